@@ -1,0 +1,314 @@
+//! The aggregates: the one boundary between where data comes from and the review.
+//!
+//! A source (PostgreSQL, an aggregates file, the shipped sample) produces an
+//! [`Aggregates`] value; the review is computed from it alone. Only exact counts and sums
+//! cross this boundary (plus the two FRT percentiles, which PostgreSQL computes as
+//! `float8`), never per-conversation rows, so the same review comes out whichever source
+//! was used. Money and sentiment sums are [`Decimal`]s serialised as strings, so an
+//! aggregates file round-trips without losing a digit.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::period::Month;
+
+/// Version of the aggregates file format written by `aikpi aggregates`.
+pub const AGGREGATES_FORMAT_VERSION: u32 = 1;
+
+/// The endings a closed conversation can have (SPEC §2 `close_reason`), plus `unknown`
+/// for a closed conversation whose `close_reason` is NULL.
+pub const ENDINGS: [&str; 5] = ["resolved", "user_left", "timeout", "agent_closed", "unknown"];
+
+/// Aggregates for a window of consecutive months, oldest first; the last is the report month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Aggregates {
+    /// [`AGGREGATES_FORMAT_VERSION`] of the writer.
+    pub format_version: u32,
+    /// Where the aggregates were read from (password redacted).
+    pub source: SourceInfo,
+    /// The IANA time zone the month bounds were computed in.
+    pub time_zone: String,
+    /// When the aggregates were read. Settling rules (24 h after month end) are judged
+    /// against this instant, so a report rendered later from a file says what the data
+    /// said when it was read.
+    pub read_at: DateTime<Utc>,
+    /// The sentiment at or above which a give-up exit counts as frustrated (trap 1);
+    /// it is applied in the database, so it is recorded with the counts it produced.
+    pub frustrated_sentiment_min: Decimal,
+    /// One entry per month, oldest first, consecutive.
+    pub months: Vec<MonthAggregates>,
+}
+
+/// Where aggregates came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceInfo {
+    /// `postgres` for a live database.
+    pub kind: String,
+    /// The connection string with any password replaced by `***`.
+    pub location: String,
+    /// The PostgreSQL schema the contract relations were read from.
+    pub schema: String,
+    /// The generator settings when the data is `aikpi seed` output, e.g. for the sample.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Everything the review needs about one calendar month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonthAggregates {
+    pub month: Month,
+    /// First instant of the month in the report time zone.
+    pub starts_at: DateTime<Utc>,
+    /// First instant of the next month (exclusive bound).
+    pub ends_at: DateTime<Utc>,
+    pub conversations: ConversationAggregates,
+    pub llm_usage: LlmUsageAggregates,
+    /// `cost_ledger` lines booked for the month, sorted by category.
+    pub ledger: Vec<LedgerLine>,
+    pub kb_evals: KbEvalAggregates,
+    pub reply_edits: ReplyEditAggregates,
+}
+
+/// Counts and sums over T, the conversations started in the month.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConversationAggregates {
+    /// |T|.
+    pub total: i64,
+    /// `ai_participated`.
+    pub ai_participated: i64,
+    /// `closed_at` set.
+    pub closed: i64,
+    /// `closed_at` NULL (still open when read).
+    pub open: i64,
+    /// returned(c): same user, same issue (NULL = NULL), another conversation started
+    /// within 24 h of close (of start while open).
+    pub returned_24h: i64,
+    /// AI participated, no handoff, closed, not returned.
+    pub deflected: i64,
+    /// AI participated, no handoff (the naive deflection of trap 1).
+    pub naive_deflected: i64,
+    /// Deflected, `close_reason` in {user_left, timeout}, sentiment at or above
+    /// [`Aggregates::frustrated_sentiment_min`] (a valid 0–1 sentiment only).
+    pub deflected_frustrated_exits: i64,
+    pub handoffs: HandoffCounts,
+    pub first_response: FirstResponseAggregates,
+    pub handle_time: HandleTimeAggregates,
+    pub csat_ai: RatingAggregates,
+    pub csat_human: RatingAggregates,
+    pub sentiment: SentimentAggregates,
+    /// Closed conversations with `rating_prompted` (prompt coverage numerator).
+    pub closed_rating_prompted: i64,
+    /// Closed conversations by ending: key is one of [`ENDINGS`]. Endings with no
+    /// conversation may be absent. A `close_reason` outside the contract is in none.
+    pub endings: BTreeMap<String, EndingAggregates>,
+    /// Conversations per channel (for the report's context table).
+    pub channels: BTreeMap<String, i64>,
+    pub quality: ConversationQuality,
+}
+
+/// Handoffs to a human (`handoff_at` set), split by initiator.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandoffCounts {
+    pub total: i64,
+    pub by_ai: i64,
+    pub by_user: i64,
+    /// `handoff_at` set, initiator NULL or outside {ai, user}.
+    pub unknown_initiator: i64,
+}
+
+/// First response time (`first_ai_reply_at − first_user_message_at`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FirstResponseAggregates {
+    /// Conversations with both timestamps and a difference ≥ 0.
+    pub measured: i64,
+    /// `percentile_cont(0.5)` in seconds; `None` when nothing was measured.
+    pub p50_seconds: Option<f64>,
+    /// `percentile_cont(0.9)` in seconds; `None` when nothing was measured.
+    pub p90_seconds: Option<f64>,
+}
+
+/// Handle time (`closed_at − started_at`) of closed conversations.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandleTimeAggregates {
+    /// Closed conversations with `closed_at ≥ started_at`.
+    pub measured: i64,
+    /// Σ handle time in microseconds (exact).
+    pub total_micros: Decimal,
+}
+
+/// A 1–5 rating column.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RatingAggregates {
+    /// Ratings within 1–5.
+    pub rated: i64,
+    /// Σ of those ratings.
+    pub sum: i64,
+}
+
+/// LLM-scored negative sentiment, 0–1.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SentimentAggregates {
+    /// Conversations with a sentiment within [0, 1].
+    pub scored: i64,
+    /// Σ of those sentiments, as `numeric`.
+    pub sum: Decimal,
+}
+
+/// Closed conversations of one ending (for trap 2).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndingAggregates {
+    pub closed: i64,
+    pub rating_prompted: i64,
+    /// Valid (1–5) `ai_csat` ratings among them, and their sum.
+    pub ai_rated: i64,
+    pub ai_rating_sum: i64,
+}
+
+/// Conversation rows that break the data contract; each is left out of the metrics
+/// that would use the offending value (SPEC §3).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConversationQuality {
+    /// `issue_key` NULL (not a violation, but it widens the return check).
+    pub unclassified: i64,
+    /// First AI reply before the first user message (excluded from FRT).
+    pub negative_first_response: i64,
+    /// Both FRT timestamps missing or one of them missing (not measured).
+    pub first_response_missing: i64,
+    /// Closed before it started (excluded from AHT).
+    pub closed_before_start: i64,
+    pub ai_csat_out_of_range: i64,
+    pub human_csat_out_of_range: i64,
+    pub sentiment_out_of_range: i64,
+    /// Closed with a `close_reason` outside the contract.
+    pub unknown_close_reason: i64,
+    /// `handoff_at` set with a NULL or unknown `handoff_initiator`.
+    pub unknown_handoff_initiator: i64,
+    /// `handoff_initiator` set while `handoff_at` is NULL.
+    pub initiator_without_handoff: i64,
+    /// `close_reason` set while `closed_at` is NULL.
+    pub close_reason_while_open: i64,
+}
+
+/// Metered LLM usage (`llm_usage` by `occurred_at`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LlmUsageAggregates {
+    pub calls: i64,
+    pub prompt_tokens: Decimal,
+    pub completion_tokens: Decimal,
+    /// Σ cost, the true metered LLM cost.
+    pub cost: Decimal,
+    /// Σ cost of calls with no conversation (background jobs such as KB indexing).
+    pub background_cost: Decimal,
+    /// Cost per model, sorted by model name.
+    pub by_model: Vec<ModelUsage>,
+}
+
+/// One model's metered usage in the month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelUsage {
+    pub model: String,
+    pub calls: i64,
+    pub cost: Decimal,
+}
+
+/// One booked `cost_ledger` line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LedgerLine {
+    pub category: String,
+    pub amount: Decimal,
+}
+
+/// Labelled retrieval checks (`kb_evals` by `evaluated_at`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KbEvalAggregates {
+    pub evaluated: i64,
+    /// `top1_doc_id = expected_doc_id`.
+    pub top1_hits: i64,
+    /// `top1_doc_id` NULL (a miss).
+    pub nothing_retrieved: i64,
+}
+
+/// Human-edited AI replies (`reply_edits` by `edited_at`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyEditAggregates {
+    pub edited: i64,
+    /// `fed_back_at` set (at any time up to the read).
+    pub fed_back: i64,
+}
+
+impl MonthAggregates {
+    /// An empty month (no rows in any relation) with the given bounds.
+    pub fn empty(month: Month, starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> Self {
+        Self {
+            month,
+            starts_at,
+            ends_at,
+            conversations: ConversationAggregates::default(),
+            llm_usage: LlmUsageAggregates::default(),
+            ledger: Vec::new(),
+            kb_evals: KbEvalAggregates::default(),
+            reply_edits: ReplyEditAggregates::default(),
+        }
+    }
+
+    /// The booked amount of a ledger category, if a line exists.
+    pub fn ledger_amount(&self, category: &str) -> Option<Decimal> {
+        self.ledger.iter().find(|l| l.category == category).map(|l| l.amount)
+    }
+}
+
+/// Why an aggregates value cannot be reviewed.
+#[derive(Debug, thiserror::Error)]
+pub enum AggregatesError {
+    #[error("the aggregates hold no month")]
+    NoMonths,
+    #[error("the aggregates' months are not consecutive: {0} is followed by {1}")]
+    NotConsecutive(Month, Month),
+    #[error("aggregates format version {found} is not supported (this aikpi reads version {expected}); re-run `aikpi aggregates` with this version")]
+    UnsupportedVersion { found: u32, expected: u32 },
+}
+
+impl Aggregates {
+    /// The report month (the last one).
+    pub fn report_month(&self) -> Option<&MonthAggregates> {
+        self.months.last()
+    }
+
+    /// Checks the invariants the review relies on.
+    pub fn validate(&self) -> Result<(), AggregatesError> {
+        if self.format_version != AGGREGATES_FORMAT_VERSION {
+            return Err(AggregatesError::UnsupportedVersion {
+                found: self.format_version,
+                expected: AGGREGATES_FORMAT_VERSION,
+            });
+        }
+        if self.months.is_empty() {
+            return Err(AggregatesError::NoMonths);
+        }
+        for pair in self.months.windows(2) {
+            if pair[0].month.next() != pair[1].month {
+                return Err(AggregatesError::NotConsecutive(pair[0].month, pair[1].month));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,17 @@
+//! aikpi — the monthly business review of an AI customer-support operation.
+//!
+//! The pipeline, one module per stage:
+//!
+//! ```text
+//! source ──► aggregates ──► review ──► charts ──► render ──► deliver
+//! ```
+//!
+//! * [`source`] reads [`aggregates::Aggregates`] from PostgreSQL or from a file.
+//! * [`review`] turns aggregates into metrics, deltas, statuses and traps — pure code.
+//! * [`charts`] draws the review; [`render`] writes it as HTML, Markdown and JSON.
+//! * [`deliver`] puts the outputs on disk atomically and emails the summary.
+
+pub mod aggregates;
+pub mod period;
+pub mod source;
+pub mod seed;

@@ -1,0 +1,1 @@
+//! `aikpi seed`: realistic generated data for trying the tool and for benchmarks.

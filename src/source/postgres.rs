@@ -1,0 +1,1 @@
+//! PostgreSQL: the contract relations (SPEC §2), aggregated in the database.
