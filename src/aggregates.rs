@@ -20,7 +20,13 @@ pub const AGGREGATES_FORMAT_VERSION: u32 = 1;
 
 /// The endings a closed conversation can have (SPEC §2 `close_reason`), plus `unknown`
 /// for a closed conversation whose `close_reason` is NULL.
-pub const ENDINGS: [&str; 5] = ["resolved", "user_left", "timeout", "agent_closed", "unknown"];
+pub const ENDINGS: [&str; 5] = [
+    "resolved",
+    "user_left",
+    "timeout",
+    "agent_closed",
+    "unknown",
+];
 
 /// Aggregates for a window of consecutive months, oldest first; the last is the report month.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -272,7 +278,10 @@ impl MonthAggregates {
 
     /// The booked amount of a ledger category, if a line exists.
     pub fn ledger_amount(&self, category: &str) -> Option<Decimal> {
-        self.ledger.iter().find(|l| l.category == category).map(|l| l.amount)
+        self.ledger
+            .iter()
+            .find(|l| l.category == category)
+            .map(|l| l.amount)
     }
 }
 
@@ -306,7 +315,10 @@ impl Aggregates {
         }
         for pair in self.months.windows(2) {
             if pair[0].month.next() != pair[1].month {
-                return Err(AggregatesError::NotConsecutive(pair[0].month, pair[1].month));
+                return Err(AggregatesError::NotConsecutive(
+                    pair[0].month,
+                    pair[1].month,
+                ));
             }
         }
         Ok(())

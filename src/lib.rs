@@ -12,6 +12,9 @@
 //! * [`deliver`] puts the outputs on disk atomically and emails the summary.
 
 pub mod aggregates;
+pub mod charts;
 pub mod period;
-pub mod source;
+pub mod render;
+pub mod review;
 pub mod seed;
+pub mod source;

@@ -7,7 +7,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -177,19 +177,22 @@ pub fn local_midnight(tz: Tz, date: NaiveDate) -> DateTime<Utc> {
 /// The smallest UTC instant (to the second) whose local time in `tz` is at or after
 /// `target`. Local time is monotonic around a gap, so a binary search finds the end of it.
 fn first_instant_at_or_after(tz: Tz, target: NaiveDateTime) -> DateTime<Utc> {
-    let naive_utc = target.and_utc();
-    // No real offset exceeds ±26 h, so the answer lies in this window.
-    let mut lo = naive_utc - Duration::hours(48);
-    let mut hi = naive_utc + Duration::hours(48);
-    while hi - lo > Duration::seconds(1) {
+    let naive_utc = target.and_utc().timestamp();
+    // No real offset exceeds ±26 h, so the answer lies in this window. Search whole seconds.
+    let (mut lo, mut hi) = (naive_utc - 48 * 3600, naive_utc + 48 * 3600);
+    let local = |secs: i64| {
+        DateTime::from_timestamp(secs, 0)
+            .map(|u| tz.from_utc_datetime(&u.naive_utc()).naive_local())
+    };
+    while hi - lo > 1 {
         let mid = lo + (hi - lo) / 2;
-        if tz.from_utc_datetime(&mid.naive_utc()).naive_local() >= target {
+        if local(mid).is_some_and(|l| l >= target) {
             hi = mid;
         } else {
             lo = mid;
         }
     }
-    hi
+    DateTime::from_timestamp(hi, 0).unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 #[cfg(test)]
@@ -198,8 +201,13 @@ mod tests {
 
     #[test]
     fn parses_and_rejects_month_strings() {
-        assert_eq!("2026-10".parse::<Month>().unwrap(), Month::new(2026, 10).unwrap());
-        for bad in ["2026-13", "Oct", "", "2026-1", "26-10", "2026-00", "2026/10", "2026-1a"] {
+        assert_eq!(
+            "2026-10".parse::<Month>().unwrap(),
+            Month::new(2026, 10).unwrap()
+        );
+        for bad in [
+            "2026-13", "Oct", "", "2026-1", "26-10", "2026-00", "2026/10", "2026-1a",
+        ] {
             assert!(bad.parse::<Month>().is_err(), "{bad} should be refused");
         }
     }
@@ -215,7 +223,9 @@ mod tests {
 
     #[test]
     fn shanghai_october_starts_on_september_30_at_16_utc() {
-        let (start, end) = Month::new(2026, 10).unwrap().bounds(chrono_tz::Asia::Shanghai);
+        let (start, end) = Month::new(2026, 10)
+            .unwrap()
+            .bounds(chrono_tz::Asia::Shanghai);
         assert_eq!(start.to_rfc3339(), "2026-09-30T16:00:00+00:00");
         assert_eq!(end.to_rfc3339(), "2026-10-31T16:00:00+00:00");
     }
@@ -224,7 +234,10 @@ mod tests {
     fn midnight_in_a_dst_gap_maps_to_the_end_of_the_gap() {
         // Santiago springs forward at 00:00 local on the first Sunday of September 2024:
         // 2024-09-08 00:00 does not exist; clocks jump to 01:00 (-03), i.e. 04:00 UTC.
-        let t = local_midnight(chrono_tz::America::Santiago, NaiveDate::from_ymd_opt(2024, 9, 8).unwrap());
+        let t = local_midnight(
+            chrono_tz::America::Santiago,
+            NaiveDate::from_ymd_opt(2024, 9, 8).unwrap(),
+        );
         assert_eq!(t.to_rfc3339(), "2024-09-08T04:00:00+00:00");
     }
 
@@ -244,7 +257,13 @@ mod tests {
     #[test]
     fn last_complete_month_follows_the_time_zone() {
         let now = "2026-10-31T17:00:00Z".parse::<DateTime<Utc>>().unwrap();
-        assert_eq!(Month::last_complete(now, chrono_tz::UTC).to_string(), "2026-09");
-        assert_eq!(Month::last_complete(now, chrono_tz::Asia::Shanghai).to_string(), "2026-10");
+        assert_eq!(
+            Month::last_complete(now, chrono_tz::UTC).to_string(),
+            "2026-09"
+        );
+        assert_eq!(
+            Month::last_complete(now, chrono_tz::Asia::Shanghai).to_string(),
+            "2026-10"
+        );
     }
 }

@@ -1,0 +1,3 @@
+//! Rendering the review: HTML, Markdown, JSON (and the Notion zip).
+
+pub mod format;

@@ -1,0 +1,560 @@
+//! The review: aggregates in, [`Review`] out. Pure code — no I/O, no SQL, no templates.
+//!
+//! The review is computed once per run; every output (JSON, HTML, Markdown, charts,
+//! email) renders this one value. Values are decided exactly (see [`exact`]) and carried
+//! as unrounded `f64` for output; only renderers round.
+
+pub mod exact;
+pub mod metrics;
+pub mod quality;
+pub mod settings;
+pub mod status;
+pub mod traps;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use crate::aggregates::{Aggregates, MonthAggregates, SourceInfo};
+use crate::period::Month;
+use exact::Exact;
+use metrics::{CostComponents, Direction, MetricId, Unit};
+use quality::DataQuality;
+use settings::{ReviewSettings, Target};
+use status::{Movement, Status};
+use traps::Traps;
+
+/// Version of the `report.json` format; bumped on any incompatible change.
+pub const REPORT_SCHEMA_VERSION: u32 = 1;
+
+/// The monthly business review: what `report.json` holds and every format renders.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Review {
+    pub schema_version: u32,
+    /// The report month.
+    pub month: Month,
+    /// Rendered from the sample shipped with aikpi, not from a real operation.
+    pub sample: bool,
+    /// The report currency code.
+    pub currency: String,
+    pub provenance: Provenance,
+    pub summary: Summary,
+    /// Every metric id of the framework, in report order.
+    pub metrics: BTreeMap<MetricId, MetricReport>,
+    /// Handoffs by initiator, as fractions of all conversations.
+    pub handoff_by_initiator: HandoffSplit,
+    pub cost_breakdown: CostBreakdown,
+    pub traps: Traps,
+    pub trend: Trend,
+    pub data_quality: DataQuality,
+    pub settling: Settling,
+    /// Conversations by channel in the report month, largest first.
+    pub channels: Vec<ChannelShare>,
+}
+
+/// How the report was made.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Provenance {
+    /// aikpi's version.
+    pub tool_version: String,
+    /// When the report was generated (the run's clock).
+    pub generated_at: DateTime<Utc>,
+    /// When the aggregates were read from the source.
+    pub read_at: DateTime<Utc>,
+    pub source_kind: String,
+    /// The data source, password redacted.
+    pub source: String,
+    pub source_note: Option<String>,
+    pub schema: String,
+    pub time_zone: String,
+    /// The report month's first instant (inclusive).
+    pub month_starts_at: DateTime<Utc>,
+    /// The next month's first instant (exclusive).
+    pub month_ends_at: DateTime<Utc>,
+    /// Rows read for the report month.
+    pub row_counts: RowCounts,
+}
+
+/// Rows of each relation in the report month.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct RowCounts {
+    pub conversations: i64,
+    pub llm_usage: i64,
+    pub cost_ledger: i64,
+    pub kb_evals: i64,
+    pub reply_edits: i64,
+}
+
+/// One metric of the report month.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct MetricReport {
+    pub id: MetricId,
+    pub title: String,
+    /// Layer number 1–4.
+    pub layer: u8,
+    pub value: Option<f64>,
+    pub previous: Option<f64>,
+    /// value − previous.
+    pub delta_abs: Option<f64>,
+    /// delta_abs / |previous|; null when previous is null or 0.
+    pub delta_rel: Option<f64>,
+    pub status: Status,
+    /// Better, worse or flat compared with the previous month (null without both values).
+    pub movement: Option<Movement>,
+    pub direction: Direction,
+    pub target: TargetReport,
+    pub unit: Unit,
+    /// Counted among the framework's 12 (false for FRT p50).
+    pub counted: bool,
+}
+
+/// A target as configured.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct TargetReport {
+    /// `above`, `below`, `range` or `lower_than_previous`.
+    pub kind: String,
+    /// The threshold of `above`/`below`.
+    pub threshold: Option<f64>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    /// The change below which a `lower_than_previous` move counts as flat.
+    pub tolerance: Option<f64>,
+    /// As written in config, e.g. "> 0.95".
+    pub text: String,
+}
+
+/// The executive summary.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Summary {
+    /// Metrics (of the 12) that met their target.
+    pub met: usize,
+    pub missed: usize,
+    pub no_data: usize,
+    /// 12.
+    pub counted: usize,
+    /// The biggest moves for the better, largest relative change first (at most 3).
+    pub better_moves: Vec<Move>,
+    /// The biggest moves for the worse, largest relative change first (at most 3).
+    pub worse_moves: Vec<Move>,
+    /// Ids of the triggered traps.
+    pub triggered_traps: Vec<String>,
+}
+
+/// One month-over-month move.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Move {
+    pub id: MetricId,
+    pub title: String,
+    pub value: Option<f64>,
+    pub previous: Option<f64>,
+    pub delta_abs: f64,
+    pub delta_rel: f64,
+}
+
+/// Handoffs by initiator / all conversations.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct HandoffSplit {
+    pub ai: Option<f64>,
+    pub user: Option<f64>,
+}
+
+/// Cost of the report month, LLM as its own line (trap 3).
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct CostBreakdown {
+    /// Metered LLM cost.
+    pub llm: f64,
+    /// Booked infra categories.
+    pub infra: f64,
+    /// Booked labor categories.
+    pub labor: f64,
+    pub total: f64,
+    /// Metered LLM cost of background jobs (no conversation), included in `llm`.
+    pub llm_background: f64,
+    /// A configured infra/labor ledger line is missing (counted as 0); finance may book later.
+    pub provisional: bool,
+    /// The configured categories with no ledger line.
+    pub missing_categories: Vec<String>,
+    /// Metered LLM cost by model, largest first.
+    pub llm_by_model: Vec<ModelCost>,
+}
+
+/// One model's metered cost.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct ModelCost {
+    pub model: String,
+    pub calls: i64,
+    pub cost: f64,
+}
+
+/// The trend window for charts: values per month, oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Trend {
+    pub months: Vec<Month>,
+    /// One value per month per metric id; null where a month has no data.
+    pub series: BTreeMap<MetricId, Vec<Option<f64>>>,
+    /// Cost components per month.
+    pub cost: Vec<CostPoint>,
+}
+
+/// One month's cost components.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct CostPoint {
+    pub month: Month,
+    /// False when the month has no conversations, usage or ledger lines at all.
+    pub has_data: bool,
+    pub llm: f64,
+    pub infra: f64,
+    pub labor: f64,
+    pub provisional: bool,
+}
+
+/// Whether the month's numbers can still move.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Settling {
+    /// Any of the reasons below holds.
+    pub provisional: bool,
+    /// Conversations of the month still open when the data was read.
+    pub open_conversations: i64,
+    /// The data was read less than 24 h after the month ended (returns still settling).
+    pub within_24h_of_month_end: bool,
+    /// The data was read before the month ended.
+    pub partial_month: bool,
+    /// Plain-words notes, one per reason.
+    pub notes: Vec<String>,
+}
+
+/// A channel's conversations in the report month.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct ChannelShare {
+    pub channel: String,
+    pub conversations: i64,
+    pub share: f64,
+}
+
+/// What the run knows that the aggregates don't.
+#[derive(Debug, Clone)]
+pub struct ReviewContext {
+    /// The run's clock (injected so outputs are reproducible in tests).
+    pub generated_at: DateTime<Utc>,
+    /// The aggregates are the shipped sample.
+    pub sample: bool,
+}
+
+/// Exact metric values and cost components of one month.
+#[derive(Debug, Clone)]
+pub struct MonthValues {
+    values: BTreeMap<MetricId, Option<Exact>>,
+    pub costs: CostComponents,
+}
+
+impl MonthValues {
+    /// Computes every metric of a month.
+    pub fn of(month: &MonthAggregates, settings: &ReviewSettings) -> Self {
+        let costs = CostComponents::of(month, &settings.costs.infra, &settings.costs.labor);
+        let values = MetricId::ALL
+            .iter()
+            .map(|id| (*id, metrics::value(*id, month, &costs)))
+            .collect();
+        Self { values, costs }
+    }
+
+    /// The exact value of a metric (`None` = no data).
+    pub fn get(&self, id: MetricId) -> Option<&Exact> {
+        self.values.get(&id).and_then(Option::as_ref)
+    }
+}
+
+/// `Some(f64)` of an exact value.
+pub(crate) fn opt_f64(x: Option<&Exact>) -> Option<f64> {
+    x.map(exact::to_f64)
+}
+
+/// Why aggregates could not be reviewed.
+pub use crate::aggregates::AggregatesError as ReviewError;
+
+/// Computes the review of the last month in `aggregates`.
+pub fn review(
+    aggregates: &Aggregates,
+    settings: &ReviewSettings,
+    context: &ReviewContext,
+) -> Result<Review, ReviewError> {
+    aggregates.validate()?;
+    let months = &aggregates.months;
+    let month = months.last().ok_or(ReviewError::NoMonths)?;
+    let all_values: Vec<MonthValues> = months
+        .iter()
+        .map(|m| MonthValues::of(m, settings))
+        .collect();
+    let current = all_values.last().ok_or(ReviewError::NoMonths)?;
+    let previous = (all_values.len() >= 2).then(|| &all_values[all_values.len() - 2]);
+
+    let metric_reports: BTreeMap<MetricId, MetricReport> = MetricId::ALL
+        .iter()
+        .map(|&id| (id, metric_report(id, current, previous, settings)))
+        .collect();
+
+    let traps = traps::judge(
+        month,
+        current,
+        previous,
+        metric_reports[&MetricId::ReturnRate24h].status,
+        settings,
+    );
+    let summary = summarize(&metric_reports, &traps);
+    let c = &month.conversations;
+
+    Ok(Review {
+        schema_version: REPORT_SCHEMA_VERSION,
+        month: month.month,
+        sample: context.sample,
+        currency: settings.currency.clone(),
+        provenance: provenance(aggregates, month, context),
+        summary,
+        metrics: metric_reports,
+        handoff_by_initiator: HandoffSplit {
+            ai: opt_f64(exact::ratio(c.handoffs.by_ai, c.total).as_ref()),
+            user: opt_f64(exact::ratio(c.handoffs.by_user, c.total).as_ref()),
+        },
+        cost_breakdown: cost_breakdown(month, &current.costs),
+        traps,
+        trend: trend(&months[..], &all_values, settings.trend_months),
+        data_quality: quality::assess(month),
+        settling: settling(month, aggregates.read_at),
+        channels: channels(month),
+    })
+}
+
+fn metric_report(
+    id: MetricId,
+    current: &MonthValues,
+    previous: Option<&MonthValues>,
+    settings: &ReviewSettings,
+) -> MetricReport {
+    let target = settings.target(id);
+    let tolerance = settings.tolerance(id);
+    let value = current.get(id);
+    let prev = previous.and_then(|p| p.get(id));
+    let (delta_abs, delta_rel) = status::deltas(value, prev);
+    MetricReport {
+        id,
+        title: id.title().to_string(),
+        layer: id.layer().number(),
+        value: opt_f64(value),
+        previous: opt_f64(prev),
+        delta_abs: opt_f64(delta_abs.as_ref()),
+        delta_rel: opt_f64(delta_rel.as_ref()),
+        status: status::status(&target, value, prev, &tolerance),
+        movement: status::movement(id.direction(), &target, value, prev, &tolerance),
+        direction: id.direction(),
+        target: target_report(&target, &tolerance),
+        unit: id.unit(),
+        counted: id.counts_toward_twelve(),
+    }
+}
+
+fn target_report(target: &Target, tolerance: &Exact) -> TargetReport {
+    let f = |x: &Exact| Some(exact::to_f64(x));
+    let (kind, threshold, min, max, tol) = match target {
+        Target::Above(t) => ("above", f(t), None, None, None),
+        Target::Below(t) => ("below", f(t), None, None, None),
+        Target::Range { min, max } => ("range", None, f(min), f(max), None),
+        Target::LowerThanPrevious => ("lower_than_previous", None, None, None, f(tolerance)),
+    };
+    TargetReport {
+        kind: kind.to_string(),
+        threshold,
+        min,
+        max,
+        tolerance: tol,
+        text: target.to_string(),
+    }
+}
+
+fn summarize(metrics: &BTreeMap<MetricId, MetricReport>, traps: &Traps) -> Summary {
+    let counted: Vec<&MetricReport> = metrics.values().filter(|m| m.counted).collect();
+    let count = |s: Status| counted.iter().filter(|m| m.status == s).count();
+    let moves = |wanted: Movement| {
+        let mut moves: Vec<Move> = counted
+            .iter()
+            .filter(|m| m.movement == Some(wanted))
+            .filter_map(|m| {
+                Some(Move {
+                    id: m.id,
+                    title: m.title.clone(),
+                    value: m.value,
+                    previous: m.previous,
+                    delta_abs: m.delta_abs?,
+                    delta_rel: m.delta_rel?,
+                })
+            })
+            .collect();
+        moves.sort_by(|a, b| {
+            b.delta_rel
+                .abs()
+                .total_cmp(&a.delta_rel.abs())
+                .then(a.id.cmp(&b.id))
+        });
+        moves.truncate(3);
+        moves
+    };
+    Summary {
+        met: count(Status::Met),
+        missed: count(Status::Missed),
+        no_data: count(Status::NoData),
+        counted: counted.len(),
+        better_moves: moves(Movement::Better),
+        worse_moves: moves(Movement::Worse),
+        triggered_traps: traps
+            .triggered_ids()
+            .into_iter()
+            .map(String::from)
+            .collect(),
+    }
+}
+
+fn provenance(
+    aggregates: &Aggregates,
+    month: &MonthAggregates,
+    context: &ReviewContext,
+) -> Provenance {
+    let SourceInfo {
+        kind,
+        location,
+        schema,
+        note,
+    } = aggregates.source.clone();
+    Provenance {
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        generated_at: context.generated_at,
+        read_at: aggregates.read_at,
+        source_kind: kind,
+        source: location,
+        source_note: note,
+        schema,
+        time_zone: aggregates.time_zone.clone(),
+        month_starts_at: month.starts_at,
+        month_ends_at: month.ends_at,
+        row_counts: RowCounts {
+            conversations: month.conversations.total,
+            llm_usage: month.llm_usage.calls,
+            cost_ledger: month.ledger.len() as i64,
+            kb_evals: month.kb_evals.evaluated,
+            reply_edits: month.reply_edits.edited,
+        },
+    }
+}
+
+fn cost_breakdown(month: &MonthAggregates, costs: &CostComponents) -> CostBreakdown {
+    let mut by_model: Vec<ModelCost> = month
+        .llm_usage
+        .by_model
+        .iter()
+        .map(|m| ModelCost {
+            model: m.model.clone(),
+            calls: m.calls,
+            cost: exact::to_f64(&exact::decimal(m.cost)),
+        })
+        .collect();
+    by_model.sort_by(|a, b| {
+        b.cost
+            .total_cmp(&a.cost)
+            .then_with(|| a.model.cmp(&b.model))
+    });
+    CostBreakdown {
+        llm: exact::to_f64(&costs.llm),
+        infra: exact::to_f64(&costs.infra),
+        labor: exact::to_f64(&costs.labor),
+        total: exact::to_f64(&costs.total()),
+        llm_background: exact::to_f64(&exact::decimal(month.llm_usage.background_cost)),
+        provisional: !costs.missing_categories.is_empty(),
+        missing_categories: costs.missing_categories.clone(),
+        llm_by_model: by_model,
+    }
+}
+
+fn trend(months: &[MonthAggregates], values: &[MonthValues], trend_months: usize) -> Trend {
+    let skip = months.len().saturating_sub(trend_months.max(1));
+    let window = &months[skip..];
+    let window_values = &values[skip..];
+    let series = MetricId::ALL
+        .iter()
+        .map(|&id| {
+            (
+                id,
+                window_values.iter().map(|v| opt_f64(v.get(id))).collect(),
+            )
+        })
+        .collect();
+    let cost = window
+        .iter()
+        .zip(window_values)
+        .map(|(m, v)| CostPoint {
+            month: m.month,
+            has_data: m.conversations.total > 0 || m.llm_usage.calls > 0 || !m.ledger.is_empty(),
+            llm: exact::to_f64(&v.costs.llm),
+            infra: exact::to_f64(&v.costs.infra),
+            labor: exact::to_f64(&v.costs.labor),
+            provisional: !v.costs.missing_categories.is_empty(),
+        })
+        .collect();
+    Trend {
+        months: window.iter().map(|m| m.month).collect(),
+        series,
+        cost,
+    }
+}
+
+fn settling(month: &MonthAggregates, read_at: DateTime<Utc>) -> Settling {
+    let open = month.conversations.open;
+    let partial_month = read_at < month.ends_at;
+    let within_24h = !partial_month && read_at < month.ends_at + Duration::hours(24);
+    let mut notes = Vec::new();
+    if partial_month {
+        notes.push("partial month: the data was read before the month ended".to_string());
+    } else if within_24h {
+        notes.push(
+            "provisional: the data was read less than 24 h after the month ended, so 24h returns are still settling"
+                .to_string(),
+        );
+    }
+    if open > 0 {
+        let s = if open == 1 {
+            "conversation"
+        } else {
+            "conversations"
+        };
+        notes.push(format!("provisional: {open} {s} still open"));
+    }
+    Settling {
+        provisional: partial_month || within_24h || open > 0,
+        open_conversations: open,
+        within_24h_of_month_end: within_24h,
+        partial_month,
+        notes,
+    }
+}
+
+fn channels(month: &MonthAggregates) -> Vec<ChannelShare> {
+    let total = month.conversations.total;
+    let mut channels: Vec<ChannelShare> = month
+        .conversations
+        .channels
+        .iter()
+        .map(|(channel, &n)| ChannelShare {
+            channel: channel.clone(),
+            conversations: n,
+            share: if total > 0 {
+                n as f64 / total as f64
+            } else {
+                0.0
+            },
+        })
+        .collect();
+    channels.sort_by(|a, b| {
+        b.conversations
+            .cmp(&a.conversations)
+            .then_with(|| a.channel.cmp(&b.channel))
+    });
+    channels
+}
