@@ -18,3 +18,4 @@ pub mod render;
 pub mod review;
 pub mod seed;
 pub mod source;
+pub mod config;

@@ -159,9 +159,14 @@ impl Default for ReviewSettings {
             .iter()
             .map(|id| (*id, id.default_target()))
             .collect();
+        let tolerances = MetricId::ALL
+            .iter()
+            .filter(|id| id.default_target() == Target::LowerThanPrevious)
+            .map(|id| (*id, exact::integer(0)))
+            .collect();
         Self {
             targets,
-            tolerances: BTreeMap::new(),
+            tolerances,
             traps: TrapThresholds::default(),
             costs: CostCategories::default(),
             trend_months: 6,
