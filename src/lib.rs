@@ -19,3 +19,6 @@ pub mod review;
 pub mod seed;
 pub mod source;
 pub mod config;
+pub mod deliver;
+pub mod app;
+pub mod cli;

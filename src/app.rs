@@ -1,0 +1,371 @@
+//! The run: command-line arguments in, files (and an exit code) out.
+//!
+//! Reads top to bottom as the pipeline: source → aggregates → review → charts → render
+//! → deliver. Every failure is a [`RunError`] whose exit code follows SPEC §5.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::aggregates::{Aggregates, AggregatesError, SourceInfo};
+use crate::cli::{AggregatesArgs, Cli, Command, ConfigCommand, DatabaseArgs, FailOn, Format, ReportArgs, SeedArgs};
+use crate::config::{Config, ConfigError, Overrides};
+use crate::deliver::files::{self, OutputError, OutputFile};
+use crate::period::Month;
+use crate::render::{self, RenderError, Templates};
+use crate::review::{self, Review, ReviewContext};
+use crate::source::{self, postgres, SourceError};
+use crate::{charts, seed};
+
+/// The sample shipped with aikpi (`samples/README.md` says how it was made).
+pub const SAMPLE_AGGREGATES: &str = include_str!("../samples/aggregates.json");
+
+/// Why a run failed; [`RunError::exit_code`] maps it to SPEC §5.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    #[error("the aggregates cannot be reviewed: {0}")]
+    Aggregates(#[from] AggregatesError),
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    #[error("cannot draw the charts: {0}")]
+    Charts(#[from] charts::ChartError),
+    #[error(transparent)]
+    Output(#[from] OutputError),
+}
+
+impl RunError {
+    /// The process exit code (SPEC §5).
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            RunError::Usage(_) | RunError::Config(_) => 2,
+            RunError::Source(_) | RunError::Aggregates(_) => 3,
+            RunError::Render(_) | RunError::Charts(_) | RunError::Output(_) => 4,
+        }
+    }
+}
+
+/// Exit code of a successful run that `--fail-on` turned into a signal for cron/CI.
+pub const EXIT_FAIL_ON: i32 = 6;
+
+/// Runs the command; `Ok` carries the exit code (0, or 6 for `--fail-on`).
+pub fn run(cli: Cli) -> Result<i32, RunError> {
+    let now = clock(cli.now.as_deref())?;
+    match cli.command {
+        Command::Report(args) => report(args, now),
+        Command::Aggregates(args) => aggregates(args, now).map(|()| 0),
+        Command::Migrate(args) => migrate(args).map(|()| 0),
+        Command::Seed(args) => seed_database(args).map(|()| 0),
+        Command::Config(ConfigCommand::Init { path }) => config_init(path.as_deref()).map(|()| 0),
+    }
+}
+
+fn clock(now: Option<&str>) -> Result<DateTime<Utc>, RunError> {
+    match now {
+        None => Ok(Utc::now()),
+        Some(text) => DateTime::parse_from_rfc3339(text)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| RunError::Usage(format!("AIKPI_NOW / --now `{text}` is not an RFC 3339 instant: {e}"))),
+    }
+}
+
+fn load_config(db: &DatabaseArgs, templates: Option<PathBuf>) -> Result<Config, RunError> {
+    let overrides = Overrides {
+        time_zone: db.tz.clone(),
+        schema: db.schema.clone(),
+        templates,
+    };
+    Ok(Config::load(db.config.as_deref(), &overrides)?)
+}
+
+fn parse_month(text: Option<&str>) -> Result<Option<Month>, RunError> {
+    text.map(|t| t.parse::<Month>().map_err(|e| RunError::Usage(e.to_string())))
+        .transpose()
+}
+
+/// Refuses a month that has not ended yet unless asked for a partial month.
+fn check_month_is_over(month: Month, now: DateTime<Utc>, tz: Tz, allow_partial: bool) -> Result<(), RunError> {
+    let current = Month::of_date(now.with_timezone(&tz).date_naive());
+    if month > current {
+        return Err(RunError::Usage(format!(
+            "{month} is in the future (it is {current} in {tz}); pick a month that has data, e.g. --month {}",
+            current.previous()
+        )));
+    }
+    if month == current && !allow_partial {
+        return Err(RunError::Usage(format!(
+            "{month} has not ended yet in {tz}; report on it anyway with --allow-partial-month (the report then says \"partial month\"), or pick --month {}",
+            current.previous()
+        )));
+    }
+    Ok(())
+}
+
+fn database_url(db: &DatabaseArgs) -> Result<&str, RunError> {
+    db.database_url.as_deref().filter(|u| !u.trim().is_empty()).ok_or_else(|| {
+        RunError::Usage(
+            "no database given: pass --database-url or set DATABASE_URL (the password preferably in PGPASSWORD)"
+                .to_string(),
+        )
+    })
+}
+
+/// Reads the window of months ending with `month` from PostgreSQL.
+fn read_from_database(url: &str, config: &Config, month: Month, now: DateTime<Utc>, note: Option<String>) -> Result<Aggregates, RunError> {
+    let months = month.window(config.review.trend_months.max(2));
+    let request = postgres::AggregatesRequest {
+        months,
+        tz: config.time_zone,
+        frustrated_sentiment_min: config.frustrated_sentiment_min,
+        source: SourceInfo {
+            kind: "postgres".to_string(),
+            location: source::redact_url(url),
+            schema: config.schema.clone(),
+            note,
+        },
+        read_at: now,
+    };
+    let runtime = runtime()?;
+    runtime.block_on(async {
+        let mut conn = postgres::connect(url, &config.schema, config.statement_timeout, true).await?;
+        postgres::check_contract(&mut conn).await?;
+        Ok(postgres::read_aggregates(&mut conn, &request).await?)
+    })
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, RunError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| RunError::Usage(format!("cannot start the async runtime: {e}")))
+}
+
+/// Narrows file aggregates to the requested month (default: the file's last).
+fn select_month(mut aggregates: Aggregates, month: Option<Month>, what: &str) -> Result<Aggregates, RunError> {
+    aggregates.validate()?;
+    if let Some(m) = month {
+        let Some(pos) = aggregates.months.iter().position(|a| a.month == m) else {
+            let first = aggregates.months.first().map(|a| a.month.to_string()).unwrap_or_default();
+            let last = aggregates.months.last().map(|a| a.month.to_string()).unwrap_or_default();
+            return Err(RunError::Usage(format!("{what} covers {first} to {last}; it has no {m}")));
+        };
+        aggregates.months.truncate(pos + 1);
+    }
+    Ok(aggregates)
+}
+
+fn report(args: ReportArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
+    let config = load_config(&args.database, args.templates.clone())?;
+    let month = parse_month(args.month.as_deref())?;
+    let tz_flag = args.database.tz.as_deref();
+
+    let (aggregates, sample) = if args.sample || args.from.is_some() {
+        let (parsed, what) = if args.sample {
+            let parsed: Aggregates = serde_json::from_str(SAMPLE_AGGREGATES)
+                .map_err(|e| RunError::Usage(format!("the built-in sample is damaged: {e}")))?;
+            (parsed, "the sample".to_string())
+        } else {
+            let path = args.from.as_deref().unwrap_or(Path::new(""));
+            (source::load_aggregates_file(path)?, path.display().to_string())
+        };
+        if let Some(tz) = tz_flag {
+            if tz.trim() != parsed.time_zone {
+                return Err(RunError::Usage(format!(
+                    "{what} was aggregated in the time zone {}; --tz {tz} cannot be applied to it (month bounds are fixed when aggregates are read)",
+                    parsed.time_zone
+                )));
+            }
+        }
+        (select_month(parsed, month, &what)?, args.sample)
+    } else if args.database.database_url.as_deref().is_some_and(|u| !u.trim().is_empty()) {
+        let url = database_url(&args.database)?;
+        let month = month.unwrap_or_else(|| Month::last_complete(now, config.time_zone));
+        check_month_is_over(month, now, config.time_zone, args.allow_partial_month)?;
+        (read_from_database(url, &config, month, now, None)?, false)
+    } else {
+        return Err(RunError::Usage(
+            "no data source: give a database with --database-url or DATABASE_URL, an aggregates file with --from FILE, or try the shipped sample with --sample".to_string(),
+        ));
+    };
+
+    let review = review::review(
+        &aggregates,
+        &config.review,
+        &ReviewContext {
+            generated_at: now,
+            sample,
+        },
+    )?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("aikpi-report-{}", review.month)));
+    let outputs = render_outputs(&review, &config, &args.format)?;
+    files::publish(&out, &outputs)?;
+    eprintln!("{}", summary_line(&review, &out, &outputs));
+
+    let fail = match args.fail_on {
+        Some(FailOn::Missed) => review.summary.missed > 0,
+        Some(FailOn::Trap) => !review.summary.triggered_traps.is_empty(),
+        None => false,
+    };
+    Ok(if fail { EXIT_FAIL_ON } else { 0 })
+}
+
+/// Renders every requested format from the one review.
+fn render_outputs(review: &Review, config: &Config, formats: &[Format]) -> Result<Vec<OutputFile>, RunError> {
+    let wants = |f: Format| formats.contains(&f);
+    let mut outputs = Vec::new();
+    let file = |path: &str, bytes: Vec<u8>| OutputFile {
+        path: PathBuf::from(path),
+        bytes,
+    };
+    if wants(Format::Json) {
+        outputs.push(file("report.json", render::json::render_json(review)?.into_bytes()));
+    }
+    if wants(Format::Html) || wants(Format::Md) {
+        let charts = charts::draw_all(review)?;
+        let templates = Templates::new(config.templates.as_deref())?;
+        for chart in &charts {
+            outputs.push(file(&format!("charts/{}.png", chart.name), chart.png.clone()));
+            outputs.push(file(&format!("charts/{}.svg", chart.name), chart.svg.clone().into_bytes()));
+        }
+        if wants(Format::Html) {
+            let html = render::html::render_html(review, &charts, &templates)?;
+            outputs.push(file("report.html", html.into_bytes()));
+        }
+        if wants(Format::Md) {
+            let md = render::markdown::render_markdown(review, &charts, &templates)?;
+            outputs.push(file("report-notion.zip", render::notion_zip::notion_zip(&md, &charts)?));
+            outputs.push(file("report.md", md.into_bytes()));
+        }
+    }
+    Ok(outputs)
+}
+
+fn summary_line(review: &Review, out: &Path, outputs: &[OutputFile]) -> String {
+    let names: Vec<String> = outputs
+        .iter()
+        .filter(|o| o.path.parent().is_none_or(|p| p.as_os_str().is_empty()))
+        .map(|o| o.path.display().to_string())
+        .collect();
+    let charts = outputs.iter().filter(|o| o.path.starts_with("charts")).count() / 2;
+    let traps = if review.summary.triggered_traps.is_empty() {
+        "no trap triggered".to_string()
+    } else {
+        format!("traps: {}", review.summary.triggered_traps.join(", "))
+    };
+    let sample = if review.sample { " (sample data)" } else { "" };
+    format!(
+        "aikpi: {} review{sample} written to {}/ ({}{}) — {} of {} targets met; {traps}",
+        review.month,
+        out.display(),
+        names.join(", "),
+        if charts > 0 { format!(", {charts} charts") } else { String::new() },
+        review.summary.met,
+        review.summary.counted,
+    )
+}
+
+fn aggregates(args: AggregatesArgs, now: DateTime<Utc>) -> Result<(), RunError> {
+    let config = load_config(&args.database, None)?;
+    let url = database_url(&args.database)?;
+    let month = parse_month(args.month.as_deref())?.unwrap_or_else(|| Month::last_complete(now, config.time_zone));
+    check_month_is_over(month, now, config.time_zone, args.allow_partial_month)?;
+    let aggregates = read_from_database(url, &config, month, now, args.note.clone())?;
+    let mut json = serde_json::to_string_pretty(&aggregates)
+        .map_err(|e| RunError::Usage(format!("cannot serialise the aggregates: {e}")))?;
+    json.push('\n');
+    match &args.output {
+        Some(path) => std::fs::write(path, json).map_err(|source| {
+            RunError::Output(OutputError::Io {
+                path: path.clone(),
+                source,
+            })
+        }),
+        None => {
+            use std::io::Write;
+            std::io::stdout().write_all(json.as_bytes()).map_err(|source| {
+                RunError::Output(OutputError::Io {
+                    path: PathBuf::from("<stdout>"),
+                    source,
+                })
+            })
+        }
+    }
+}
+
+fn migrate(args: DatabaseArgs) -> Result<(), RunError> {
+    let config = load_config(&args, None)?;
+    let url = database_url(&args)?;
+    runtime()?.block_on(postgres::migrate(url, &config.schema))?;
+    eprintln!(
+        "aikpi: the contract relations are in place in schema {} of {}",
+        config.schema,
+        source::redact_url(url)
+    );
+    Ok(())
+}
+
+fn seed_database(args: SeedArgs) -> Result<(), RunError> {
+    let config = load_config(&args.database, None)?;
+    let url = database_url(&args.database)?;
+    let end_month = args
+        .end_month
+        .parse::<Month>()
+        .map_err(|e| RunError::Usage(format!("--end-month: {e}")))?;
+    if args.months == 0 || args.months > 120 {
+        return Err(RunError::Usage(format!("--months {} must be between 1 and 120", args.months)));
+    }
+    let options = seed::SeedOptions {
+        end_month,
+        months: args.months,
+        conversations_per_month: args.conversations_per_month,
+        seed: args.seed,
+        tz: config.time_zone,
+        append: args.append,
+    };
+    let summary = runtime()?.block_on(async {
+        let mut conn = postgres::connect(url, &config.schema, None, false).await?;
+        seed::seed(&mut conn, &options).await
+    })?;
+    eprintln!("aikpi: seeded {summary}");
+    Ok(())
+}
+
+fn config_init(path: Option<&Path>) -> Result<(), RunError> {
+    match path {
+        None => {
+            print!("{}", crate::config::DEFAULT_CONFIG_TOML);
+            Ok(())
+        }
+        Some(p) => {
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(p)
+                .map_err(|source| {
+                    RunError::Output(OutputError::Io {
+                        path: p.to_path_buf(),
+                        source,
+                    })
+                })?;
+            use std::io::Write;
+            file.write_all(crate::config::DEFAULT_CONFIG_TOML.as_bytes())
+                .map_err(|source| {
+                    RunError::Output(OutputError::Io {
+                        path: p.to_path_buf(),
+                        source,
+                    })
+                })?;
+            eprintln!("aikpi: wrote the default configuration to {}", p.display());
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! Writing the output set into `--out` so that it changes as a whole (SPEC §5).
+//!
+//! The new set is written into a staging folder beside `--out`, then swapped in with one
+//! atomic `renameat2(RENAME_EXCHANGE)` (Linux) and the old set removed. A reader sees
+//! the old set or the new one, never a new `report.html` beside an old `report.md`; a
+//! failure while writing leaves the old set untouched. A lock file beside `--out`
+//! serialises concurrent runs into the same folder.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// Marks a folder as written by aikpi, so that it may be replaced as a whole.
+pub const MARKER_FILE: &str = ".aikpi-report";
+
+/// One file of the output set, by its path relative to `--out`.
+#[derive(Debug, Clone)]
+pub struct OutputFile {
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+/// Why the outputs could not be written (exit code 4).
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("cannot write the report into {path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+    #[error("{0} exists and is not a folder; choose another --out")]
+    NotAFolder(PathBuf),
+    #[error("{0} holds files that aikpi did not write; refusing to replace them. Choose an empty or new --out folder")]
+    ForeignFolder(PathBuf),
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
+    move |source| OutputError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Writes `files` as the complete content of `out`, replacing any previous aikpi report there.
+pub fn publish(out: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| OutputError::NotAFolder(out.to_path_buf()))?;
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent).map_err(io_err(&parent))?;
+
+    // Held until this function returns; a second run into the same --out waits here.
+    let lock_path = parent.join(format!(".{name}.lock"));
+    let lock = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(io_err(&lock_path))?;
+    lock.lock().map_err(io_err(&lock_path))?;
+
+    if out.exists() {
+        if !out.is_dir() {
+            return Err(OutputError::NotAFolder(out.to_path_buf()));
+        }
+        let empty = fs::read_dir(out).map_err(io_err(out))?.next().is_none();
+        if !empty && !out.join(MARKER_FILE).exists() {
+            return Err(OutputError::ForeignFolder(out.to_path_buf()));
+        }
+    }
+
+    let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
+    let result = write_staging(&staging, files).and_then(|()| swap_in(&staging, out));
+    // After a swap the staging path holds the old set; after a failure, the partial new one.
+    if staging.exists() {
+        let _ = fs::remove_dir_all(&staging);
+    }
+    result
+}
+
+fn write_staging(staging: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
+    if staging.exists() {
+        fs::remove_dir_all(staging).map_err(io_err(staging))?;
+    }
+    fs::create_dir_all(staging).map_err(io_err(staging))?;
+    let mut all = files.to_vec();
+    all.push(OutputFile {
+        path: PathBuf::from(MARKER_FILE),
+        bytes: b"This folder was written by aikpi and is replaced as a whole on the next run.\n".to_vec(),
+    });
+    for file in &all {
+        let path = staging.join(&file.path);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(io_err(dir))?;
+        }
+        let mut f = File::create(&path).map_err(io_err(&path))?;
+        f.write_all(&file.bytes).map_err(io_err(&path))?;
+        f.sync_all().map_err(io_err(&path))?;
+    }
+    Ok(())
+}
+
+fn swap_in(staging: &Path, out: &Path) -> Result<(), OutputError> {
+    if !out.exists() {
+        return fs::rename(staging, out).map_err(io_err(out));
+    }
+    match exchange(staging, out) {
+        Ok(()) => Ok(()),
+        // Filesystems without RENAME_EXCHANGE: move the old set aside, then the new one in.
+        // Between the two renames `out` is briefly absent — never mixed.
+        Err(_) => {
+            let aside = staging.with_extension("old");
+            fs::rename(out, &aside).map_err(io_err(out))?;
+            if let Err(source) = fs::rename(staging, out) {
+                let _ = fs::rename(&aside, out);
+                return Err(OutputError::Io {
+                    path: out.to_path_buf(),
+                    source,
+                });
+            }
+            fs::rename(&aside, staging).map_err(io_err(&aside))
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let ca = CString::new(a.as_os_str().as_bytes()).map_err(io::Error::other)?;
+    let cb = CString::new(b.as_os_str().as_bytes()).map_err(io::Error::other)?;
+    // SAFETY: both pointers are valid NUL-terminated paths for the duration of the call.
+    let rc = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            ca.as_ptr(),
+            libc::AT_FDCWD,
+            cb.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> io::Result<()> {
+    Err(io::Error::new(io::ErrorKind::Unsupported, "no atomic exchange"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, text: &str) -> OutputFile {
+        OutputFile {
+            path: PathBuf::from(path),
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_new_set_replaces_the_old_one_as_a_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("report");
+        publish(&out, &[file("report.md", "old"), file("charts/a.png", "a")]).unwrap();
+        publish(&out, &[file("report.md", "new")]).unwrap();
+        assert_eq!(fs::read_to_string(out.join("report.md")).unwrap(), "new");
+        assert!(!out.join("charts/a.png").exists(), "stale files of the old set are gone");
+        let leftovers: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains("staging"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+
+    #[test]
+    fn a_folder_with_foreign_files_is_never_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("thesis.tex"), "precious").unwrap();
+        let err = publish(dir.path(), &[file("report.md", "x")]).unwrap_err();
+        assert!(matches!(err, OutputError::ForeignFolder(_)));
+        assert_eq!(fs::read_to_string(dir.path().join("thesis.tex")).unwrap(), "precious");
+    }
+}

@@ -1,0 +1,3 @@
+//! Delivery: the output set on disk, and the emailed executive summary.
+
+pub mod files;
