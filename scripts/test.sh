@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh machine of this kind: installs the tools the tests
+# drive (Chromium, cmark-gfm, LibreOffice, poppler, aiosmtpd), starts PostgreSQL if it
+# is down, points DATABASE_URL at it, then runs every test. Tests FAIL, never skip,
+# when a service is missing — so run them through this script.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v cmark-gfm >/dev/null 2>&1 || need+=(cmark-gfm)
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+/usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || need+=(python3-aiosmtpd)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "test.sh: installing ${need[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+  echo "test.sh: starting PostgreSQL" >&2
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+fi
+export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+
+# Snapshot tests never write new snapshots here: a missing or changed one fails.
+export INSTA_UPDATE=no
+cargo test --all-targets --no-fail-fast "$@"
