@@ -78,7 +78,12 @@ pub struct ReportArgs {
     pub out: Option<PathBuf>,
 
     /// Formats to write, comma-separated.
-    #[arg(long, value_delimiter = ',', value_name = "LIST", default_value = "html,md,json")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "LIST",
+        default_value = "html,md,json"
+    )]
     pub format: Vec<Format>,
 
     /// A folder of template overrides (same names as the built-in templates).

@@ -100,7 +100,8 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config::resolve(ConfigFile::default(), None, &Overrides::default()).expect("built-in defaults are valid")
+        Config::resolve(ConfigFile::default(), None, &Overrides::default())
+            .expect("built-in defaults are valid")
     }
 }
 
@@ -123,15 +124,26 @@ impl Config {
         Config::resolve(file, path, overrides)
     }
 
-    fn resolve(file: ConfigFile, path: Option<&Path>, overrides: &Overrides) -> Result<Config, ConfigError> {
+    fn resolve(
+        file: ConfigFile,
+        path: Option<&Path>,
+        overrides: &Overrides,
+    ) -> Result<Config, ConfigError> {
         let invalid = |msg: String| ConfigError::Invalid(msg);
         let tz_name = overrides
             .time_zone
             .clone()
             .or(file.time_zone)
             .unwrap_or_else(|| "UTC".to_string());
-        let time_zone: Tz = tz_name.trim().parse().map_err(|_| ConfigError::TimeZone(tz_name.clone()))?;
-        let schema = overrides.schema.clone().or(file.schema).unwrap_or_else(|| "public".to_string());
+        let time_zone: Tz = tz_name
+            .trim()
+            .parse()
+            .map_err(|_| ConfigError::TimeZone(tz_name.clone()))?;
+        let schema = overrides
+            .schema
+            .clone()
+            .or(file.schema)
+            .unwrap_or_else(|| "public".to_string());
         if schema.is_empty() || schema.len() > 63 {
             return Err(invalid(format!(
                 "schema `{schema}` must be 1–63 characters (a PostgreSQL identifier)"
@@ -139,7 +151,9 @@ impl Config {
         }
         let trend_months = file.trend_months.unwrap_or(6);
         if !(1..=36).contains(&trend_months) {
-            return Err(invalid(format!("trend_months = {trend_months} must be between 1 and 36")));
+            return Err(invalid(format!(
+                "trend_months = {trend_months} must be between 1 and 36"
+            )));
         }
         let currency = file.currency.unwrap_or_else(|| "USD".to_string());
         if currency.trim().is_empty() || currency.chars().count() > 8 {
@@ -150,12 +164,17 @@ impl Config {
         let statement_timeout = match file.statement_timeout_seconds.unwrap_or(600) {
             0 => None,
             s if s > 0 => Some(Duration::from_secs(s as u64)),
-            s => return Err(invalid(format!("statement_timeout_seconds = {s} must be 0 (no limit) or more"))),
+            s => {
+                return Err(invalid(format!(
+                    "statement_timeout_seconds = {s} must be 0 (no limit) or more"
+                )))
+            }
         };
-        let templates = overrides
-            .templates
-            .clone()
-            .or_else(|| file.templates.filter(|t| !t.trim().is_empty()).map(PathBuf::from));
+        let templates = overrides.templates.clone().or_else(|| {
+            file.templates
+                .filter(|t| !t.trim().is_empty())
+                .map(PathBuf::from)
+        });
 
         let mut review = ReviewSettings {
             trend_months: trend_months as usize,
@@ -175,21 +194,28 @@ impl Config {
         let defaults = TrapThresholds::default();
         let traps = file.traps;
         review.traps = TrapThresholds {
-            frustrated_exit_share_max: opt_share("traps.frustrated_exit_share_max", traps.frustrated_exit_share_max)?
-                .unwrap_or(defaults.frustrated_exit_share_max),
+            frustrated_exit_share_max: opt_share(
+                "traps.frustrated_exit_share_max",
+                traps.frustrated_exit_share_max,
+            )?
+            .unwrap_or(defaults.frustrated_exit_share_max),
             prompt_coverage_min: opt_share("traps.prompt_coverage_min", traps.prompt_coverage_min)?
                 .unwrap_or(defaults.prompt_coverage_min),
             prompt_rate_gap_max: opt_share("traps.prompt_rate_gap_max", traps.prompt_rate_gap_max)?
                 .unwrap_or(defaults.prompt_rate_gap_max),
-            booked_llm_share_min: opt_share("traps.booked_llm_share_min", traps.booked_llm_share_min)?
-                .unwrap_or(defaults.booked_llm_share_min),
+            booked_llm_share_min: opt_share(
+                "traps.booked_llm_share_min",
+                traps.booked_llm_share_min,
+            )?
+            .unwrap_or(defaults.booked_llm_share_min),
         };
         let sentiment = traps.frustrated_sentiment_min.unwrap_or(0.5);
         share_or_positive("traps.frustrated_sentiment_min", sentiment, true)?;
-        let frustrated_sentiment_min: Decimal = sentiment
-            .to_string()
-            .parse()
-            .map_err(|_| invalid(format!("traps.frustrated_sentiment_min = {sentiment} is not a decimal")))?;
+        let frustrated_sentiment_min: Decimal = sentiment.to_string().parse().map_err(|_| {
+            invalid(format!(
+                "traps.frustrated_sentiment_min = {sentiment} is not a decimal"
+            ))
+        })?;
 
         let cost_defaults = CostCategories::default();
         review.costs = CostCategories {
@@ -197,7 +223,9 @@ impl Config {
             labor: file.costs.labor_categories.unwrap_or(cost_defaults.labor),
             llm: file.costs.llm_category.unwrap_or(cost_defaults.llm),
         };
-        if review.costs.infra.contains(&review.costs.llm) || review.costs.labor.contains(&review.costs.llm) {
+        if review.costs.infra.contains(&review.costs.llm)
+            || review.costs.labor.contains(&review.costs.llm)
+        {
             return Err(invalid(format!(
                 "costs.llm_category `{}` is also an infra or labor category; it would be counted twice",
                 review.costs.llm
@@ -246,9 +274,9 @@ fn check_target(id: MetricId, target: &Target) -> Result<(), ConfigError> {
             Unit::Rating => "a rating threshold must lie between 1 and 5",
             _ => "the threshold must not be negative",
         })),
-        Target::Range { min, max } if !in_range(min) || !in_range(max) => {
-            Err(bad("the range must lie within the metric's possible values"))
-        }
+        Target::Range { min, max } if !in_range(min) || !in_range(max) => Err(bad(
+            "the range must lie within the metric's possible values",
+        )),
         _ => Ok(()),
     }
 }
@@ -281,7 +309,10 @@ mod tests {
         assert_eq!(from_file.review, built_in.review);
         assert_eq!(from_file.time_zone, built_in.time_zone);
         assert_eq!(from_file.schema, built_in.schema);
-        assert_eq!(from_file.frustrated_sentiment_min, built_in.frustrated_sentiment_min);
+        assert_eq!(
+            from_file.frustrated_sentiment_min,
+            built_in.frustrated_sentiment_min
+        );
     }
 
     #[test]

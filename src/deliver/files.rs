@@ -87,7 +87,8 @@ fn write_staging(staging: &Path, files: &[OutputFile]) -> Result<(), OutputError
     let mut all = files.to_vec();
     all.push(OutputFile {
         path: PathBuf::from(MARKER_FILE),
-        bytes: b"This folder was written by aikpi and is replaced as a whole on the next run.\n".to_vec(),
+        bytes: b"This folder was written by aikpi and is replaced as a whole on the next run.\n"
+            .to_vec(),
     });
     for file in &all {
         let path = staging.join(&file.path);
@@ -149,7 +150,10 @@ fn exchange(a: &Path, b: &Path) -> io::Result<()> {
 
 #[cfg(not(target_os = "linux"))]
 fn exchange(_: &Path, _: &Path) -> io::Result<()> {
-    Err(io::Error::new(io::ErrorKind::Unsupported, "no atomic exchange"))
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "no atomic exchange",
+    ))
 }
 
 #[cfg(test)]
@@ -170,7 +174,10 @@ mod tests {
         publish(&out, &[file("report.md", "old"), file("charts/a.png", "a")]).unwrap();
         publish(&out, &[file("report.md", "new")]).unwrap();
         assert_eq!(fs::read_to_string(out.join("report.md")).unwrap(), "new");
-        assert!(!out.join("charts/a.png").exists(), "stale files of the old set are gone");
+        assert!(
+            !out.join("charts/a.png").exists(),
+            "stale files of the old set are gone"
+        );
         let leftovers: Vec<_> = fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -185,6 +192,9 @@ mod tests {
         fs::write(dir.path().join("thesis.tex"), "precious").unwrap();
         let err = publish(dir.path(), &[file("report.md", "x")]).unwrap_err();
         assert!(matches!(err, OutputError::ForeignFolder(_)));
-        assert_eq!(fs::read_to_string(dir.path().join("thesis.tex")).unwrap(), "precious");
+        assert_eq!(
+            fs::read_to_string(dir.path().join("thesis.tex")).unwrap(),
+            "precious"
+        );
     }
 }
