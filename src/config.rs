@@ -246,14 +246,40 @@ impl Config {
 
 /// Parses the file text strictly; the message names the offending key and line.
 pub fn parse_file(text: &str) -> Result<ConfigFile, String> {
-    toml::from_str(text).map_err(|e| e.to_string().trim().to_string())
+    toml::from_str(text).map_err(|e| {
+        let message = e.to_string().trim().to_string();
+        match suggest_known_key(&message) {
+            Some(hint) => format!("{message}\n{hint}"),
+            None => message,
+        }
+    })
+}
+
+/// For toml's "unknown field `x`, expected one of `a`, `b`", the nearest known key.
+fn suggest_known_key(message: &str) -> Option<String> {
+    let rest = message.split("unknown field `").nth(1)?;
+    let (unknown, expected) = rest.split_once('`')?;
+    let nearest = expected
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|known| (strsim::damerau_levenshtein(unknown, known), known))
+        .filter(|(distance, known)| *distance <= 3.max(known.len() / 3))
+        .min()?;
+    Some(format!("did you mean `{}`?", nearest.1))
 }
 
 fn metric_key(key: &str, table: &str) -> Result<MetricId, ConfigError> {
     MetricId::from_name(key).ok_or_else(|| {
         let known: Vec<&str> = MetricId::ALL.iter().map(|id| id.as_str()).collect();
+        let nearest = known
+            .iter()
+            .min_by_key(|k| strsim::damerau_levenshtein(key, k))
+            .filter(|k| strsim::damerau_levenshtein(key, k) <= 3.max(k.len() / 3))
+            .map(|k| format!(" (did you mean `{k}`?)"))
+            .unwrap_or_default();
         ConfigError::Invalid(format!(
-            "[{table}] has an unknown metric `{key}`; known metrics: {}",
+            "[{table}] has an unknown metric `{key}`{nearest}; known metrics: {}",
             known.join(", ")
         ))
     })
@@ -319,6 +345,9 @@ mod tests {
     fn unknown_keys_are_named() {
         let err = parse_file("trend_monthz = 3").unwrap_err();
         assert!(err.contains("trend_monthz"), "{err}");
+        assert!(err.contains("did you mean `trend_months`?"), "{err}");
+        let err = parse_file("[traps]\nprompt_coverge_min = 0.9").unwrap_err();
+        assert!(err.contains("did you mean `prompt_coverage_min`?"), "{err}");
         let err = Config::resolve(
             parse_file("[targets]\ndeflection = \"> 0.5\"").unwrap(),
             None,
@@ -326,6 +355,10 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("`deflection`"), "{err}");
+        assert!(
+            err.to_string().contains("did you mean `deflection_rate`?"),
+            "{err}"
+        );
     }
 
     #[test]
