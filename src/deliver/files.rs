@@ -40,6 +40,22 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
 
 /// Writes `files` as the complete content of `out`, replacing any previous aikpi report there.
 pub fn publish(out: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
+    publish_with(out, files, &mut write_durably)
+}
+
+/// Writes one file and flushes it to disk before the set is swapped in.
+fn write_durably(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut f = File::create(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+/// [`publish`] with the per-file writer as a seam, so tests can make a write fail half-way.
+pub fn publish_with(
+    out: &Path,
+    files: &[OutputFile],
+    write_file: &mut dyn FnMut(&Path, &[u8]) -> io::Result<()>,
+) -> Result<(), OutputError> {
     let name = out
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -71,7 +87,7 @@ pub fn publish(out: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
     }
 
     let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
-    let result = write_staging(&staging, files).and_then(|()| swap_in(&staging, out));
+    let result = write_staging(&staging, files, write_file).and_then(|()| swap_in(&staging, out));
     // After a swap the staging path holds the old set; after a failure, the partial new one.
     if staging.exists() {
         let _ = fs::remove_dir_all(&staging);
@@ -79,7 +95,11 @@ pub fn publish(out: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
     result
 }
 
-fn write_staging(staging: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
+fn write_staging(
+    staging: &Path,
+    files: &[OutputFile],
+    write_file: &mut dyn FnMut(&Path, &[u8]) -> io::Result<()>,
+) -> Result<(), OutputError> {
     if staging.exists() {
         fs::remove_dir_all(staging).map_err(io_err(staging))?;
     }
@@ -95,9 +115,7 @@ fn write_staging(staging: &Path, files: &[OutputFile]) -> Result<(), OutputError
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir).map_err(io_err(dir))?;
         }
-        let mut f = File::create(&path).map_err(io_err(&path))?;
-        f.write_all(&file.bytes).map_err(io_err(&path))?;
-        f.sync_all().map_err(io_err(&path))?;
+        write_file(&path, &file.bytes).map_err(io_err(&path))?;
     }
     Ok(())
 }
@@ -184,6 +202,66 @@ mod tests {
             .filter(|n| n.contains("staging"))
             .collect();
         assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+
+    #[test]
+    fn a_write_failing_half_way_leaves_the_previous_set_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("report");
+        publish(
+            &out,
+            &[file("report.html", "old html"), file("report.md", "old md")],
+        )
+        .unwrap();
+        let mut written = 0;
+        let mut failing = |path: &Path, bytes: &[u8]| {
+            written += 1;
+            if written == 2 {
+                return Err(io::Error::new(io::ErrorKind::StorageFull, "disk full"));
+            }
+            fs::write(path, bytes)
+        };
+        let err = publish_with(
+            &out,
+            &[file("report.html", "new html"), file("report.md", "new md")],
+            &mut failing,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("disk full"), "{err}");
+        assert_eq!(
+            fs::read_to_string(out.join("report.html")).unwrap(),
+            "old html"
+        );
+        assert_eq!(fs::read_to_string(out.join("report.md")).unwrap(), "old md");
+        let names: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            names.iter().all(|n| !n.contains("staging")),
+            "no partial files left: {names:?}"
+        );
+    }
+
+    #[test]
+    fn concurrent_runs_into_one_folder_do_not_interleave() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("report");
+        let handles: Vec<_> = (0..6)
+            .map(|i| {
+                let out = out.clone();
+                std::thread::spawn(move || {
+                    let tag = format!("run {i}");
+                    publish(&out, &[file("report.html", &tag), file("report.md", &tag)]).unwrap();
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        let html = fs::read_to_string(out.join("report.html")).unwrap();
+        let md = fs::read_to_string(out.join("report.md")).unwrap();
+        assert_eq!(html, md, "both files come from the same run");
     }
 
     #[test]
