@@ -247,6 +247,13 @@ fn every_chart_is_an_inline_png_drawing() {
         assert_eq!(cx, 5_760_000);
         assert_eq!(cy, cx * u64::from(info.height) / u64::from(info.width));
     }
+    // Unique drawing ids (Word rejects duplicates in some cases) and alt text.
+    for (i, (drawing, chart)) in drawings.iter().zip(&charts).enumerate() {
+        let doc_pr = elements(drawing, "wp:docPr")[0];
+        assert_eq!(attr(doc_pr, "id"), (i + 1).to_string(), "{doc_pr}");
+        assert_eq!(attr(doc_pr, "name"), chart.title);
+        assert_eq!(attr(doc_pr, "descr"), chart.description);
+    }
     let content_types = text_part(&parts, "[Content_Types].xml");
     assert!(
         content_types.contains("Extension=\"png\""),
@@ -385,4 +392,36 @@ fn an_unbooked_ledger_makes_cost_provisional_and_trap_3_waits() {
         "{all}"
     );
     assert!(all.contains("Reporting traps: 2 of 3 triggered"), "{all}");
+}
+
+#[test]
+fn a_first_month_with_no_rows_still_renders_a_readable_document() {
+    let mut aggregates = docx_fixture::aggregates();
+    let october = aggregates.months.pop().expect("october");
+    aggregates.months = vec![aikpi::aggregates::MonthAggregates::empty(
+        october.month,
+        october.starts_at,
+        october.ends_at,
+    )];
+    let review = docx_fixture::review_of(&aggregates, false);
+    let bytes = render_docx(&review, &[]).expect("render");
+    let document = text_part(&unzip(&bytes), "word/document.xml");
+    let all = text(&document);
+    assert!(
+        all.contains("0 of 12 metrics met their target; 0 missed; 12 have no data."),
+        "{all}"
+    );
+    assert!(
+        all.contains("Biggest improvements: no previous month to compare with."),
+        "{all}"
+    );
+    assert!(
+        all.contains("No rows broke the data contract this month."),
+        "{all}"
+    );
+    let layer_tables = elements(&document, "w:tbl")
+        .into_iter()
+        .filter(|t| text(t).contains("Δ vs previous"))
+        .count();
+    assert_eq!(layer_tables, 4);
 }

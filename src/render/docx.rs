@@ -34,7 +34,12 @@ use crate::review::{MetricReport, Review};
 pub enum DocxError {
     /// A chart's bytes are not a PNG that can be embedded.
     #[error("chart `{name}` cannot be embedded in report.docx: {reason}")]
-    InvalidChart { name: String, reason: &'static str },
+    InvalidChart {
+        /// The chart's file stem.
+        name: String,
+        /// What is wrong with its bytes.
+        reason: &'static str,
+    },
     /// Writing the OOXML package (zip) failed.
     #[error("could not write report.docx: {0}")]
     Package(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -115,11 +120,56 @@ pub fn render_docx(review: &Review, charts: &[Chart]) -> Result<Vec<u8>, DocxErr
             Block::T(t) => doc.add_table(t),
         };
     }
+    let mut xml = doc.build();
+    xml.document = describe_drawings(xml.document, charts);
     let mut out = Cursor::new(Vec::new());
-    doc.build()
-        .pack(&mut out)
+    xml.pack(&mut out)
         .map_err(|e| DocxError::Package(Box::new(e)))?;
     Ok(out.into_inner())
+}
+
+/// The `<wp:docPr>` docx-rs writes for every picture, always with id 1.
+const DOCX_RS_DOC_PR: &str = "<wp:docPr id=\"1\" name=\"Figure\" />";
+
+/// Gives every chart drawing a unique id, its title as name and its description as alt
+/// text.
+///
+/// docx-rs numbers every drawing 1; Word can report "unreadable content" for duplicate
+/// drawing ids, and screen readers (and Lark's image blocks) read `descr` as alt text.
+/// Drawings are written in chart order, so the n-th one is the n-th chart. If the count
+/// does not match (a docx-rs change), the part is left as it was rather than mislabelled.
+fn describe_drawings(document: Vec<u8>, charts: &[Chart]) -> Vec<u8> {
+    let text = match String::from_utf8(document) {
+        Ok(text) => text,
+        // docx-rs writes UTF-8; anything else is returned untouched.
+        Err(e) => return e.into_bytes(),
+    };
+    let pieces: Vec<&str> = text.split(DOCX_RS_DOC_PR).collect();
+    if pieces.len() != charts.len() + 1 {
+        return text.into_bytes();
+    }
+    let mut out = String::with_capacity(text.len() + charts.len() * 200);
+    for (i, piece) in pieces.iter().enumerate() {
+        out.push_str(piece);
+        if let Some(chart) = charts.get(i).filter(|_| i + 1 < pieces.len()) {
+            out.push_str(&format!(
+                "<wp:docPr id=\"{}\" name=\"{}\" descr=\"{}\" />",
+                i + 1,
+                xml_attribute(&chart.title),
+                xml_attribute(&chart.description)
+            ));
+        }
+    }
+    out.into_bytes()
+}
+
+/// Text as an XML attribute value.
+fn xml_attribute(text: &str) -> String {
+    clean(text)
+        .replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// One body element, in order.
@@ -890,6 +940,27 @@ mod tests {
     fn control_characters_never_reach_the_xml() {
         assert_eq!(clean("we\u{0}b\u{1b}\nchat"), "web chat");
         assert_eq!(clean("在线 <&>"), "在线 <&>");
+    }
+
+    #[test]
+    fn drawings_get_unique_ids_and_escaped_alt_text() {
+        let chart = |title: &str| Chart {
+            name: "c".into(),
+            title: title.into(),
+            description: "A & \"B\" <C>".into(),
+            png: Vec::new(),
+            svg: String::new(),
+        };
+        let xml = format!("<a>{DOCX_RS_DOC_PR}</a><b>{DOCX_RS_DOC_PR}</b>");
+        let out = describe_drawings(xml.clone().into_bytes(), &[chart("One"), chart("Two")]);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "<a><wp:docPr id=\"1\" name=\"One\" descr=\"A &amp; &quot;B&quot; &lt;C&gt;\" /></a>\
+             <b><wp:docPr id=\"2\" name=\"Two\" descr=\"A &amp; &quot;B&quot; &lt;C&gt;\" /></b>"
+        );
+        // A count that does not match the charts leaves the part alone.
+        let out = describe_drawings(xml.clone().into_bytes(), &[chart("One")]);
+        assert_eq!(out, xml.into_bytes());
     }
 
     #[test]

@@ -51,7 +51,9 @@ pub enum BannerKind {
 /// "Provisional"), so the text does not repeat the label.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Banner {
+    /// Which label the renderer puts in front of the text.
     pub kind: BannerKind,
+    /// One plain sentence.
     pub text: String,
 }
 
@@ -212,6 +214,7 @@ pub struct Callout {
     pub trap: &'static str,
     /// The trap's human name.
     pub name: &'static str,
+    /// Whether the callout warns, reassures or waits for data.
     pub state: CalloutState,
     /// One line: what the number may hide (or that it holds up).
     pub headline: String,
