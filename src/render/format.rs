@@ -5,6 +5,7 @@
 
 use crate::review::metrics::Unit;
 use crate::review::status::{Movement, Status};
+use crate::review::TargetReport;
 
 /// A missing value.
 pub const NO_DATA: &str = "no data";
@@ -33,7 +34,22 @@ pub fn seconds(x: f64) -> String {
 pub fn money(x: f64, currency: &str) -> String {
     let cents = (x.abs() * 100.0).round() as u128;
     let (units, cents) = (cents / 100, cents % 100);
-    let digits = units.to_string();
+    let sign = if x < 0.0 && (units > 0 || cents > 0) {
+        "-"
+    } else {
+        ""
+    };
+    format!("{sign}{currency} {}.{cents:02}", group_thousands(units))
+}
+
+/// A count with thousands separators: `12345` → `12,345`.
+pub fn count(n: i64) -> String {
+    let sign = if n < 0 { "-" } else { "" };
+    format!("{sign}{}", group_thousands(u128::from(n.unsigned_abs())))
+}
+
+fn group_thousands(n: u128) -> String {
+    let digits = n.to_string();
     let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, ch) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i) % 3 == 0 {
@@ -41,12 +57,7 @@ pub fn money(x: f64, currency: &str) -> String {
         }
         grouped.push(ch);
     }
-    let sign = if x < 0.0 && (units > 0 || cents > 0) {
-        "-"
-    } else {
-        ""
-    };
-    format!("{sign}{currency} {grouped}.{cents:02}")
+    grouped
 }
 
 /// A value in its unit.
@@ -60,6 +71,26 @@ pub fn value(x: Option<f64>, unit: Unit, currency: &str) -> String {
             Unit::Score => format!("{v:.2}"),
             Unit::Money => money(v, currency),
         },
+    }
+}
+
+/// A target in the metric's unit: `> 95.0%`, `< 3.0 s`, `45.0% – 70.0%`,
+/// `lower than previous month`. Falls back to the configured text for an unknown kind.
+pub fn target(t: &TargetReport, unit: Unit, currency: &str) -> String {
+    let v = |x: Option<f64>| x.map(|x| value(Some(x), unit, currency));
+    match (t.kind.as_str(), v(t.threshold), v(t.min), v(t.max)) {
+        ("above", Some(th), _, _) => format!("> {th}"),
+        ("below", Some(th), _, _) => format!("< {th}"),
+        ("range", _, Some(min), Some(max)) => format!("{min} – {max}"),
+        ("lower_than_previous", ..) => match t.tolerance.filter(|tol| *tol > 0.0) {
+            // A fall smaller than the tolerance counts as flat (missed), so say so.
+            Some(tol) => format!(
+                "lower than previous month by ≥ {}",
+                delta(Some(tol), unit, currency).trim_start_matches('+')
+            ),
+            None => "lower than previous month".to_string(),
+        },
+        _ => t.text.clone(),
     }
 }
 
@@ -150,6 +181,37 @@ mod tests {
         assert_eq!(money(0.005, "EUR"), "EUR 0.01");
         assert_eq!(money(-1234567.891, "USD"), "-USD 1,234,567.89");
         assert_eq!(money(0.0, "USD"), "USD 0.00");
+        assert_eq!(count(12345), "12,345");
+        assert_eq!(count(-1000), "-1,000");
+        assert_eq!(count(999), "999");
+    }
+
+    #[test]
+    fn targets_read_in_their_unit() {
+        let t = |kind: &str, threshold, min, max, tolerance| TargetReport {
+            kind: kind.to_string(),
+            threshold,
+            min,
+            max,
+            tolerance,
+            text: String::new(),
+        };
+        let above = t("above", Some(0.95), None, None, None);
+        assert_eq!(target(&above, Unit::Ratio, "USD"), "> 95.0%");
+        let below = t("below", Some(3.0), None, None, None);
+        assert_eq!(target(&below, Unit::Seconds, "USD"), "< 3.0 s");
+        let range = t("range", None, Some(0.45), Some(0.7), None);
+        assert_eq!(target(&range, Unit::Ratio, "USD"), "45.0% – 70.0%");
+        let lower = t("lower_than_previous", None, None, None, Some(0.0));
+        assert_eq!(
+            target(&lower, Unit::Money, "USD"),
+            "lower than previous month"
+        );
+        let tol = t("lower_than_previous", None, None, None, Some(0.05));
+        assert_eq!(
+            target(&tol, Unit::Money, "USD"),
+            "lower than previous month by ≥ USD 0.05"
+        );
     }
 
     #[test]

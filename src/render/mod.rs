@@ -1,3 +1,5 @@
 //! Rendering the review: HTML, Markdown, JSON (and the Notion zip).
 
+pub mod docx;
 pub mod format;
+pub mod narrative;

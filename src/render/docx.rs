@@ -1,0 +1,971 @@
+//! `report.docx`: the review as a Word document, for Lark (Feishu) Docs, Word, Google
+//! Docs and Notion's Word importer.
+//!
+//! Lark imports one file at a time, so a Markdown report arrives there without its
+//! charts; a .docx carries its images inside. Importers map *named styles* to native
+//! blocks, so headings use real `Heading1`–`Heading3` styles (names `heading 1`–`3`,
+//! with outline levels), tables use a `TableGrid` table style, and lists use Word
+//! numbering. Callouts are shaded single-cell tables: the closest thing to a callout that
+//! survives import. Every table stays within 9 rows because Lark splits longer ones.
+//!
+//! The wording comes from [`super::narrative`] and the numbers from [`super::format`], so
+//! the document says what the Markdown and HTML reports say.
+
+use std::io::Cursor;
+
+use docx_rs::{
+    AbstractNumbering, AlignmentType, BorderType, Docx, Footer, IndentLevel, Level, LevelJc,
+    LevelText, LineSpacing, LineSpacingType, NumberFormat, Numbering, NumberingId, PageMargin,
+    PageNum, Paragraph, ParagraphBorder, ParagraphBorderPosition, ParagraphBorders, Pic, Run,
+    RunFonts, Shading, ShdType, SpecialIndentType, Start, Style, StyleType, Table, TableBorder,
+    TableBorderPosition, TableBorders, TableCell, TableCellBorder, TableCellBorderPosition,
+    TableCellBorders, TableCellMargins, TableLayoutType, TableRow, VAlignType, WidthType,
+};
+
+use super::format;
+use super::narrative::{self, BannerKind, CalloutState};
+use crate::charts::Chart;
+use crate::review::metrics::{Layer, MetricId};
+use crate::review::status::{Movement, Status};
+use crate::review::{MetricReport, Review};
+
+/// Why the Word document could not be produced.
+#[derive(Debug, thiserror::Error)]
+pub enum DocxError {
+    /// A chart's bytes are not a PNG that can be embedded.
+    #[error("chart `{name}` cannot be embedded in report.docx: {reason}")]
+    InvalidChart {
+        /// The chart's file stem.
+        name: String,
+        /// What is wrong with its bytes.
+        reason: &'static str,
+    },
+    /// Writing the OOXML package (zip) failed.
+    #[error("could not write report.docx: {0}")]
+    Package(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// The style ids the document defines; importers map them by id and name.
+pub mod style_ids {
+    /// Document title.
+    pub const TITLE: &str = "Title";
+    /// The period line under the title.
+    pub const SUBTITLE: &str = "Subtitle";
+    /// Section headings (Word's built-in id and name `heading 1`).
+    pub const HEADING1: &str = "Heading1";
+    /// Sub-section headings (one per layer, cost, appendix parts).
+    pub const HEADING2: &str = "Heading2";
+    /// Chart titles.
+    pub const HEADING3: &str = "Heading3";
+    /// Chart descriptions and small print.
+    pub const CAPTION: &str = "Caption";
+    /// Bulleted list items.
+    pub const LIST_PARAGRAPH: &str = "ListParagraph";
+    /// The table style of every table.
+    pub const TABLE_GRID: &str = "TableGrid";
+}
+
+// A4 with 2 cm margins leaves 17 cm of text width: 9638 twips (1 cm = 567 twips).
+const PAGE_WIDTH: u32 = 11906;
+const PAGE_HEIGHT: u32 = 16838;
+const MARGIN: i32 = 1134;
+const TEXT_WIDTH: usize = 9638;
+/// Charts are placed 16 cm wide: readable on A4 and Letter without touching the margins.
+const CHART_WIDTH_EMU: u32 = 16 * 360_000;
+/// A very tall chart is scaled down to fit well within a page.
+const CHART_MAX_HEIGHT_EMU: u32 = 20 * 360_000;
+/// The numbering (`w:numId`) of bulleted lists; docx-rs already defines id 1 (decimal).
+const BULLETS: usize = 2;
+/// Layer table columns: Metric, Value, Previous, Δ, Target, Status (sum = TEXT_WIDTH).
+const LAYER_COLUMNS: [usize; 6] = [2600, 1250, 1250, 1900, 1600, 1038];
+const COST_COLUMNS: [usize; 3] = [5138, 2500, 2000];
+
+const FONT: &str = "Arial";
+const INK: &str = "1F3864";
+const GREY: &str = "595959";
+const GREEN: &str = "1E7B34";
+const RED: &str = "C0392B";
+const RULE: &str = "BFBFBF";
+const HEADER_FILL: &str = "DCE6F2";
+
+/// Renders the review and its charts as a .docx document (the bytes of the zip package).
+///
+/// Charts appear in the given order, each as an inline PNG 16 cm wide. The output is
+/// deterministic for the same review and charts: it holds no wall-clock time except the
+/// review's own `generated_at`.
+pub fn render_docx(review: &Review, charts: &[Chart]) -> Result<Vec<u8>, DocxError> {
+    let mut doc = base_document(review);
+    let mut body: Vec<Block> = Vec::new();
+
+    body.push(Block::P(
+        para(narrative::title(review)).style(style_ids::TITLE),
+    ));
+    body.push(Block::P(
+        para(narrative::period(review)).style(style_ids::SUBTITLE),
+    ));
+    for banner in narrative::banners(review) {
+        body.push(Block::P(banner_paragraph(banner.kind, &banner.text)));
+    }
+
+    executive_summary(review, &mut body);
+    trap_callouts(review, &mut body);
+    layer_sections(review, &mut body);
+    charts_section(review, charts, &mut body)?;
+    data_quality(review, &mut body);
+    appendix(review, &mut body);
+
+    for block in body {
+        doc = match block {
+            Block::P(p) => doc.add_paragraph(p),
+            Block::T(t) => doc.add_table(t),
+        };
+    }
+    let mut xml = doc.build();
+    xml.document = describe_drawings(xml.document, charts);
+    let mut out = Cursor::new(Vec::new());
+    xml.pack(&mut out)
+        .map_err(|e| DocxError::Package(Box::new(e)))?;
+    Ok(out.into_inner())
+}
+
+/// The `<wp:docPr>` docx-rs writes for every picture, always with id 1.
+const DOCX_RS_DOC_PR: &str = "<wp:docPr id=\"1\" name=\"Figure\" />";
+
+/// Gives every chart drawing a unique id, its title as name and its description as alt
+/// text.
+///
+/// docx-rs numbers every drawing 1; Word can report "unreadable content" for duplicate
+/// drawing ids, and screen readers (and Lark's image blocks) read `descr` as alt text.
+/// Drawings are written in chart order, so the n-th one is the n-th chart. If the count
+/// does not match (a docx-rs change), the part is left as it was rather than mislabelled.
+fn describe_drawings(document: Vec<u8>, charts: &[Chart]) -> Vec<u8> {
+    let text = match String::from_utf8(document) {
+        Ok(text) => text,
+        // docx-rs writes UTF-8; anything else is returned untouched.
+        Err(e) => return e.into_bytes(),
+    };
+    let pieces: Vec<&str> = text.split(DOCX_RS_DOC_PR).collect();
+    if pieces.len() != charts.len() + 1 {
+        return text.into_bytes();
+    }
+    let mut out = String::with_capacity(text.len() + charts.len() * 200);
+    for (i, piece) in pieces.iter().enumerate() {
+        out.push_str(piece);
+        if let Some(chart) = charts.get(i).filter(|_| i + 1 < pieces.len()) {
+            out.push_str(&format!(
+                "<wp:docPr id=\"{}\" name=\"{}\" descr=\"{}\" />",
+                i + 1,
+                xml_attribute(&chart.title),
+                xml_attribute(&chart.description)
+            ));
+        }
+    }
+    out.into_bytes()
+}
+
+/// Text as an XML attribute value.
+fn xml_attribute(text: &str) -> String {
+    clean(text)
+        .replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// One body element, in order.
+// A paragraph is large and a table small; the list lives for one render and holds a few
+// hundred items, so boxing every paragraph would buy nothing.
+#[allow(clippy::large_enum_variant)]
+enum Block {
+    P(Paragraph),
+    T(Table),
+}
+
+fn base_document(review: &Review) -> Docx {
+    let footer = Footer::new().add_paragraph(
+        Paragraph::new()
+            .align(AlignmentType::Right)
+            .add_run(small(
+                &format!("{} · page ", narrative::title(review)),
+                GREY,
+            ))
+            .add_page_num(PageNum::new())
+            .size(16)
+            .color(GREY),
+    );
+    let generated = review
+        .provenance
+        .generated_at
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    let doc = Docx::new()
+        .page_size(PAGE_WIDTH, PAGE_HEIGHT)
+        .page_margin(
+            PageMargin::new()
+                .top(MARGIN)
+                .bottom(MARGIN)
+                .left(MARGIN)
+                .right(MARGIN)
+                .header(567)
+                .footer(567),
+        )
+        .default_fonts(
+            RunFonts::new()
+                .ascii(FONT)
+                .hi_ansi(FONT)
+                .cs(FONT)
+                .east_asia(FONT),
+        )
+        .default_size(20)
+        .default_line_spacing(
+            // Without an explicit `auto` rule LibreOffice reads `line` as an exact height,
+            // which clips inline charts to one text line and overlaps wrapped headings.
+            LineSpacing::new()
+                .after(100)
+                .line(264)
+                .line_rule(LineSpacingType::Auto),
+        )
+        .created_at(&generated)
+        .updated_at(&generated)
+        .footer(footer)
+        .add_abstract_numbering(
+            AbstractNumbering::new(BULLETS).add_level(
+                Level::new(
+                    0,
+                    Start::new(1),
+                    NumberFormat::new("bullet"),
+                    LevelText::new("•"),
+                    LevelJc::new("left"),
+                )
+                .indent(
+                    Some(540),
+                    Some(SpecialIndentType::Hanging(270)),
+                    None,
+                    None,
+                ),
+            ),
+        )
+        .add_numbering(Numbering::new(BULLETS, BULLETS));
+    styles(doc)
+}
+
+/// Named styles, so importers map headings, captions, lists and tables to native blocks.
+fn styles(doc: Docx) -> Docx {
+    let paragraph = |id: &str, name: &str| {
+        Style::new(id, StyleType::Paragraph)
+            .name(name)
+            .based_on("Normal")
+            .next("Normal")
+    };
+    let heading = |level: usize, size: usize, before: u32| {
+        paragraph(&format!("Heading{level}"), &format!("heading {level}"))
+            .size(size)
+            .bold()
+            .color(INK)
+            .fonts(RunFonts::new().ascii(FONT).hi_ansi(FONT).cs(FONT))
+            .line_spacing(LineSpacing::new().before(before).after(100))
+            .outline_lvl(level - 1)
+    };
+    let table_borders = TableBorders::new()
+        .set(rule_border(TableBorderPosition::Top))
+        .set(rule_border(TableBorderPosition::Bottom))
+        .set(rule_border(TableBorderPosition::Left))
+        .set(rule_border(TableBorderPosition::Right))
+        .set(rule_border(TableBorderPosition::InsideH))
+        .set(rule_border(TableBorderPosition::InsideV));
+    doc.add_style(
+        paragraph(style_ids::TITLE, "Title")
+            .size(36)
+            .bold()
+            .color(INK)
+            .line_spacing(LineSpacing::new().after(80)),
+    )
+    .add_style(
+        paragraph(style_ids::SUBTITLE, "Subtitle")
+            .size(22)
+            .color(GREY)
+            .line_spacing(LineSpacing::new().after(240)),
+    )
+    .add_style(heading(1, 32, 400))
+    .add_style(heading(2, 26, 280))
+    .add_style(heading(3, 22, 200))
+    .add_style(
+        paragraph(style_ids::CAPTION, "caption")
+            .size(17)
+            .italic()
+            .color(GREY)
+            .line_spacing(LineSpacing::new().after(200)),
+    )
+    .add_style(
+        paragraph(style_ids::LIST_PARAGRAPH, "List Paragraph")
+            .line_spacing(LineSpacing::new().after(60)),
+    )
+    .add_style(
+        Style::new(style_ids::TABLE_GRID, StyleType::Table)
+            .name("Table Grid")
+            .based_on("TableNormal")
+            .set_borders(table_borders),
+    )
+}
+
+fn rule_border(position: TableBorderPosition) -> TableBorder {
+    TableBorder::new(position)
+        .border_type(BorderType::Single)
+        .size(4)
+        .color(RULE)
+}
+
+// ---------------------------------------------------------------------------------------
+// Sections
+
+fn executive_summary(review: &Review, body: &mut Vec<Block>) {
+    body.push(heading(1, "Executive summary"));
+    body.push(Block::P(
+        Paragraph::new()
+            .add_run(
+                Run::new()
+                    .add_text(clean(&narrative::scorecard(review)))
+                    .bold(),
+            )
+            .size(22),
+    ));
+    let mut items = vec![
+        narrative::better_moves(review),
+        narrative::worse_moves(review),
+        narrative::traps_line(review),
+    ];
+    if let Some(volume) = narrative::volume(review) {
+        items.push(volume);
+    }
+    items.push(format!(
+        "Cost: {} per conversation; {} in total (LLM {}, infra {}, labor {}){}.",
+        metric_value(review, MetricId::CostPerConversation),
+        format::money(review.cost_breakdown.total, &review.currency),
+        format::money(review.cost_breakdown.llm, &review.currency),
+        format::money(review.cost_breakdown.infra, &review.currency),
+        format::money(review.cost_breakdown.labor, &review.currency),
+        if review.cost_breakdown.provisional {
+            ", provisional"
+        } else {
+            ""
+        }
+    ));
+    for item in items {
+        body.push(Block::P(bullet(&item)));
+    }
+}
+
+fn trap_callouts(review: &Review, body: &mut Vec<Block>) {
+    body.push(heading(1, "What the numbers may hide"));
+    body.push(Block::P(para(
+        "Three well-known ways an AI support report can look better than the operation is. \
+         Each box says what the number may hide and what to check.",
+    )));
+    for callout in narrative::callouts(review) {
+        let (symbol, ink, fill, edge) = match callout.state {
+            CalloutState::Triggered => ("⚠", "9C4A00", "FFF4E5", "E69138"),
+            CalloutState::Clear => ("✓", GREEN, "EEF6EE", "6AA84F"),
+            CalloutState::NotJudged => ("…", GREY, "F2F2F2", "A6A6A6"),
+        };
+        let mut paragraphs = vec![Paragraph::new()
+            .add_run(
+                Run::new()
+                    .add_text(clean(&format!(
+                        "{symbol} {}: {}",
+                        callout.name, callout.headline
+                    )))
+                    .bold()
+                    .color(ink)
+                    .size(22),
+            )
+            .keep_next(true)];
+        for finding in &callout.findings {
+            paragraphs.push(para(finding));
+        }
+        let mut evidence = Paragraph::new().add_run(small("Evidence: ", GREY));
+        for (i, (label, value)) in callout.evidence.iter().enumerate() {
+            let sep = if i == 0 { "" } else { " · " };
+            evidence = evidence
+                .add_run(small(&format!("{sep}{label} "), GREY))
+                .add_run(small(value, "262626").bold());
+        }
+        paragraphs.push(evidence);
+        paragraphs.push(
+            Paragraph::new()
+                .add_run(Run::new().add_text("What to check: ").bold())
+                .add_run(Run::new().add_text(clean(&callout.check))),
+        );
+        body.push(Block::T(callout_box(paragraphs, fill, edge)));
+        body.push(Block::P(spacer()));
+    }
+}
+
+fn layer_sections(review: &Review, body: &mut Vec<Block>) {
+    body.push(heading(1, "Metrics by layer"));
+    body.push(Block::P(para(
+        "Each metric against its target, with the change from the previous month. \
+         Green means the move was for the better, red for the worse, whatever the direction of the number.",
+    )));
+    for layer in Layer::ALL {
+        body.push(heading(
+            2,
+            &format!("Layer {} — {}", layer.number(), layer.title()),
+        ));
+        let metrics: Vec<&MetricReport> = MetricId::ALL
+            .iter()
+            .filter(|id| id.layer() == layer)
+            .filter_map(|id| review.metrics.get(id))
+            .collect();
+        body.push(Block::T(layer_table(review, &metrics)));
+        match layer {
+            Layer::Resolution => body.push(Block::P(note(&narrative::handoff_split(review)))),
+            Layer::CostAndTraining => cost_breakdown(review, body),
+            _ => body.push(Block::P(spacer())),
+        }
+    }
+}
+
+fn layer_table(review: &Review, metrics: &[&MetricReport]) -> Table {
+    let header = [
+        "Metric",
+        "Value",
+        "Previous",
+        "Δ vs previous",
+        "Target",
+        "Status",
+    ];
+    let mut rows = vec![header_row(&header, &LAYER_COLUMNS)];
+    for m in metrics {
+        let currency = &review.currency;
+        let mut metric_cell = vec![para(&m.title)];
+        if !m.counted {
+            // FRT p50 is shown beside p90 but the "n of 12" count judges FRT on p90 only.
+            metric_cell
+                .push(Paragraph::new().add_run(small("shown beside p90; not counted", GREY)));
+        }
+        let (delta_colour, movement) = match m.movement {
+            Some(Movement::Better) => (GREEN, "better"),
+            Some(Movement::Worse) => (RED, "worse"),
+            Some(Movement::Flat) => (GREY, "flat"),
+            None => (GREY, ""),
+        };
+        let delta_text = match m.delta_abs {
+            Some(_) => format!(
+                "{} {}",
+                format::arrow(m.delta_abs),
+                format::delta(m.delta_abs, m.unit, currency)
+            ),
+            None => format::delta(None, m.unit, currency),
+        };
+        let mut delta_cell = vec![Paragraph::new().add_run(
+            Run::new()
+                .add_text(clean(&delta_text))
+                .color(delta_colour)
+                .bold(),
+        )];
+        if !movement.is_empty() {
+            delta_cell.push(Paragraph::new().add_run(small(movement, delta_colour)));
+        }
+        let status_colour = match m.status {
+            Status::Met => GREEN,
+            Status::Missed => RED,
+            Status::NoData => GREY,
+        };
+        let cells = vec![
+            metric_cell,
+            vec![Paragraph::new().add_run(
+                Run::new()
+                    .add_text(clean(&format::value(m.value, m.unit, currency)))
+                    .bold(),
+            )],
+            vec![para(format::value(m.previous, m.unit, currency))],
+            delta_cell,
+            vec![para(format::target(&m.target, m.unit, currency))],
+            vec![Paragraph::new().add_run(
+                Run::new()
+                    .add_text(format::status(m.status))
+                    .color(status_colour)
+                    .bold(),
+            )],
+        ];
+        rows.push(body_row(cells, &LAYER_COLUMNS));
+    }
+    grid_table(rows, &LAYER_COLUMNS)
+}
+
+fn cost_breakdown(review: &Review, body: &mut Vec<Block>) {
+    let c = &review.cost_breakdown;
+    let money = |x: f64| format::money(x, &review.currency);
+    let share = |x: f64| {
+        if c.total > 0.0 {
+            format::percent(x / c.total)
+        } else {
+            "–".to_string()
+        }
+    };
+    body.push(heading(3, "Cost breakdown"));
+    let mut rows = vec![header_row(
+        &["Component", "Amount", "Share of total"],
+        &COST_COLUMNS,
+    )];
+    // LLM is its own line, from the gateway's metering (trap 3): never folded into infra.
+    let lines = [
+        ("LLM (metered by the gateway)", c.llm, false),
+        ("Infra (booked)", c.infra, false),
+        ("Labor (booked)", c.labor, false),
+        ("Total", c.total, true),
+    ];
+    for (label, amount, total) in lines {
+        let text = |s: &str| {
+            let run = Run::new().add_text(clean(s));
+            Paragraph::new().add_run(if total { run.bold() } else { run })
+        };
+        rows.push(body_row(
+            vec![
+                vec![text(label)],
+                vec![text(&money(amount))],
+                vec![text(&share(amount))],
+            ],
+            &COST_COLUMNS,
+        ));
+    }
+    body.push(Block::T(grid_table(rows, &COST_COLUMNS)));
+    let mut notes = Vec::new();
+    if c.llm_background > 0.0 {
+        notes.push(format!(
+            "LLM includes {} of background jobs with no conversation (e.g. knowledge-base indexing).",
+            money(c.llm_background)
+        ));
+    }
+    if !c.llm_by_model.is_empty() {
+        let models: Vec<String> = c
+            .llm_by_model
+            .iter()
+            .take(5)
+            .map(|m| {
+                format!(
+                    "{} {} ({} calls)",
+                    m.model,
+                    money(m.cost),
+                    format::count(m.calls)
+                )
+            })
+            .collect();
+        notes.push(format!("LLM by model: {}.", models.join(", ")));
+    }
+    if c.provisional {
+        notes.push(format!(
+            "Provisional: no ledger line yet for {}; counted as 0.",
+            c.missing_categories.join(", ")
+        ));
+    }
+    for n in notes {
+        body.push(Block::P(note(&n)));
+    }
+}
+
+fn charts_section(
+    review: &Review,
+    charts: &[Chart],
+    body: &mut Vec<Block>,
+) -> Result<(), DocxError> {
+    body.push(heading(
+        1,
+        &format!("Trends over the last {} months", review.trend.months.len()),
+    ));
+    if charts.is_empty() {
+        body.push(Block::P(para("No charts were rendered for this report.")));
+        return Ok(());
+    }
+    for (i, chart) in charts.iter().enumerate() {
+        let (w, h) = png_dimensions(&chart.png).map_err(|reason| DocxError::InvalidChart {
+            name: chart.name.clone(),
+            reason,
+        })?;
+        let mut width = CHART_WIDTH_EMU;
+        let mut height = scale(CHART_WIDTH_EMU, h, w);
+        if height > CHART_MAX_HEIGHT_EMU {
+            width = scale(CHART_MAX_HEIGHT_EMU, w, h);
+            height = CHART_MAX_HEIGHT_EMU;
+        }
+        // Fixed ids keep the package byte-for-byte reproducible; docx-rs would otherwise
+        // number images from a process-wide counter.
+        let pic = Pic::new_with_dimensions(chart.png.clone(), w, h)
+            .id(format!("rIdImage{}", i + 1))
+            .size(width, height);
+        body.push(Block::P(
+            para(&chart.title)
+                .style(style_ids::HEADING3)
+                .keep_next(true),
+        ));
+        body.push(Block::P(
+            Paragraph::new()
+                .align(AlignmentType::Center)
+                .keep_next(true)
+                .add_run(Run::new().add_image(pic)),
+        ));
+        body.push(Block::P(para(&chart.description).style(style_ids::CAPTION)));
+    }
+    Ok(())
+}
+
+fn data_quality(review: &Review, body: &mut Vec<Block>) {
+    body.push(heading(1, "Data quality"));
+    let dq = &review.data_quality;
+    if dq.notes.is_empty() {
+        body.push(Block::P(para(
+            "No rows broke the data contract this month.",
+        )));
+    } else {
+        body.push(Block::P(
+            para("Rows that break the data contract are left out of the metrics that would use them:")
+                .keep_next(true),
+        ));
+        for n in &dq.notes {
+            body.push(Block::P(bullet(&n.message)));
+        }
+    }
+    if dq.counts.unclassified > 0 {
+        if let Some(text) = narrative::unclassified(review) {
+            body.push(Block::P(para(&text)));
+        }
+    }
+}
+
+fn appendix(review: &Review, body: &mut Vec<Block>) {
+    body.push(heading(1, "Appendix: definitions"));
+    body.push(heading(2, "Metrics"));
+    for id in MetricId::ALL {
+        let target = review
+            .metrics
+            .get(&id)
+            .map(|m| format::target(&m.target, m.unit, &review.currency))
+            .unwrap_or_default();
+        body.push(Block::P(
+            Paragraph::new()
+                .add_run(Run::new().add_text(id.title()).bold())
+                .add_run(small(&format!("  {id} · target {target}"), GREY))
+                .keep_next(true)
+                .line_spacing(LineSpacing::new().after(0)),
+        ));
+        body.push(Block::P(para(id.definition())));
+    }
+    body.push(heading(2, "Reporting traps"));
+    for (name, definition) in narrative::trap_definitions() {
+        body.push(Block::P(
+            Paragraph::new()
+                .add_run(Run::new().add_text(format!("{name}. ")).bold())
+                .add_run(Run::new().add_text(definition)),
+        ));
+    }
+
+    let p = &review.provenance;
+    body.push(heading(2, "How this report was made"));
+    let when = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+    let rows = &p.row_counts;
+    let mut lines = vec![
+        (
+            "Generated",
+            format!("{} by aikpi {}", when(p.generated_at), p.tool_version),
+        ),
+        (
+            "Data read",
+            format!("{} from {} {}", when(p.read_at), p.source_kind, p.source),
+        ),
+        ("Schema", p.schema.clone()),
+        ("Time zone", p.time_zone.clone()),
+        (
+            "Month bounds",
+            format!(
+                "{} (inclusive) to {} (exclusive)",
+                p.month_starts_at.format("%Y-%m-%d %H:%M:%S UTC"),
+                p.month_ends_at.format("%Y-%m-%d %H:%M:%S UTC")
+            ),
+        ),
+        (
+            "Rows read",
+            format!(
+                "{} conversations, {} LLM calls, {} ledger lines, {} retrieval checks, {} edited replies",
+                format::count(rows.conversations),
+                format::count(rows.llm_usage),
+                format::count(rows.cost_ledger),
+                format::count(rows.kb_evals),
+                format::count(rows.reply_edits)
+            ),
+        ),
+        ("Currency", review.currency.clone()),
+    ];
+    if let Some(note) = &p.source_note {
+        lines.push(("Source note", note.clone()));
+    }
+    let last = lines.len().saturating_sub(1);
+    for (i, (label, value)) in lines.into_iter().enumerate() {
+        body.push(Block::P(
+            Paragraph::new()
+                .add_run(small(&format!("{label}: "), GREY).bold())
+                .add_run(small(&value, "262626"))
+                .line_spacing(LineSpacing::new().after(40))
+                // Keep the short provenance block on one page.
+                .keep_next(i < last),
+        ));
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Building blocks
+
+/// Text as a run, without characters XML 1.0 forbids. Labels such as channel, model and
+/// ledger category names come from the database; one stray control character would make
+/// Word refuse the whole file.
+fn clean(text: &str) -> String {
+    text.chars()
+        .filter(|&c| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..))
+        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+        .collect()
+}
+
+fn para(text: impl AsRef<str>) -> Paragraph {
+    Paragraph::new().add_run(Run::new().add_text(clean(text.as_ref())))
+}
+
+fn small(text: &str, colour: &str) -> Run {
+    Run::new().add_text(clean(text)).size(17).color(colour)
+}
+
+fn note(text: &str) -> Paragraph {
+    Paragraph::new()
+        .add_run(small(text, GREY))
+        .line_spacing(LineSpacing::new().before(60).after(160))
+}
+
+fn heading(level: usize, text: &str) -> Block {
+    let style = match level {
+        1 => style_ids::HEADING1,
+        2 => style_ids::HEADING2,
+        _ => style_ids::HEADING3,
+    };
+    Block::P(para(text).style(style).keep_next(true))
+}
+
+fn bullet(text: &str) -> Paragraph {
+    para(text)
+        .style(style_ids::LIST_PARAGRAPH)
+        .numbering(NumberingId::new(BULLETS), IndentLevel::new(0))
+}
+
+/// An empty paragraph between two tables: Word merges tables that touch.
+fn spacer() -> Paragraph {
+    Paragraph::new().size(8).line_spacing(
+        LineSpacing::new()
+            .after(0)
+            .line(120)
+            .line_rule(LineSpacingType::Auto),
+    )
+}
+
+fn banner_paragraph(kind: BannerKind, text: &str) -> Paragraph {
+    let (label, ink, fill, edge) = match kind {
+        BannerKind::Sample => ("SAMPLE DATA", "1F4E79", "E8F0FA", "5B9BD5"),
+        BannerKind::Provisional => ("PROVISIONAL", "9C4A00", "FFF4E5", "E69138"),
+    };
+    let mut p = Paragraph::new()
+        .add_run(
+            Run::new()
+                .add_text(format!("⚠ {label}  "))
+                .bold()
+                .color(ink),
+        )
+        .add_run(Run::new().add_text(clean(text)))
+        .line_spacing(LineSpacing::new().before(60).after(60));
+    let border = |position| {
+        ParagraphBorder::new(position)
+            .val(BorderType::Single)
+            .size(4)
+            .space(4)
+            .color(edge)
+    };
+    // docx-rs has no paragraph-level builder for shading and borders; set the property.
+    p.property = p
+        .property
+        .clone()
+        .shading(Shading::new().shd_type(ShdType::Clear).fill(fill))
+        .set_borders(
+            ParagraphBorders::with_empty()
+                .set(border(ParagraphBorderPosition::Top))
+                .set(border(ParagraphBorderPosition::Bottom))
+                .set(
+                    ParagraphBorder::new(ParagraphBorderPosition::Left)
+                        .val(BorderType::Single)
+                        .size(24)
+                        .space(4)
+                        .color(edge),
+                )
+                .set(border(ParagraphBorderPosition::Right)),
+        );
+    p
+}
+
+fn callout_box(paragraphs: Vec<Paragraph>, fill: &str, edge: &str) -> Table {
+    let border = |position, size| {
+        TableCellBorder::new(position)
+            .border_type(BorderType::Single)
+            .size(size)
+            .color(edge)
+    };
+    let mut cell = TableCell::new()
+        .width(TEXT_WIDTH, WidthType::Dxa)
+        .shading(Shading::new().shd_type(ShdType::Clear).fill(fill))
+        .set_borders(
+            TableCellBorders::new()
+                .set(border(TableCellBorderPosition::Top, 4))
+                .set(border(TableCellBorderPosition::Bottom, 4))
+                .set(border(TableCellBorderPosition::Right, 4))
+                .set(border(TableCellBorderPosition::Left, 24)),
+        );
+    for p in paragraphs {
+        cell = cell.add_paragraph(p);
+    }
+    // One callout never splits across pages: it is read as one message.
+    Table::new(vec![TableRow::new(vec![cell]).cant_split()])
+        .style(style_ids::TABLE_GRID)
+        .set_grid(vec![TEXT_WIDTH])
+        .width(TEXT_WIDTH, WidthType::Dxa)
+        .layout(TableLayoutType::Fixed)
+        .margins(TableCellMargins::new().margin(100, 160, 100, 200))
+}
+
+fn header_row(labels: &[&str], widths: &[usize]) -> TableRow {
+    let cells = labels
+        .iter()
+        .zip(widths)
+        .map(|(label, &w)| {
+            TableCell::new()
+                .width(w, WidthType::Dxa)
+                .shading(Shading::new().shd_type(ShdType::Clear).fill(HEADER_FILL))
+                .vertical_align(VAlignType::Center)
+                .add_paragraph(
+                    Paragraph::new()
+                        .add_run(Run::new().add_text(*label).bold().color(INK).size(18))
+                        .keep_next(true),
+                )
+        })
+        .collect();
+    TableRow::new(cells).cant_split()
+}
+
+fn body_row(cells: Vec<Vec<Paragraph>>, widths: &[usize]) -> TableRow {
+    let cells = cells
+        .into_iter()
+        .zip(widths)
+        .map(|(paragraphs, &w)| {
+            let mut cell = TableCell::new()
+                .width(w, WidthType::Dxa)
+                .vertical_align(VAlignType::Center);
+            for p in paragraphs {
+                cell = cell.add_paragraph(p.size(18).line_spacing(LineSpacing::new().after(0)));
+            }
+            cell
+        })
+        .collect();
+    TableRow::new(cells).cant_split()
+}
+
+fn grid_table(rows: Vec<TableRow>, widths: &[usize]) -> Table {
+    let borders = TableBorders::new()
+        .set(rule_border(TableBorderPosition::Top))
+        .set(rule_border(TableBorderPosition::Bottom))
+        .set(rule_border(TableBorderPosition::Left))
+        .set(rule_border(TableBorderPosition::Right))
+        .set(rule_border(TableBorderPosition::InsideH))
+        .set(rule_border(TableBorderPosition::InsideV));
+    Table::new(rows)
+        .style(style_ids::TABLE_GRID)
+        .set_grid(widths.to_vec())
+        .width(widths.iter().sum(), WidthType::Dxa)
+        .layout(TableLayoutType::Fixed)
+        .set_borders(borders)
+        .margins(TableCellMargins::new().margin(50, 100, 50, 100))
+}
+
+fn metric_value(review: &Review, id: MetricId) -> String {
+    review
+        .metrics
+        .get(&id)
+        .map(|m| format::value(m.value, m.unit, &review.currency))
+        .unwrap_or_else(|| format::NO_DATA.to_string())
+}
+
+/// `a × b / c` in EMU without overflow.
+fn scale(a: u32, b: u32, c: u32) -> u32 {
+    let v = u64::from(a) * u64::from(b) / u64::from(c.max(1));
+    u32::try_from(v).unwrap_or(u32::MAX)
+}
+
+/// Width and height of a PNG from its IHDR chunk.
+///
+/// Word needs the image's extent up front; reading the 24-byte header is enough and
+/// avoids decoding the image (docx-rs's own decoder panics on bad input).
+fn png_dimensions(png: &[u8]) -> Result<(u32, u32), &'static str> {
+    const SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+    if png.len() < 24 || png[..8] != SIGNATURE {
+        return Err("not a PNG image");
+    }
+    if &png[12..16] != b"IHDR" {
+        return Err("the PNG has no IHDR header");
+    }
+    let be = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+    let (w, h) = (be(&png[16..20]), be(&png[20..24]));
+    if w == 0 || h == 0 {
+        return Err("the PNG has no pixels");
+    }
+    Ok((w, h))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn png_header_gives_dimensions_and_rejects_garbage() {
+        let mut png = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
+        png.extend_from_slice(b"IHDR");
+        png.extend_from_slice(&640u32.to_be_bytes());
+        png.extend_from_slice(&360u32.to_be_bytes());
+        assert_eq!(png_dimensions(&png), Ok((640, 360)));
+        assert!(png_dimensions(b"GIF89a").is_err());
+        assert!(png_dimensions(&png[..20]).is_err());
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_xml() {
+        assert_eq!(clean("we\u{0}b\u{1b}\nchat"), "web chat");
+        assert_eq!(clean("在线 <&>"), "在线 <&>");
+    }
+
+    #[test]
+    fn drawings_get_unique_ids_and_escaped_alt_text() {
+        let chart = |title: &str| Chart {
+            name: "c".into(),
+            title: title.into(),
+            description: "A & \"B\" <C>".into(),
+            png: Vec::new(),
+            svg: String::new(),
+        };
+        let xml = format!("<a>{DOCX_RS_DOC_PR}</a><b>{DOCX_RS_DOC_PR}</b>");
+        let out = describe_drawings(xml.clone().into_bytes(), &[chart("One"), chart("Two")]);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "<a><wp:docPr id=\"1\" name=\"One\" descr=\"A &amp; &quot;B&quot; &lt;C&gt;\" /></a>\
+             <b><wp:docPr id=\"2\" name=\"Two\" descr=\"A &amp; &quot;B&quot; &lt;C&gt;\" /></b>"
+        );
+        // A count that does not match the charts leaves the part alone.
+        let out = describe_drawings(xml.clone().into_bytes(), &[chart("One")]);
+        assert_eq!(out, xml.into_bytes());
+    }
+
+    #[test]
+    fn charts_keep_their_aspect_ratio() {
+        assert_eq!(scale(CHART_WIDTH_EMU, 360, 640), 3_240_000);
+        assert_eq!(scale(1, 1, 0), 1);
+    }
+}
