@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono_tz::Tz;
+use lettre::message::Mailbox;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
@@ -53,6 +54,8 @@ pub struct ConfigFile {
     pub traps: TrapsFile,
     #[serde(default)]
     pub costs: CostsFile,
+    #[serde(default)]
+    pub email: EmailFile,
 }
 
 /// `[traps]`.
@@ -75,6 +78,308 @@ pub struct CostsFile {
     pub llm_category: Option<String>,
 }
 
+/// `[email]`: how the executive summary is sent. The password is never here: the file
+/// names the environment variable that holds it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailFile {
+    /// `smtps://host:465` (implicit TLS), `smtp://host:587` (STARTTLS, required), or
+    /// `smtp://host:25?tls=none` (plaintext, only when said explicitly).
+    pub smtp_url: Option<String>,
+    pub username: Option<String>,
+    /// Name of the environment variable holding the SMTP password.
+    pub password_env: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<OneOrMany>,
+    pub cc: Option<OneOrMany>,
+    /// Subject template with `{month}` and `{headline}` placeholders.
+    pub subject: Option<String>,
+    /// A PEM file of extra certificate authorities to trust (a corporate CA).
+    pub ca_file: Option<String>,
+    /// Also attach `report.docx`.
+    pub attach_docx: Option<bool>,
+    /// Give up on an unresponsive SMTP server after this many seconds.
+    pub timeout_seconds: Option<i64>,
+}
+
+/// A single address or a list of them (`to = "a@x"` or `to = ["a@x", "b@x"]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+/// The default environment variable holding the SMTP password.
+pub const DEFAULT_PASSWORD_ENV: &str = "AIKPI_SMTP_PASSWORD";
+/// The default subject template.
+pub const DEFAULT_SUBJECT: &str = "Support MBR {month}: {headline}";
+/// The placeholders a subject template may use.
+pub const SUBJECT_PLACEHOLDERS: [&str; 2] = ["{month}", "{headline}"];
+
+/// How the SMTP connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    /// TLS from the first byte (`smtps://`, port 465).
+    ImplicitTls,
+    /// Plain connect, then STARTTLS; refusing to continue without it (`smtp://`, port 587).
+    StartTls,
+    /// No encryption at all (`smtp://…?tls=none`): only for a local relay.
+    Plaintext,
+}
+
+/// The SMTP server of `email.smtp_url`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmtpServer {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+}
+
+impl std::fmt::Display for SmtpServer {
+    /// `host:port` — what error messages name (never credentials).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.host.contains(':') {
+            write!(f, "[{}]:{}", self.host, self.port)
+        } else {
+            write!(f, "{}:{}", self.host, self.port)
+        }
+    }
+}
+
+impl SmtpServer {
+    /// Parses `smtps://host[:port]`, `smtp://host[:port][?tls=required|none]`.
+    ///
+    /// Credentials in the URL are refused rather than ignored: a password in a config
+    /// file is exactly what `password_env` exists to avoid.
+    pub fn parse(text: &str) -> Result<SmtpServer, String> {
+        let url = url::Url::parse(text.trim()).map_err(|e| {
+            format!("email.smtp_url `{text}` is not a URL ({e}); write e.g. smtp://smtp.example.com:587")
+        })?;
+        if !url.username().is_empty() || url.password().is_some() {
+            // Do not echo the URL: it holds a secret.
+            return Err("email.smtp_url must not contain a user or password; set email.username and put the password in the environment variable named by email.password_env".to_string());
+        }
+        let host = match url.host() {
+            Some(url::Host::Domain(d)) => d.to_string(),
+            Some(url::Host::Ipv4(ip)) => ip.to_string(),
+            Some(url::Host::Ipv6(ip)) => ip.to_string(),
+            None => return Err(format!("email.smtp_url `{text}` names no host")),
+        };
+        if !(url.path().is_empty() || url.path() == "/") || url.fragment().is_some() {
+            return Err(format!(
+                "email.smtp_url `{text}` has a path; write only scheme, host, port and ?tls="
+            ));
+        }
+        let mut tls: Option<String> = None;
+        for (key, value) in url.query_pairs() {
+            match key.as_ref() {
+                "tls" => tls = Some(value.into_owned()),
+                other => {
+                    return Err(format!(
+                        "email.smtp_url `{text}`: unknown parameter `{other}` (only `tls=required` or `tls=none`)"
+                    ))
+                }
+            }
+        }
+        let security = match (url.scheme(), tls.as_deref()) {
+            ("smtps", None) => SmtpSecurity::ImplicitTls,
+            ("smtp", None | Some("required")) => SmtpSecurity::StartTls,
+            ("smtp", Some("none")) => SmtpSecurity::Plaintext,
+            // Opportunistic STARTTLS silently falls back to plaintext when an attacker
+            // strips the STARTTLS capability; we only offer the two honest choices.
+            ("smtp", Some(other)) => {
+                return Err(format!(
+                    "email.smtp_url `{text}`: tls={other} is not supported; use tls=required (the default for smtp://) or tls=none for a local relay without encryption"
+                ))
+            }
+            ("smtps", Some(_)) => {
+                return Err(format!(
+                    "email.smtp_url `{text}`: smtps:// is always TLS; drop the tls= parameter"
+                ))
+            }
+            (other, _) => {
+                return Err(format!(
+                    "email.smtp_url `{text}`: scheme `{other}` is not smtp:// or smtps://"
+                ))
+            }
+        };
+        let default_port = match security {
+            SmtpSecurity::ImplicitTls => 465,
+            // Submission with STARTTLS; a bare smtp:// for a plaintext relay means port 25.
+            SmtpSecurity::StartTls => 587,
+            SmtpSecurity::Plaintext => 25,
+        };
+        Ok(SmtpServer {
+            host,
+            port: url.port().unwrap_or(default_port),
+            security,
+        })
+    }
+}
+
+/// The resolved `[email]` table. Every part is optional until an email is actually
+/// built or sent, so a config without `[email]` is still valid for reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmailSettings {
+    pub server: Option<SmtpServer>,
+    /// SMTP login; `None` sends without authentication (a local relay).
+    pub username: Option<String>,
+    /// The environment variable that holds the password (its name, never its value).
+    pub password_env: String,
+    pub from: Option<Mailbox>,
+    pub to: Vec<Mailbox>,
+    pub cc: Vec<Mailbox>,
+    /// Subject template; placeholders checked at load time.
+    pub subject: String,
+    /// Extra trusted CA certificates (PEM), resolved against the config file's folder.
+    pub ca_file: Option<PathBuf>,
+    pub attach_docx: bool,
+    pub timeout: Duration,
+}
+
+impl Default for EmailSettings {
+    fn default() -> Self {
+        EmailSettings {
+            server: None,
+            username: None,
+            password_env: DEFAULT_PASSWORD_ENV.to_string(),
+            from: None,
+            to: Vec::new(),
+            cc: Vec::new(),
+            subject: DEFAULT_SUBJECT.to_string(),
+            ca_file: None,
+            attach_docx: false,
+            timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+impl EmailSettings {
+    /// Replaces the recipients (`--email-to`): the given addresses become `to` and `cc`
+    /// is dropped, so a test send to yourself never copies the usual audience.
+    pub fn override_recipients(&mut self, to: Vec<Mailbox>) {
+        self.to = to;
+        self.cc.clear();
+    }
+
+    fn resolve(file: EmailFile, config_path: Option<&Path>) -> Result<EmailSettings, ConfigError> {
+        let invalid = ConfigError::Invalid;
+        let defaults = EmailSettings::default();
+        let server = file
+            .smtp_url
+            .filter(|u| !u.trim().is_empty())
+            .map(|u| SmtpServer::parse(&u))
+            .transpose()
+            .map_err(invalid)?;
+        let username = file.username.filter(|u| !u.trim().is_empty());
+        let password_env = file
+            .password_env
+            .unwrap_or(defaults.password_env)
+            .trim()
+            .to_string();
+        let env_name_ok = !password_env.is_empty()
+            && password_env
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !env_name_ok {
+            // Likely the password itself was pasted here; say so without repeating it.
+            return Err(invalid(
+                "email.password_env must be the NAME of an environment variable (letters, digits, _), e.g. AIKPI_SMTP_PASSWORD — not the password".to_string(),
+            ));
+        }
+        let from = file
+            .from
+            .filter(|f| !f.trim().is_empty())
+            .map(|f| parse_mailbox("email.from", &f))
+            .transpose()?;
+        let list = |key: &str, v: Option<OneOrMany>| -> Result<Vec<Mailbox>, ConfigError> {
+            v.map(OneOrMany::into_vec)
+                .unwrap_or_default()
+                .iter()
+                .filter(|a| !a.trim().is_empty())
+                .map(|a| parse_mailbox(key, a))
+                .collect()
+        };
+        let to = list("email.to", file.to)?;
+        let cc = list("email.cc", file.cc)?;
+        let subject = file.subject.unwrap_or(defaults.subject);
+        check_subject_template(&subject).map_err(invalid)?;
+        let ca_file = file.ca_file.filter(|p| !p.trim().is_empty()).map(|p| {
+            let p = PathBuf::from(p);
+            match config_path.and_then(Path::parent) {
+                // Relative to the config file, so a cron job's working folder does not matter.
+                Some(dir) if p.is_relative() => dir.join(p),
+                _ => p,
+            }
+        });
+        let timeout = match file.timeout_seconds {
+            None => defaults.timeout,
+            Some(s) if (1..=3600).contains(&s) => Duration::from_secs(s as u64),
+            Some(s) => {
+                return Err(invalid(format!(
+                    "email.timeout_seconds = {s} must be between 1 and 3600"
+                )))
+            }
+        };
+        Ok(EmailSettings {
+            server,
+            username,
+            password_env,
+            from,
+            to,
+            cc,
+            subject,
+            ca_file,
+            attach_docx: file.attach_docx.unwrap_or(defaults.attach_docx),
+            timeout,
+        })
+    }
+}
+
+/// Parses one address (`ops@example.com` or `Support Ops <ops@example.com>`).
+pub fn parse_mailbox(key: &str, text: &str) -> Result<Mailbox, ConfigError> {
+    text.trim().parse::<Mailbox>().map_err(|e| {
+        ConfigError::Invalid(format!(
+            "{key}: `{text}` is not an email address ({e}); write e.g. ops@example.com or \"Support Ops <ops@example.com>\""
+        ))
+    })
+}
+
+/// Only `{month}` and `{headline}` may appear in braces.
+fn check_subject_template(subject: &str) -> Result<(), String> {
+    if subject.trim().is_empty() {
+        return Err("email.subject must not be empty".to_string());
+    }
+    if subject.contains(['\r', '\n']) {
+        return Err("email.subject must be one line".to_string());
+    }
+    let mut rest = subject;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start..];
+        let end = after.find('}').ok_or_else(|| {
+            format!("email.subject `{subject}` has an unclosed `{{`; placeholders are {{month}} and {{headline}}")
+        })?;
+        let placeholder = &after[..=end];
+        if !SUBJECT_PLACEHOLDERS.contains(&placeholder) {
+            return Err(format!(
+                "email.subject `{subject}` uses unknown placeholder {placeholder}; known: {{month}}, {{headline}}"
+            ));
+        }
+        rest = &after[end + 1..];
+    }
+    Ok(())
+}
+
 /// Values given on the command line or through the environment (already merged by clap:
 /// a flag wins over its environment variable). `None` = not given.
 #[derive(Debug, Default, Clone)]
@@ -94,6 +399,8 @@ pub struct Config {
     /// Sentiment at or above which a give-up exit is frustrated (applied in the database).
     pub frustrated_sentiment_min: Decimal,
     pub review: ReviewSettings,
+    /// `[email]`: SMTP server, recipients, subject.
+    pub email: EmailSettings,
     /// Where the file came from, if any (for messages).
     pub file: Option<PathBuf>,
 }
@@ -232,6 +539,8 @@ impl Config {
             )));
         }
 
+        let email = EmailSettings::resolve(file.email, path)?;
+
         Ok(Config {
             time_zone,
             schema,
@@ -239,6 +548,7 @@ impl Config {
             templates,
             frustrated_sentiment_min,
             review,
+            email,
             file: path.map(Path::to_path_buf),
         })
     }
@@ -338,6 +648,92 @@ mod tests {
         assert_eq!(
             from_file.frustrated_sentiment_min,
             built_in.frustrated_sentiment_min
+        );
+        assert_eq!(from_file.email, built_in.email);
+    }
+
+    fn email(text: &str) -> Result<EmailSettings, ConfigError> {
+        let file = parse_file(text).map_err(ConfigError::Invalid)?;
+        Config::resolve(file, None, &Overrides::default()).map(|c| c.email)
+    }
+
+    #[test]
+    fn smtp_urls_choose_tls_explicitly() {
+        let cases = [
+            ("smtps://smtp.example.com", 465, SmtpSecurity::ImplicitTls),
+            ("smtp://smtp.example.com", 587, SmtpSecurity::StartTls),
+            (
+                "smtp://smtp.example.com:2587?tls=required",
+                2587,
+                SmtpSecurity::StartTls,
+            ),
+            ("smtp://localhost:25?tls=none", 25, SmtpSecurity::Plaintext),
+            ("smtp://127.0.0.1?tls=none", 25, SmtpSecurity::Plaintext),
+        ];
+        for (url, port, security) in cases {
+            let s = SmtpServer::parse(url).unwrap();
+            assert_eq!((s.port, s.security), (port, security), "{url}");
+        }
+        assert_eq!(
+            SmtpServer::parse("smtp://[::1]:2525?tls=none")
+                .unwrap()
+                .to_string(),
+            "[::1]:2525"
+        );
+        for bad in [
+            "smtp://host?tls=opportunistic",
+            "smtps://host?tls=none",
+            "http://host",
+            "smtp://host/path",
+            "smtp://host?foo=1",
+            "smtp.example.com:587",
+        ] {
+            assert!(SmtpServer::parse(bad).is_err(), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn a_password_in_the_url_is_refused_without_being_repeated() {
+        let err = email("[email]\nsmtp_url = \"smtp://me:hunter2@smtp.example.com\"").unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("password_env"), "{msg}");
+        assert!(!msg.contains("hunter2"), "{msg}");
+        let err = email("[email]\npassword_env = \"hunter2 secret!\"").unwrap_err();
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn the_email_table_resolves_addresses_and_the_subject() {
+        let e = email(
+            "[email]\nsmtp_url = \"smtp://smtp.example.com:587\"\nusername = \"mbr@example.com\"\nfrom = \"Support Ops <mbr@example.com>\"\nto = \"cfo@example.com\"\ncc = [\"a@example.com\", \"b@example.com\"]\nsubject = \"MBR {month} — {headline}\"\ntimeout_seconds = 5",
+        )
+        .unwrap();
+        assert_eq!(e.to.len(), 1);
+        assert_eq!(e.cc.len(), 2);
+        assert_eq!(e.from.unwrap().name.as_deref(), Some("Support Ops"));
+        assert_eq!(e.password_env, DEFAULT_PASSWORD_ENV);
+        assert_eq!(e.timeout, Duration::from_secs(5));
+        assert!(email("[email]\nto = \"not an address\"").is_err());
+        let err = email("[email]\nsubject = \"MBR {monht}\"").unwrap_err();
+        assert!(err.to_string().contains("{monht}"), "{err}");
+        assert!(
+            email("[email]\nsmtp_urls = \"x\"").is_err(),
+            "unknown keys are refused"
+        );
+    }
+
+    #[test]
+    fn a_relative_ca_file_is_found_beside_the_config_file() {
+        let file = parse_file("[email]\nca_file = \"certs/ca.pem\"").unwrap();
+        let config = Config::resolve(
+            file,
+            Some(Path::new("/etc/aikpi/aikpi.toml")),
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            config.email.ca_file.as_deref(),
+            Some(Path::new("/etc/aikpi/certs/ca.pem"))
         );
     }
 

@@ -1,0 +1,149 @@
+//! `--email-dry-run FILE.eml`: the exact message, written without any network, and
+//! byte-for-byte reproducible for the same inputs and clock.
+
+mod support;
+
+use aikpi::config::SmtpSecurity;
+use aikpi::deliver::email::{self, EmailAttachment};
+use mail_parser::MessageParser;
+
+#[test]
+fn the_dry_run_writes_the_exact_message_without_network() {
+    // Port 9 on loopback: nothing listens, and nothing may try.
+    let settings = support::settings(9, SmtpSecurity::StartTls, None, Some(support::USER));
+    let review = support::sample_review();
+    let charts = support::sample_charts();
+    let build = || {
+        email::build_message(
+            &settings,
+            &review,
+            &charts,
+            &support::attachments(),
+            support::now(),
+        )
+        .unwrap()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("preview.eml");
+    email::write_dry_run(&path, &build()).unwrap();
+    let raw = std::fs::read(&path).unwrap();
+    support::assert_summary_message(&raw, &review, &charts);
+    support::assert_same_bytes(&raw, &build().formatted(), "same inputs, same bytes");
+    assert!(
+        raw.windows(2).all(|w| w[1] != b'\n' || w[0] == b'\r'),
+        "RFC 5322 line ends"
+    );
+    assert!(raw.is_ascii(), "7-bit clean: no 8BITMIME needed");
+}
+
+#[test]
+fn data_derived_strings_are_escaped_in_the_html() {
+    let hostile = "<img src=x onerror=alert(1)> & \"cloud\"";
+    let review = support::review_with(hostile);
+    let settings = support::settings(9, SmtpSecurity::StartTls, None, None);
+    let message = email::build_message(
+        &settings,
+        &review,
+        &support::sample_charts(),
+        &[],
+        support::now(),
+    )
+    .unwrap();
+    let raw = message.formatted();
+    let parsed = MessageParser::default().parse(&raw).unwrap();
+    let html = parsed.body_html(0).unwrap();
+    assert!(!html.contains("<img src=x"), "{html}");
+    assert!(
+        html.contains("&lt;img src=x onerror=alert(1)&gt; &amp; &quot;cloud&quot;"),
+        "the category is shown, escaped"
+    );
+    let text = parsed.body_text(0).unwrap();
+    assert!(text.contains(hostile), "the text part shows it verbatim");
+}
+
+#[test]
+fn charts_are_optional_and_chosen_by_name() {
+    let settings = support::settings(9, SmtpSecurity::StartTls, None, None);
+    let review = support::sample_review();
+    let message = email::build_message(
+        &settings,
+        &review,
+        &[],
+        &support::attachments(),
+        support::now(),
+    )
+    .unwrap();
+    let raw = message.formatted();
+    let parsed = MessageParser::default().parse(&raw).unwrap();
+    let tree = support::mime_tree(&parsed);
+    assert!(!tree.contains("image/png"), "{tree}");
+    assert!(
+        tree.contains("multipart/related\n      text/html\n"),
+        "{tree}"
+    );
+
+    let mut charts = support::sample_charts();
+    charts.retain(|c| c.name != "status_overview");
+    let names: Vec<&str> = email::key_charts(&charts)
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(names, ["deflection_vs_return", "cost_breakdown"]);
+    let unknown = vec![support::sample_charts().remove(0)];
+    assert_eq!(
+        email::key_charts(&unknown).len(),
+        1,
+        "falls back to the first charts"
+    );
+}
+
+#[test]
+fn attachments_come_from_the_output_folder() {
+    let out = tempfile::tempdir().unwrap();
+    std::fs::write(out.path().join("report.html"), "<html></html>").unwrap();
+    std::fs::write(out.path().join("report-notion.zip"), [0x50, 0x4b, 3, 4]).unwrap();
+    let mut settings = support::settings(9, SmtpSecurity::StartTls, None, None);
+    let found = EmailAttachment::from_output_dir(&settings, out.path()).unwrap();
+    let names: Vec<&str> = found.iter().map(|a| a.filename.as_str()).collect();
+    assert_eq!(names, ["report.html", "report-notion.zip"]);
+
+    settings.attach_docx = true;
+    let err = EmailAttachment::from_output_dir(&settings, out.path()).unwrap_err();
+    assert!(err.to_string().contains("report.docx"), "{err}");
+    std::fs::write(out.path().join("report.docx"), b"PK").unwrap();
+    let found = EmailAttachment::from_output_dir(&settings, out.path()).unwrap();
+    assert_eq!(found.len(), 3);
+}
+
+#[test]
+fn email_to_replaces_the_audience() {
+    let mut settings = support::settings(9, SmtpSecurity::StartTls, None, None);
+    let to =
+        email::parse_recipients(&["me@example.com, Ops <ops@example.com>".to_string()]).unwrap();
+    settings.override_recipients(to);
+    assert_eq!(settings.to.len(), 2);
+    assert!(
+        settings.cc.is_empty(),
+        "a test send never copies the usual audience"
+    );
+    let err = email::parse_recipients(&["not-an-address".to_string()]).unwrap_err();
+    assert!(err.to_string().contains("not-an-address"), "{err}");
+}
+
+/// Writes a preview for a human to look at: `AIKPI_EMAIL_PREVIEW=/tmp/p.eml cargo test`.
+#[test]
+fn preview_for_humans() {
+    let Some(path) = std::env::var_os("AIKPI_EMAIL_PREVIEW") else {
+        return;
+    };
+    let settings = support::settings(9, SmtpSecurity::StartTls, None, None);
+    let message = email::build_message(
+        &settings,
+        &support::sample_review(),
+        &support::sample_charts(),
+        &support::attachments(),
+        support::now(),
+    )
+    .unwrap();
+    email::write_dry_run(std::path::Path::new(&path), &message).unwrap();
+}
