@@ -15,7 +15,10 @@ use aikpi::review::{review, ReviewContext};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
-fn month_strategy() -> impl Strategy<Value = (i64, Vec<i64>, Option<(f64, f64)>, i64, i64, i64)> {
+/// (total, raw counts, FRT p50/p90, ledger amount, LLM cost in cents, handle µs per conversation).
+type MonthSpec = (i64, Vec<i64>, Option<(f64, f64)>, i64, i64, i64);
+
+fn month_strategy() -> impl Strategy<Value = MonthSpec> {
     (
         0i64..2000,                                 // total
         proptest::collection::vec(0i64..=1000, 16), // raw counts, clamped to total below
