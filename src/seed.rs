@@ -83,7 +83,13 @@ pub struct SeedSummary {
 }
 
 /// The contract tables, in the order they are checked for existing rows.
-const TABLES: [&str; 5] = ["conversations", "llm_usage", "cost_ledger", "kb_evals", "reply_edits"];
+const TABLES: [&str; 5] = [
+    "conversations",
+    "llm_usage",
+    "cost_ledger",
+    "kb_evals",
+    "reply_edits",
+];
 
 /// Flush a COPY buffer once it holds this many bytes.
 const CHUNK_BYTES: usize = 1 << 20;
@@ -135,7 +141,10 @@ pub async fn seed(conn: &mut PgConnection, opts: &SeedOptions) -> Result<SeedSum
     .await
     .map_err(fail("conversations"))?;
     let mut id_offsets = [0i64; 3];
-    for (slot, table) in ["llm_usage", "kb_evals", "reply_edits"].into_iter().enumerate() {
+    for (slot, table) in ["llm_usage", "kb_evals", "reply_edits"]
+        .into_iter()
+        .enumerate()
+    {
         let sql = format!("SELECT coalesce(max(id), 0)::int8 FROM {table}");
         id_offsets[slot] = sqlx::query_scalar(&sql)
             .fetch_one(&mut *tx)
@@ -164,12 +173,16 @@ pub async fn seed(conn: &mut PgConnection, opts: &SeedOptions) -> Result<SeedSum
                 conv.write_csv(&mut buf);
                 summary.conversations += 1;
                 if buf.len() >= CHUNK_BYTES {
-                    copy.send(buf.as_bytes()).await.map_err(fail("conversations"))?;
+                    copy.send(buf.as_bytes())
+                        .await
+                        .map_err(fail("conversations"))?;
                     buf.clear();
                 }
             }
         }
-        copy.send(buf.as_bytes()).await.map_err(fail("conversations"))?;
+        copy.send(buf.as_bytes())
+            .await
+            .map_err(fail("conversations"))?;
         buf.clear();
         copy.finish().await.map_err(fail("conversations"))?;
     }
@@ -241,12 +254,16 @@ pub async fn seed(conn: &mut PgConnection, opts: &SeedOptions) -> Result<SeedSum
                     summary.reply_edits += 1;
                 }
                 if buf.len() >= CHUNK_BYTES {
-                    copy.send(buf.as_bytes()).await.map_err(fail("reply_edits"))?;
+                    copy.send(buf.as_bytes())
+                        .await
+                        .map_err(fail("reply_edits"))?;
                     buf.clear();
                 }
             }
         }
-        copy.send(buf.as_bytes()).await.map_err(fail("reply_edits"))?;
+        copy.send(buf.as_bytes())
+            .await
+            .map_err(fail("reply_edits"))?;
         buf.clear();
         copy.finish().await.map_err(fail("reply_edits"))?;
     }
@@ -464,9 +481,7 @@ impl Plan {
 
     /// The plan month an instant falls in (for the metered cost per month).
     fn month_of(&self, at: i64) -> Option<usize> {
-        self.months
-            .iter()
-            .position(|m| at >= m.start && at < m.end)
+        self.months.iter().position(|m| at >= m.start && at < m.end)
     }
 
     /// The month's conversations, regenerated identically on every call.
@@ -479,6 +494,7 @@ impl Plan {
             pending: None,
             return_budget: 0.0,
             late_budget: 0.0,
+            anomaly_due: None,
         }
     }
 
@@ -692,6 +708,8 @@ struct ConversationStream<'a> {
     pending: Option<FollowUp>,
     return_budget: f64,
     late_budget: f64,
+    /// A contract violation waiting for the next primary conversation.
+    anomaly_due: Option<u64>,
 }
 
 impl Iterator for ConversationStream<'_> {
@@ -701,24 +719,31 @@ impl Iterator for ConversationStream<'_> {
         while self.slot < self.plan.per_month {
             let slot = self.slot;
             self.slot += 1;
-            let number = self.plan.conv_offset + self.month.index as u64 * self.plan.per_month + slot + 1;
-            let conv = match self.pending.take() {
+            let number =
+                self.plan.conv_offset + self.month.index as u64 * self.plan.per_month + slot + 1;
+            let step = (self.plan.per_month / 4).clamp(1, 5_000);
+            if slot % step == step / 2 {
+                self.anomaly_due = Some((slot / step + self.month.index as u64) % 4);
+            }
+            match self.pending.take() {
                 Some(follow) => {
                     // A follow-up after the snapshot has not happened yet: the slot stays empty.
                     if follow.started_at >= self.plan.snapshot {
                         continue;
                     }
-                    self.generate(number, Some(follow))
+                    return Some(self.generate(number, Some(follow)));
                 }
                 None => {
-                    let conv = self.generate(number, None);
+                    let mut conv = self.generate(number, None);
                     self.promise_follow_up(&conv);
-                    conv
+                    // Only primaries break the contract: they always start inside the
+                    // month, so every month gets its share.
+                    if let Some(kind) = self.anomaly_due.take() {
+                        break_contract(kind, &mut conv);
+                    }
+                    return Some(conv);
                 }
-            };
-            let mut conv = conv;
-            self.maybe_break_contract(slot, &mut conv);
-            return Some(conv);
+            }
         }
         None
     }
@@ -761,24 +786,39 @@ impl ConversationStream<'_> {
         // Handoffs ease from 30 % to 24 %; a customer coming back is handed off more often.
         let handoff_p = if is_follow_up { 0.45 } else { 0.30 - 0.06 * p };
         let handoff_at = (ai && rng.random::<f64>() < handoff_p).then(|| {
-            first_ai_reply_at.or(first_user_message_at).unwrap_or(started_at)
+            first_ai_reply_at
+                .or(first_user_message_at)
+                .unwrap_or(started_at)
                 + rng.random_range(30 * MICROS_PER_SEC..6 * MICROS_PER_MIN)
         });
-        let handoff_initiator =
-            handoff_at.map(|_| if rng.random::<f64>() < 0.55 { "ai" } else { "user" });
+        let handoff_initiator = handoff_at.map(|_| {
+            if rng.random::<f64>() < 0.55 {
+                "ai"
+            } else {
+                "user"
+            }
+        });
 
         let reason = if !ai {
-            if rng.random::<f64>() < 0.9 { ENDING_AGENT_CLOSED } else { ENDING_USER_LEFT }
+            if rng.random::<f64>() < 0.9 {
+                ENDING_AGENT_CLOSED
+            } else {
+                ENDING_USER_LEFT
+            }
         } else if handoff_at.is_some() {
             [ENDING_AGENT_CLOSED, ENDING_RESOLVED, ENDING_USER_LEFT][pick(rng, &[0.82, 0.10, 0.08])]
         } else {
             let resolved = 0.68 + 0.04 * p;
-            [ENDING_RESOLVED, ENDING_USER_LEFT, ENDING_TIMEOUT]
-                [pick(rng, &[resolved, (1.0 - resolved) * 0.55, (1.0 - resolved) * 0.45])]
+            [ENDING_RESOLVED, ENDING_USER_LEFT, ENDING_TIMEOUT][pick(
+                rng,
+                &[resolved, (1.0 - resolved) * 0.55, (1.0 - resolved) * 0.45],
+            )]
         };
         // AHT: minutes (email: hours), slowly falling.
         let speed = 1.0 - 0.05 * p;
-        let base = first_ai_reply_at.or(first_user_message_at).unwrap_or(started_at);
+        let base = first_ai_reply_at
+            .or(first_user_message_at)
+            .unwrap_or(started_at);
         let mut duration = match reason {
             ENDING_RESOLVED => lognormal_micros(rng, 240.0 * speed, 0.6),
             ENDING_USER_LEFT => lognormal_micros(rng, 150.0 * speed, 0.7),
@@ -878,11 +918,15 @@ impl ConversationStream<'_> {
         } else {
             rng.random_range(0..CHANNELS.len())
         };
-        let anchor = conv.closed_at.unwrap_or(conv.started_at).max(conv.started_at);
+        let anchor = conv
+            .closed_at
+            .unwrap_or(conv.started_at)
+            .max(conv.started_at);
         let started_at = if self.return_budget >= 1.0 {
             self.return_budget -= 1.0;
             // Within the 24 h return window, never at its very edge.
-            anchor + rng.random_range(2 * MICROS_PER_MIN..(23 * MICROS_PER_HOUR + 50 * MICROS_PER_MIN))
+            anchor
+                + rng.random_range(2 * MICROS_PER_MIN..(23 * MICROS_PER_HOUR + 50 * MICROS_PER_MIN))
         } else if self.late_budget >= 1.0 {
             self.late_budget -= 1.0;
             anchor + rng.random_range(26 * MICROS_PER_HOUR..6 * 24 * MICROS_PER_HOUR)
@@ -896,26 +940,22 @@ impl ConversationStream<'_> {
             started_at,
         });
     }
+}
 
-    /// A few rows per month break the contract, so data-quality notes have something to
-    /// count: at most 1 in 5,000 conversations, at least one of each kind per month.
-    fn maybe_break_contract(&mut self, slot: u64, conv: &mut Conversation) {
-        let step = (self.plan.per_month / 4).clamp(1, 5_000);
-        if slot % step != step / 2 {
-            return;
-        }
-        match (slot / step + self.month.index as u64) % 4 {
-            0 => conv.ai_csat = Some(7),
-            1 => conv.sentiment_milli = Some(1_400),
-            2 => match conv.first_user_message_at {
-                Some(fum) => conv.first_ai_reply_at = Some(fum - 1_500_000),
-                None => conv.ai_csat = Some(7),
-            },
-            _ => match conv.closed_at {
-                Some(_) => conv.closed_at = Some(conv.started_at - 10 * MICROS_PER_MIN),
-                None => conv.sentiment_milli = Some(1_400),
-            },
-        }
+/// A few rows per month break the contract, so data-quality notes have something to count:
+/// at most 1 in 5,000 conversations, at least one of each kind per month.
+fn break_contract(kind: u64, conv: &mut Conversation) {
+    match kind {
+        0 => conv.ai_csat = Some(7),
+        1 => conv.sentiment_milli = Some(1_400),
+        2 => match conv.first_user_message_at {
+            Some(fum) => conv.first_ai_reply_at = Some(fum - 1_500_000),
+            None => conv.ai_csat = Some(7),
+        },
+        _ => match conv.closed_at {
+            Some(_) => conv.closed_at = Some(conv.started_at - 10 * MICROS_PER_MIN),
+            None => conv.sentiment_milli = Some(1_400),
+        },
     }
 }
 

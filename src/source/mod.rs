@@ -53,7 +53,10 @@ pub enum SourceError {
          kb_evals, reply_edits): create them with `aikpi migrate`, or create a view named \
          `{relation}` over your own tables."
     )]
-    MissingRelation { schema: String, relation: String },
+    MissingRelation {
+        schema: String,
+        relation: &'static str,
+    },
 
     /// A column of the contract is missing from a relation.
     #[error(
@@ -62,8 +65,8 @@ pub enum SourceError {
     )]
     MissingColumn {
         schema: String,
-        relation: String,
-        column: String,
+        relation: &'static str,
+        column: &'static str,
         /// The type the contract requires, in words.
         expected: &'static str,
     },
@@ -76,8 +79,8 @@ pub enum SourceError {
     )]
     WrongColumnType {
         schema: String,
-        relation: String,
-        column: String,
+        relation: &'static str,
+        column: &'static str,
         /// The type found, as PostgreSQL formats it.
         found: String,
         /// The type the contract requires, in words.
@@ -91,7 +94,10 @@ pub enum SourceError {
         "relation `{schema}.{relation}` exists, but the connected role may not read it. Grant \
          SELECT on it to the role of the connection string (aikpi only reads)."
     )]
-    NotReadable { schema: String, relation: String },
+    NotReadable {
+        schema: String,
+        relation: &'static str,
+    },
 
     /// A report query failed (timeout, permission, a view that errors, ...).
     #[error(
@@ -294,8 +300,14 @@ mod tests {
             "postgresql://alice:***@db/mbr?sslmode=require"
         );
         // Unencoded '@' and '/' in the password still do not leak.
-        assert_eq!(redact_url("postgres://a:b@c@host/db"), "postgres://a:***@host/db");
-        assert_eq!(redact_url("postgres://a:b/c@host/db"), "postgres://a:***@host/db");
+        assert_eq!(
+            redact_url("postgres://a:b@c@host/db"),
+            "postgres://a:***@host/db"
+        );
+        assert_eq!(
+            redact_url("postgres://a:b/c@host/db"),
+            "postgres://a:***@host/db"
+        );
     }
 
     #[test]
@@ -324,14 +336,27 @@ mod tests {
             redact_url("host=db user=alice password='a b\\'c' dbname=mbr"),
             "host=db user=alice password=*** dbname=mbr"
         );
-        assert_eq!(redact_url("host=db sslpassword=k"), "host=db sslpassword=***");
+        assert_eq!(
+            redact_url("host=db sslpassword=k"),
+            "host=db sslpassword=***"
+        );
     }
 
     #[test]
     fn never_panics_on_garbage() {
         for url in [
-            "", "://", "://@", ":@", "postgres://:@", "password=", "password='", "é://é:é@é",
-            "postgres://a:b@", "password='\\", "x://y:z", "??password=&&",
+            "",
+            "://",
+            "://@",
+            ":@",
+            "postgres://:@",
+            "password=",
+            "password='",
+            "é://é:é@é",
+            "postgres://a:b@",
+            "password='\\",
+            "x://y:z",
+            "??password=&&",
         ] {
             let redacted = redact_url(url);
             assert!(!redacted.contains("é:é@"), "{url} -> {redacted}");

@@ -16,8 +16,7 @@ use sqlx::{Connection, Executor, FromRow};
 
 use super::{redact_url, scrub, SourceError};
 use crate::aggregates::{
-    Aggregates, EndingAggregates, LedgerLine, ModelUsage, MonthAggregates, SourceInfo,
-    AGGREGATES_FORMAT_VERSION,
+    Aggregates, LedgerLine, ModelUsage, MonthAggregates, SourceInfo, AGGREGATES_FORMAT_VERSION,
 };
 use crate::period::Month;
 
@@ -116,21 +115,23 @@ pub async fn migrate(url: &str, schema: &str) -> Result<(), SourceError> {
         schema: schema.to_string(),
         cause: scrub(&cause, url),
     };
-    let exists: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1)")
-            .bind(schema)
-            .fetch_one(&mut conn)
-            .await
-            .map_err(|e| migrate_error(e.to_string()))?;
+    let exists: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1)",
+    )
+    .bind(schema)
+    .fetch_one(&mut conn)
+    .await
+    .map_err(|e| migrate_error(e.to_string()))?;
     // Only when missing: CREATE SCHEMA IF NOT EXISTS needs the CREATE privilege on the
     // database even when the schema exists.
     if !exists {
         // PostgreSQL quotes the identifier (%I); the name never becomes SQL text here.
-        let create: String = sqlx::query_scalar("SELECT format('CREATE SCHEMA IF NOT EXISTS %I', $1::text)")
-            .bind(schema)
-            .fetch_one(&mut conn)
-            .await
-            .map_err(|e| migrate_error(e.to_string()))?;
+        let create: String =
+            sqlx::query_scalar("SELECT format('CREATE SCHEMA IF NOT EXISTS %I', $1::text)")
+                .bind(schema)
+                .fetch_one(&mut conn)
+                .await
+                .map_err(|e| migrate_error(e.to_string()))?;
         conn.execute(create.as_str())
             .await
             .map_err(|e| migrate_error(e.to_string()))?;
@@ -299,16 +300,10 @@ pub async fn check_contract(conn: &mut PgConnection) -> Result<(), SourceError> 
     for (relation, columns) in CONTRACT {
         let found: Vec<&ContractColumn> = rows.iter().filter(|r| r.relation == relation).collect();
         if found.is_empty() {
-            return Err(SourceError::MissingRelation {
-                schema,
-                relation: relation.to_string(),
-            });
+            return Err(SourceError::MissingRelation { schema, relation });
         }
         if !found[0].readable {
-            return Err(SourceError::NotReadable {
-                schema,
-                relation: relation.to_string(),
-            });
+            return Err(SourceError::NotReadable { schema, relation });
         }
         for (column, kind) in columns {
             let Some(col) = found
@@ -317,8 +312,8 @@ pub async fn check_contract(conn: &mut PgConnection) -> Result<(), SourceError> 
             else {
                 return Err(SourceError::MissingColumn {
                     schema,
-                    relation: relation.to_string(),
-                    column: column.to_string(),
+                    relation,
+                    column,
                     expected: kind.expected(),
                 });
             };
@@ -327,8 +322,8 @@ pub async fn check_contract(conn: &mut PgConnection) -> Result<(), SourceError> 
             if !kind.accepts(base, category) {
                 return Err(SourceError::WrongColumnType {
                     schema,
-                    relation: relation.to_string(),
-                    column: column.to_string(),
+                    relation,
+                    column,
                     found: col.type_name.clone().unwrap_or_else(|| base.to_string()),
                     expected: kind.expected(),
                     cast: kind.cast(),
@@ -511,7 +506,10 @@ pub async fn read_aggregates(
 
     // Deterministic order regardless of the database's collation: byte order.
     for month in &mut months {
-        month.llm_usage.by_model.sort_by(|a, b| a.model.cmp(&b.model));
+        month
+            .llm_usage
+            .by_model
+            .sort_by(|a, b| a.model.cmp(&b.model));
         month.ledger.sort_by(|a, b| a.category.cmp(&b.category));
     }
 
@@ -604,7 +602,7 @@ fn add_conversation_row(month: &mut MonthAggregates, row: ConversationRow) {
     c.closed_rating_prompted += row.closed_rating_prompted;
     if let Some(ending) = row.ending {
         // Only closed conversations with a contract ending (or NULL = "unknown") get one.
-        let e = c.endings.entry(ending).or_insert_with(EndingAggregates::default);
+        let e = c.endings.entry(ending).or_default();
         e.closed += row.closed;
         e.rating_prompted += row.closed_rating_prompted;
         e.ai_rated += row.ai_rated;
