@@ -764,3 +764,62 @@ async fn refuses_months_that_are_not_consecutive(pool: PgPool) {
         .to_string();
     assert!(err.contains("consecutive"), "{err}");
 }
+
+/// The one-pass formulation agrees with the literal definition of returned(c) on messy
+/// data: few users and issues (many candidate returns), coarse timestamps (ties, returns at
+/// exactly 24 h), NULL issue keys, open conversations, closes before the start and long
+/// conversations that reach past the window.
+#[sqlx::test]
+async fn returns_match_the_literal_definition_on_messy_data(pool: PgPool) {
+    exec_sql(
+        &pool,
+        "INSERT INTO conversations (id, user_id, issue_key, channel, started_at, closed_at,
+            close_reason, ai_participated, rating_prompted)
+         SELECT 'r' || g,
+                'u' || (hashint(g, 1) % 40),
+                CASE WHEN hashint(g, 2) % 4 = 0 THEN NULL ELSE 'k' || (hashint(g, 3) % 3) END,
+                'web',
+                start,
+                CASE hashint(g, 4) % 6
+                    WHEN 0 THEN NULL                                        -- open
+                    WHEN 1 THEN start - interval '2 hours'                  -- closed before start
+                    WHEN 2 THEN start + (hashint(g, 5) % 96) * interval '1 hour' -- long
+                    ELSE start + (hashint(g, 5) % 4) * interval '30 minutes'
+                END,
+                NULL, true, true
+         FROM (SELECT g, timestamptz '2026-08-25 00:00Z'
+                        + (hashint(g, 6) % (80 * 48)) * interval '30 minutes' AS start
+               FROM generate_series(1, 3000) g) s",
+    )
+    .await;
+    let a = read(&pool, &["2026-09", "2026-10"], chrono_tz::UTC).await;
+    for m in &a.months {
+        let literal: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM conversations c
+             WHERE c.started_at >= $1 AND c.started_at < $2
+               AND EXISTS (SELECT 1 FROM conversations d
+                           WHERE d.user_id = c.user_id
+                             AND d.issue_key IS NOT DISTINCT FROM c.issue_key
+                             AND d.started_at > c.started_at
+                             AND d.started_at <= GREATEST(c.closed_at, c.started_at) + interval '24 hours')",
+        )
+        .bind(m.starts_at)
+        .bind(m.ends_at)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert!(literal > 100, "the data should exercise returns: {literal}");
+        assert_eq!(m.conversations.returned_24h, literal, "{}", m.month);
+    }
+}
+
+async fn exec_sql(pool: &PgPool, sql: &str) {
+    sqlx::query(
+        "CREATE FUNCTION hashint(g int, salt int) RETURNS int LANGUAGE sql IMMUTABLE AS
+         $$ SELECT abs(hashtext(g::text || ':' || salt::text)) $$",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query(sql).execute(pool).await.unwrap();
+}

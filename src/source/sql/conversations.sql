@@ -11,8 +11,8 @@
 -- and decimal additions, so nothing is lost). `frt_percentiles` is per month (repeated on
 -- each of its rows) because percentiles do not add up.
 --
--- Plan: the window (S) is read once, by the started_at index or a seq scan, ordered for
--- the window function; the per-conversation flags are computed once and materialised;
+-- Plan: the window (S) is read once, by the started_at index or a (parallel) seq scan,
+-- and sorted for the window function; the per-conversation flags are computed once and materialised;
 -- a hash aggregate over them gives the counts and a narrow sort of (month, FRT) gives the
 -- percentiles. (An ordered-set aggregate forbids hash aggregation, so keeping it out of
 -- the main aggregate avoids sorting the wide rows.)
@@ -41,9 +41,13 @@ WITH scanned AS (
         -- PARTITION BY puts NULL issue keys together, which is exactly
         -- IS NOT DISTINCT FROM; the 1 µs offset makes "later" strict (timestamptz has
         -- microsecond resolution), so two conversations with the same started_at are
-        -- not each other's return.
+        -- not each other's return. The partition keys are listed issue first on purpose:
+        -- in the order of the (user_id, issue_key, started_at) index the planner would
+        -- walk that whole index (started_at is not its leading column) with random heap
+        -- reads; a range scan plus a (parallel) sort is faster, measured 7.8 s vs 12.8 s
+        -- on 2 M conversations.
         first_value(c.started_at) OVER (
-            PARTITION BY c.user_id, c.issue_key
+            PARTITION BY c.issue_key, c.user_id
             ORDER BY c.started_at
             RANGE BETWEEN interval '1 microsecond' FOLLOWING AND UNBOUNDED FOLLOWING
         ) AS next_start
