@@ -903,8 +903,9 @@ impl ConversationStream<'_> {
         let p = self.month.progress;
         // Return propensity per primary, so that returns/total eases from ~11.5 % to ~10 %,
         // then drops to ~8.5 % in the last month, clearly enough that even a small sample
-        // shows it falling (each follow-up takes a slot too: rate = q / (1 + q + late)).
-        let target = 0.115 - 0.02 * p - if self.month.is_last { 0.012 } else { 0.0 };
+        // shows it falling (each follow-up takes a slot too: rate = q / (1 + q + late);
+        // give-up endings weigh more, and chance repeats add ~0.5 point).
+        let target = 0.108 - 0.018 * p - if self.month.is_last { 0.008 } else { 0.0 };
         let late = 0.04;
         let q = target * (1.0 + late) / (1.0 - target);
         let weight = match conv.close_reason {
