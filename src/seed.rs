@@ -98,6 +98,10 @@ const CHUNK_BYTES: usize = 1 << 20;
 /// Fills the contract tables of the session's schema with generated data (see the module
 /// documentation). Refuses when any table already holds rows, unless `opts.append`.
 /// Everything is written in one transaction: on error nothing is left behind.
+///
+/// `conn` must be a writable session whose `search_path` is the target schema, i.e. from
+/// [`connect`](crate::source::postgres::connect) with `read_only = false`, after
+/// [`migrate`](crate::source::postgres::migrate).
 pub async fn seed(conn: &mut PgConnection, opts: &SeedOptions) -> Result<SeedSummary, SourceError> {
     if opts.months == 0 {
         return Err(SourceError::InvalidRequest(

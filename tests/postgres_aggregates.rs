@@ -145,10 +145,14 @@ async fn insert_all(pool: &PgPool, convs: Vec<Conv>) {
 }
 
 async fn read(pool: &PgPool, months: &[&str], tz: Tz) -> Aggregates {
+    read_with(pool, months, tz, dec("0.5")).await
+}
+
+async fn read_with(pool: &PgPool, months: &[&str], tz: Tz, frustrated_min: Decimal) -> Aggregates {
     let req = AggregatesRequest {
         months: months.iter().map(|m| month(m)).collect(),
         tz,
-        frustrated_sentiment_min: dec("0.5"),
+        frustrated_sentiment_min: frustrated_min,
         source: SourceInfo {
             kind: "postgres".into(),
             location: "test".into(),
@@ -536,6 +540,30 @@ async fn frustrated_exits_start_at_exactly_the_threshold(pool: PgPool) {
     assert_eq!(c.deflected, 6); // all but g (handed off)
     assert_eq!(c.deflected_frustrated_exits, 2); // a, c
     assert_eq!(a.frustrated_sentiment_min, dec("0.5"));
+}
+
+#[sqlx::test]
+async fn a_threshold_that_is_not_a_binary_fraction_still_matches_exactly(pool: PgPool) {
+    let base =
+        |id: &str, user: &str| conv(id, user, "2026-10-05T10:00:00Z").reason(Some("timeout"));
+    insert_all(
+        &pool,
+        vec![
+            // real 0.3 is 0.30000001192... as a double; it must still equal 0.3.
+            Conv {
+                sentiment: Some(0.3),
+                ..base("a", "u1")
+            },
+            Conv {
+                sentiment: Some(0.299),
+                ..base("b", "u2")
+            },
+        ],
+    )
+    .await;
+    let a = read_with(&pool, &["2026-10"], chrono_tz::UTC, dec("0.3")).await;
+    assert_eq!(only(&a).conversations.deflected_frustrated_exits, 1);
+    assert_eq!(a.frustrated_sentiment_min, dec("0.3"));
 }
 
 #[sqlx::test]

@@ -4,7 +4,7 @@
 -- $1 timestamptz[]  month bounds, oldest first: [start of month 1, ..., end of month n].
 --                   The months are consecutive, so month i is [$1[i], $1[i+1]) and
 --                   width_bucket() returns i for it.
--- $2 numeric        frustrated_sentiment_min (trap 1), compared as real (see below).
+-- $2 numeric        frustrated_sentiment_min (trap 1).
 --
 -- Result: one row per (month, channel, ending) with exact counts and sums; the caller adds
 -- them up into the month totals, the channel counts and the per-ending figures (integer
@@ -149,8 +149,11 @@ fine AS (
             WHERE f.ai_participated AND NOT f.handed_off AND f.closed AND NOT f.returned
               AND f.close_reason IN ('user_left', 'timeout')
               AND f.sentiment_valid
-              -- real against real: a stored 0.5 compares equal to a threshold of 0.5
-              AND f.negative_sentiment >= $2::real
+              -- Compared as numeric, like the sentiment sum: a real converts to the value
+              -- as written (6 significant digits), so a stored 0.5 or 0.3 equals a threshold
+              -- of 0.5 or 0.3. (Comparing as real would fail for 0.3 in a team's
+              -- double precision column: real 0.3 is 0.30000001 as a double.)
+              AND f.negative_sentiment::numeric >= $2::numeric
         ) AS deflected_frustrated_exits,
         count(*) FILTER (WHERE f.handed_off) AS handoffs_total,
         count(*) FILTER (WHERE f.handed_off AND f.handoff_initiator = 'ai') AS handoffs_ai,
