@@ -335,7 +335,16 @@ fn seed_database(args: SeedArgs) -> Result<(), RunError> {
         let mut conn = postgres::connect(url, &config.schema, None, false).await?;
         seed::seed(&mut conn, &options).await
     })?;
-    eprintln!("aikpi: seeded {summary}");
+    eprintln!(
+        "aikpi: seeded schema {} with {} conversations, {} llm_usage rows, {} ledger lines, {} kb_evals, {} reply_edits ({})",
+        config.schema,
+        summary.conversations,
+        summary.llm_usage,
+        summary.cost_ledger,
+        summary.kb_evals,
+        summary.reply_edits,
+        options.describe()
+    );
     Ok(())
 }
 
