@@ -3,8 +3,10 @@
 //! Only display rounds (SPEC §3): rates 1 dp in percent, CSAT 2 dp, money 2 dp,
 //! seconds 1 dp. JSON carries the unrounded values.
 
+use crate::period::Month;
 use crate::review::metrics::Unit;
 use crate::review::status::{Movement, Status};
+use crate::review::TargetReport;
 
 /// A missing value.
 pub const NO_DATA: &str = "no data";
@@ -33,14 +35,7 @@ pub fn seconds(x: f64) -> String {
 pub fn money(x: f64, currency: &str) -> String {
     let cents = (x.abs() * 100.0).round() as u128;
     let (units, cents) = (cents / 100, cents % 100);
-    let digits = units.to_string();
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
+    let grouped = group_thousands(units);
     let sign = if x < 0.0 && (units > 0 || cents > 0) {
         "-"
     } else {
@@ -133,6 +128,70 @@ pub fn status_badge(s: Status) -> &'static str {
     }
 }
 
+/// A target for people, in the metric's unit: `> 95%`, `< 3 s`, `45–70%`,
+/// `lower than last month`. Falls back to the configured text when a bound is missing.
+pub fn target(t: &TargetReport, unit: Unit, currency: &str) -> String {
+    let bound = |x: f64| match unit {
+        // Targets are round numbers people wrote: drop a trailing ".0" ("> 95%").
+        Unit::Ratio => trim_point_zero(&percent(x)),
+        Unit::Seconds => trim_point_zero(&seconds(x)),
+        Unit::Rating => trim_zeros(&format!("{x:.2}")),
+        Unit::Score => trim_zeros(&format!("{x:.2}")),
+        Unit::Money => money(x, currency),
+    };
+    match (t.kind.as_str(), t.threshold, t.min, t.max) {
+        ("above", Some(x), _, _) => format!("> {}", bound(x)),
+        ("below", Some(x), _, _) => format!("< {}", bound(x)),
+        ("range", _, Some(lo), Some(hi)) => {
+            let (lo, hi) = (bound(lo), bound(hi));
+            // "45–70%" reads better than "45%–70%" when both carry the same suffix.
+            match (lo.strip_suffix('%'), hi.ends_with('%')) {
+                (Some(bare), true) => format!("{bare}–{hi}"),
+                _ => format!("{lo}–{hi}"),
+            }
+        }
+        ("lower_than_previous", ..) => "lower than last month".to_string(),
+        _ => t.text.clone(),
+    }
+}
+
+fn trim_point_zero(s: &str) -> String {
+    s.replacen(".0%", "%", 1).replacen(".0 s", " s", 1)
+}
+
+fn trim_zeros(s: &str) -> String {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+/// A month spelled out: `October 2026`.
+pub fn month_long(m: Month) -> String {
+    m.first_day().format("%B %Y").to_string()
+}
+
+/// A plain number with thousands separators and no decimals: `12,345`.
+pub fn integer(x: f64) -> String {
+    let units = x.abs().round() as u128;
+    let sign = if x < 0.0 && units > 0 { "-" } else { "" };
+    format!("{sign}{}", group_thousands(units))
+}
+
+/// `1234567` → `1,234,567`.
+fn group_thousands(units: u128) -> String {
+    let digits = units.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    grouped
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,5 +219,46 @@ mod tests {
         assert_eq!(relative(Some(0.041)), "+4.1%");
         assert_eq!(value(None, Unit::Ratio, "USD"), "no data");
         assert_eq!(percent(0.6234), "62.3%");
+    }
+
+    #[test]
+    fn targets_read_in_their_unit() {
+        let t =
+            |kind: &str, threshold: Option<f64>, min: Option<f64>, max: Option<f64>| TargetReport {
+                kind: kind.into(),
+                threshold,
+                min,
+                max,
+                tolerance: None,
+                text: String::new(),
+            };
+        assert_eq!(
+            target(&t("above", Some(0.95), None, None), Unit::Ratio, "USD"),
+            "> 95%"
+        );
+        assert_eq!(
+            target(&t("below", Some(3.0), None, None), Unit::Seconds, "USD"),
+            "< 3 s"
+        );
+        assert_eq!(
+            target(&t("above", Some(4.5), None, None), Unit::Rating, "USD"),
+            "> 4.5"
+        );
+        assert_eq!(
+            target(&t("range", None, Some(0.45), Some(0.7)), Unit::Ratio, "USD"),
+            "45–70%"
+        );
+        assert_eq!(
+            target(
+                &t("lower_than_previous", None, None, None),
+                Unit::Money,
+                "USD"
+            ),
+            "lower than last month"
+        );
+        assert_eq!(integer(12345.4), "12,345");
+        assert_eq!(integer(-1500.0), "-1,500");
+        assert_eq!(integer(0.2), "0");
+        assert_eq!(month_long(Month::new(2026, 10).unwrap()), "October 2026");
     }
 }
