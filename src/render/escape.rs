@@ -13,8 +13,9 @@
 ///   table row or a quote; leading spaces could start a code block);
 /// * `\ ` * _ [ ] < > | ~ & # $` get a backslash everywhere (emphasis, code, links,
 ///   raw HTML, table cells, strikethrough, entities, headings, math in some importers);
-/// * `-`, `+`, `=` at the start, and the `.`/`)` of a leading `1.`/`1)`, get one too
-///   (list items, setext headings);
+/// * a leading list marker (`-`, `+`, `*` or `1.`/`1)` followed by a space) and a
+///   leading run of `-`/`=` (thematic break, setext underline) get one too — but not
+///   `+4.1%` or `62.3%`, which cannot start a block;
 /// * GFM autolinks are broken up (`://`, `www.`, `@`), so a URL-like string stays text.
 pub fn markdown(text: &str) -> String {
     let flat: String = text
@@ -31,12 +32,15 @@ pub fn markdown(text: &str) -> String {
     let chars: Vec<char> = flat.chars().collect();
     let mut out = String::with_capacity(flat.len() + 8);
     let leading_digits = chars.iter().take_while(|c| c.is_ascii_digit()).count();
+    // A block marker needs a space (or the end) after it.
+    let ends_marker = |i: usize| chars.get(i + 1).is_none_or(|c| c.is_whitespace());
+    let only = |m: char| chars.iter().all(|c| *c == m || *c == ' ');
     for (i, &c) in chars.iter().enumerate() {
         let next = chars.get(i + 1).copied();
         let escape = match c {
             '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' | '#' | '$' => true,
-            '-' | '+' | '=' => i == 0,
-            '.' | ')' => i > 0 && i == leading_digits,
+            '-' | '+' | '=' => i == 0 && (ends_marker(0) || only(c)),
+            '.' | ')' => i > 0 && i == leading_digits && ends_marker(i),
             ':' => next == Some('/') && chars.get(i + 2) == Some(&'/'),
             '@' => true,
             _ => false,
@@ -71,6 +75,13 @@ mod tests {
         assert_eq!(markdown("- not a list"), r"\- not a list");
         assert_eq!(markdown("12. not a list"), r"12\. not a list");
         assert_eq!(markdown("a.b 1.5"), "a.b 1.5");
+        assert_eq!(markdown("97.0%"), "97.0%");
+        assert_eq!(markdown("+4.1%"), "+4.1%");
+        assert_eq!(markdown("-USD 3.00"), "-USD 3.00");
+        assert_eq!(markdown("+ item"), r"\+ item");
+        assert_eq!(markdown("---"), r"\---");
+        assert_eq!(markdown("=="), r"\==");
+        assert_eq!(markdown("3)"), r"3\)");
         assert_eq!(
             markdown("[x](y) `c` ~s~ &amp;"),
             r"\[x\](y) \`c\` \~s\~ \&amp;"
@@ -92,6 +103,8 @@ mod tests {
             "# h",
             "1) x",
             "+ x",
+            "---",
+            "- x",
             "a\\b",
             "`code` ~~gone~~ $x$",
             "http://x.example www.y.example z@w.example",
