@@ -16,7 +16,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::period::Month;
-use crate::render::format;
+use crate::render::{format, narrative};
 use crate::review::metrics::{Layer, MetricId, Unit};
 use crate::review::status::Status;
 use crate::review::{MetricReport, Review};
@@ -207,7 +207,7 @@ impl Axis {
             Axis::Minutes => format!("{y:.0} min"),
             Axis::Rating => format!("{y:.1}"),
             Axis::Score => format!("{y:.2}"),
-            Axis::Money if span >= 1000.0 => format::integer(y),
+            Axis::Money if span >= 1000.0 => format::count(y.round() as i64),
             Axis::Money => format!("{y:.2}"),
         }
     }
@@ -294,14 +294,17 @@ fn specs(review: &Review) -> Vec<(Meta, Spec)> {
             "Targets at a glance",
             format!(
                 "The 12 metrics of {} by layer: {} met, {} missed, {} with no data.",
-                format::month_long(review.month),
+                narrative::month_name(review.month),
                 s.met,
                 s.missed,
                 s.no_data
             ),
         ),
         Spec::Status(StatusSpec {
-            title: format!("Targets at a glance — {}", format::month_long(review.month)),
+            title: format!(
+                "Targets at a glance — {}",
+                narrative::month_name(review.month)
+            ),
             subtitle: format!(
                 "{} of {} met · {} missed · {} no data",
                 s.met, s.counted, s.missed, s.no_data
@@ -634,6 +637,32 @@ fn text<DB: DrawingBackend>(
 ) -> DrawResult {
     area.draw(&Text::new(s.to_string(), at, style.pos(Pos::new(h, v))))
         .map_err(err)
+}
+
+/// `text`, shortened with "…" until it fits in `max` pixels (a long configured target
+/// or metric title must not run into the next tile).
+fn fit<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    style: &TextStyle<'static>,
+    max: i32,
+) -> Result<String, String> {
+    let width = |s: &str| {
+        area.estimate_text_size(s, style)
+            .map(|(w, _)| w as i32)
+            .map_err(err)
+    };
+    if width(text)? <= max {
+        return Ok(text.to_string());
+    }
+    let mut chars: Vec<char> = text.chars().collect();
+    while chars.pop().is_some() {
+        let candidate = format!("{}…", chars.iter().collect::<String>().trim_end());
+        if width(&candidate)? <= max {
+            return Ok(candidate);
+        }
+    }
+    Ok("…".to_string())
 }
 
 /// Title, subtitle and legend across the top; returns the header's height in pixels.
@@ -1116,7 +1145,7 @@ fn draw_cost<DB: DrawingBackend>(
         let at = chart.backend_coord(&(x, base));
         text(
             root,
-            &format::integer(base),
+            &format::count(base.round() as i64),
             (at.0, at.1 - px(6.0, s)),
             font(12.5, s, TEXT, true),
             HPos::Center,
@@ -1191,11 +1220,21 @@ fn draw_status<DB: DrawingBackend>(
             ))
             .map_err(err)?;
             let tx = x + px(16.0, s);
-            text(
+            let room = tile_w - px(26.0, s);
+            let word_style = font(10.5, s, fg, true);
+            let (word_w, _) = root.estimate_text_size(word, &word_style).map_err(err)?;
+            let title_style = font(12.5, s, TEXT, true);
+            let title = fit(
                 root,
                 &t.title,
+                &title_style,
+                room - word_w as i32 - px(8.0, s),
+            )?;
+            text(
+                root,
+                &title,
                 (tx, y + px(10.0, s)),
-                font(12.5, s, TEXT, true),
+                title_style,
                 HPos::Left,
                 VPos::Top,
             )?;
@@ -1203,27 +1242,81 @@ fn draw_status<DB: DrawingBackend>(
                 root,
                 word,
                 (x + tile_w - px(10.0, s), y + px(10.0, s)),
-                font(10.5, s, fg, true),
+                word_style,
                 HPos::Right,
                 VPos::Top,
             )?;
+            let value_style = font(19.0, s, fg, true);
+            let value = fit(root, &t.value, &value_style, room)?;
             text(
                 root,
-                &t.value,
+                &value,
                 (tx, y + row_h / 2 + px(6.0, s)),
-                font(19.0, s, fg, true),
+                value_style,
                 HPos::Left,
                 VPos::Center,
             )?;
+            let target_style = font(11.0, s, MUTED, false);
+            let target = fit(root, &t.target, &target_style, room)?;
             text(
                 root,
-                &t.target,
+                &target,
                 (tx, y + row_h - px(9.0, s)),
-                font(11.0, s, MUTED, false),
+                target_style,
                 HPos::Left,
                 VPos::Bottom,
             )?;
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_blank_buffer_has_no_ink() {
+        assert!(!has_ink(&[]));
+        assert!(!has_ink(&[255u8; 3 * 10_000]));
+        // A thin grey frame is not a chart either: one colour, few pixels.
+        let mut frame = vec![255u8; 3 * 10_000];
+        frame[..300].fill(128);
+        assert!(!has_ink(&frame));
+        let mut drawn = vec![255u8; 3 * 10_000];
+        for (i, px) in drawn.chunks_exact_mut(3).enumerate().take(2_000) {
+            px.copy_from_slice(&[(i % 3 * 80) as u8, 40, 200]);
+        }
+        assert!(has_ink(&drawn));
+    }
+
+    #[test]
+    fn nice_ceilings_are_round() {
+        assert_eq!(nice_ceiling(0.0), 1.0);
+        assert_eq!(nice_ceiling(0.83), 1.0);
+        assert_eq!(nice_ceiling(4.1), 5.0);
+        assert_eq!(nice_ceiling(15_525.0), 20_000.0);
+        assert_eq!(nice_ceiling(f64::NAN), 1.0);
+    }
+
+    #[test]
+    fn long_texts_are_shortened_with_an_ellipsis() {
+        register_bundled_font().expect("font");
+        let mut svg = String::new();
+        let root = SVGBackend::with_string(&mut svg, (400, 100)).into_drawing_area();
+        let style = font(11.0, 1.0, TEXT, false);
+        let short = fit(&root, "target > 95.0%", &style, 200).expect("fits");
+        assert_eq!(short, "target > 95.0%");
+        let long = "target lower than previous month by ≥ USD 0.05 per conversation";
+        let cut = fit(&root, long, &style, 120).expect("fits");
+        assert!(cut.ends_with('…') && cut.len() < long.len(), "{cut}");
+        let (w, _) = root.estimate_text_size(&cut, &style).expect("measures");
+        assert!(w <= 120, "{cut} is {w} px");
+    }
+
+    #[test]
+    fn the_bundled_font_registers() {
+        register_bundled_font().expect("Noto Sans loads");
+        register_bundled_font().expect("and again");
+    }
 }

@@ -104,7 +104,7 @@ fn svg_text_is_the_chart_text() {
     let charts = charts::draw_all(&review).expect("charts draw");
     let frt = charts.iter().find(|c| c.name == "frt").expect("frt chart");
     assert!(
-        svg_has_text(&frt.svg, "target &lt; 3 s"),
+        svg_has_text(&frt.svg, "target &lt; 3.0 s"),
         "FRT target line is labelled"
     );
     let status = charts
@@ -121,6 +121,34 @@ fn svg_text_is_the_chart_text() {
         assert!(
             svg_has_text(&status.svg, word),
             "status overview shows {word}"
+        );
+    }
+}
+
+/// A review with no data at all still gets every chart, each saying "no data".
+#[test]
+fn charts_of_a_review_without_data_are_drawn_not_blank() {
+    let mut aggregates = common::fixture_aggregates();
+    for m in &mut aggregates.months {
+        *m = aikpi::aggregates::MonthAggregates::empty(m.month, m.starts_at, m.ends_at);
+    }
+    let review = aikpi::review::review(
+        &aggregates,
+        &aikpi::review::settings::ReviewSettings::default(),
+        &aikpi::review::ReviewContext {
+            generated_at: "2026-11-02T08:00:00Z".parse().expect("instant"),
+            sample: false,
+        },
+    )
+    .expect("reviews");
+    let charts = charts::draw_all(&review).expect("charts draw without data");
+    assert_eq!(charts.len(), CHART_NAMES.len());
+    for chart in charts.iter().filter(|c| c.name != "status_overview") {
+        assert!(
+            svg_has_text(&chart.svg, "No data for this period")
+                || svg_has_text(&chart.svg, "no data"),
+            "{} says there is no data",
+            chart.name
         );
     }
 }

@@ -122,7 +122,10 @@ fn report_md_has_the_expected_structure() {
             .map(|(_, t)| t.as_str())
             .collect()
     };
-    assert_eq!(h(HeadingLevel::H1), ["AI support monthly review — October 2026"]);
+    assert_eq!(
+        h(HeadingLevel::H1),
+        ["AI support monthly business review — October 2026"]
+    );
     assert_eq!(
         h(HeadingLevel::H2),
         [
@@ -161,7 +164,10 @@ fn report_md_has_the_expected_structure() {
     }
 
     // Every image link is a chart PNG that the zip and charts/ carry.
-    let files: BTreeSet<String> = charts.iter().map(|c| format!("charts/{}.png", c.name)).collect();
+    let files: BTreeSet<String> = charts
+        .iter()
+        .map(|c| format!("charts/{}.png", c.name))
+        .collect();
     assert_eq!(o.images.len(), charts.len());
     for image in &o.images {
         assert!(files.contains(image), "{image} is one of the chart files");
@@ -183,7 +189,10 @@ fn database_strings_show_as_text_in_markdown() {
         "the channel name reads back as the literal text: {:?}",
         channels.1
     );
-    assert!(channels.1.iter().all(|row| row.len() == 3), "no cell was split by `|`");
+    assert!(
+        channels.1.iter().all(|row| row.len() == 3),
+        "no cell was split by `|`"
+    );
     // The category is quoted in the trap callout; its text survives parsing verbatim.
     let plain: String = Parser::new_ext(&md, Options::ENABLE_TABLES)
         .filter_map(|e| match e {
@@ -192,14 +201,17 @@ fn database_strings_show_as_text_in_markdown() {
         })
         .collect();
     assert!(plain.contains(SPECIAL_CATEGORY), "category text survives");
-    assert!(!md.contains("<script>") && !md.contains("<img"), "no live HTML");
+    assert!(outline(&md).html.is_empty(), "no live HTML");
 }
 
 #[test]
 fn database_strings_show_as_text_in_html() {
     let (_, _, html) = rendered(&common::fixture_review());
     assert!(!html.contains("<script"), "no script element at all");
-    assert!(!html.contains("<img src=x"), "the category's tag is not live");
+    assert!(
+        !html.contains("<img src=x"),
+        "the category's tag is not live"
+    );
     assert!(html.contains("&lt;script&gt;alert(1)&lt;&#x2F;script&gt; | **x**"));
     assert!(html.contains("cloud_services &lt;img src=x onerror=alert(2)&gt; _[x](y)_"));
     assert!(
@@ -211,7 +223,9 @@ fn database_strings_show_as_text_in_html() {
 #[test]
 fn html_is_self_contained() {
     let (charts, _, html) = rendered(&common::fixture_review());
-    for external in ["http://", "https://", "src=\"//", "<link", "@import", "url("] {
+    for external in [
+        "http://", "https://", "src=\"//", "<link", "@import", "url(",
+    ] {
         assert!(!html.contains(external), "external reference {external:?}");
     }
     assert_eq!(
@@ -219,7 +233,15 @@ fn html_is_self_contained() {
         charts.len(),
         "every chart embedded"
     );
-    for section in ["id=\"summary\"", "id=\"traps\"", "id=\"metrics\"", "id=\"charts\"", "id=\"quality\"", "id=\"definitions\"", "<footer>"] {
+    for section in [
+        "id=\"summary\"",
+        "id=\"traps\"",
+        "id=\"metrics\"",
+        "id=\"charts\"",
+        "id=\"quality\"",
+        "id=\"definitions\"",
+        "<footer>",
+    ] {
         assert!(html.contains(section), "{section}");
     }
     assert_eq!(html.matches("<table class=\"layer\"").count(), 4);
@@ -229,21 +251,32 @@ fn html_is_self_contained() {
 #[test]
 fn banners_follow_the_review() {
     let (_, md, html) = rendered(&common::fixture_review());
-    assert!(md.contains("37 conversations still open") && html.contains("37 conversations still open"));
-    assert!(md.contains("Cost is provisional") && html.contains("Cost is provisional"));
+    assert!(
+        md.contains("37 conversations still open") && html.contains("37 conversations still open")
+    );
+    assert!(
+        md.contains("the ledger has no labor line")
+            && html.contains("the ledger has no labor line")
+    );
     assert!(!md.contains("Sample data") && !html.contains("Sample data"));
 
     let (_, md, html) = rendered(&common::fixture_sample_review());
-    assert!(md.contains("> 🧪 **Sample data**"), "sample banner in Markdown");
-    assert!(html.contains("<div class=\"banner sample\""), "sample banner in HTML");
+    assert!(
+        md.contains("> 🧪 **Sample data:**"),
+        "sample banner in Markdown"
+    );
+    assert!(
+        html.contains("<div class=\"banner sample\""),
+        "sample banner in HTML"
+    );
 }
 
 #[test]
 fn trap_callouts_are_quotes_with_a_leading_emoji() {
     let (_, md, _) = rendered(&common::fixture_review());
     assert!(md.contains("> 🚨 **Deflection may include customers who gave up**"));
-    assert!(md.contains("> ✅ **CSAT is asked evenly**"));
-    assert!(md.contains("> 🚨 **LLM spend may be hiding in another budget line**"));
+    assert!(md.contains("> ✅ **Rating prompts cover closures evenly**"));
+    assert!(md.contains("> 🚨 **LLM spend may be hidden in another cost line**"));
 }
 
 #[test]
@@ -253,7 +286,10 @@ fn report_json_is_the_review_unrounded() {
     let value: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
     assert_eq!(value["schema_version"], 1);
     assert_eq!(value["metrics"]["return_rate_24h"]["value"], 0.12);
-    assert_eq!(value["metrics"]["feedback_loop_rate"]["value"], serde_json::Value::Null);
+    assert_eq!(
+        value["metrics"]["feedback_loop_rate"]["value"],
+        serde_json::Value::Null
+    );
     assert_eq!(value["traps"]["faking_deflection"]["triggered"], true);
     assert_eq!(value["cost_breakdown"]["provisional"], true);
     assert!(text.ends_with('\n'));
@@ -283,7 +319,10 @@ fn notion_zip_holds_the_markdown_and_every_linked_image() {
     let bytes = notion_zip::notion_zip(&md, &charts).expect("zip");
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone())).expect("a zip");
     let names: BTreeSet<String> = zip.file_names().map(str::to_string).collect();
-    let mut expected: BTreeSet<String> = charts.iter().map(|c| format!("charts/{}.png", c.name)).collect();
+    let mut expected: BTreeSet<String> = charts
+        .iter()
+        .map(|c| format!("charts/{}.png", c.name))
+        .collect();
     expected.insert("report.md".into());
     assert_eq!(names, expected);
     let mut inner = String::new();
@@ -294,10 +333,17 @@ fn notion_zip_holds_the_markdown_and_every_linked_image() {
     assert_eq!(inner, md);
     for image in outline(&md).images {
         let mut png = Vec::new();
-        zip.by_name(&image).expect("linked image in zip").read_to_end(&mut png).expect("read");
+        zip.by_name(&image)
+            .expect("linked image in zip")
+            .read_to_end(&mut png)
+            .expect("read");
         assert!(png.starts_with(b"\x89PNG"), "{image} is a PNG");
     }
-    assert_eq!(notion_zip::notion_zip(&md, &charts).expect("zip"), bytes, "reproducible bytes");
+    assert_eq!(
+        notion_zip::notion_zip(&md, &charts).expect("zip"),
+        bytes,
+        "reproducible bytes"
+    );
 }
 
 #[test]
@@ -306,4 +352,15 @@ fn unsafe_chart_names_are_refused() {
     charts[0].name = "../escape".into();
     let err = notion_zip::notion_zip(&md, &charts).expect_err("refused");
     assert!(err.to_string().contains("../escape"), "{err}");
+}
+
+/// `report.json` keys are the SPEC §1 ids (`return_rate_24h`, not serde's `return_rate24h`).
+#[test]
+fn metric_ids_serialize_as_their_spec_names() {
+    for id in aikpi::review::metrics::MetricId::ALL {
+        assert_eq!(
+            serde_json::to_value(id).expect("serialises"),
+            serde_json::Value::String(id.as_str().to_string())
+        );
+    }
 }

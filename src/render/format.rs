@@ -3,7 +3,6 @@
 //! Only display rounds (SPEC §3): rates 1 dp in percent, CSAT 2 dp, money 2 dp,
 //! seconds 1 dp. JSON carries the unrounded values.
 
-use crate::period::Month;
 use crate::review::metrics::Unit;
 use crate::review::status::{Movement, Status};
 use crate::review::TargetReport;
@@ -35,13 +34,30 @@ pub fn seconds(x: f64) -> String {
 pub fn money(x: f64, currency: &str) -> String {
     let cents = (x.abs() * 100.0).round() as u128;
     let (units, cents) = (cents / 100, cents % 100);
-    let grouped = group_thousands(units);
     let sign = if x < 0.0 && (units > 0 || cents > 0) {
         "-"
     } else {
         ""
     };
-    format!("{sign}{currency} {grouped}.{cents:02}")
+    format!("{sign}{currency} {}.{cents:02}", group_thousands(units))
+}
+
+/// A count with thousands separators: `12345` → `12,345`.
+pub fn count(n: i64) -> String {
+    let sign = if n < 0 { "-" } else { "" };
+    format!("{sign}{}", group_thousands(u128::from(n.unsigned_abs())))
+}
+
+fn group_thousands(n: u128) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    grouped
 }
 
 /// A value in its unit.
@@ -55,6 +71,26 @@ pub fn value(x: Option<f64>, unit: Unit, currency: &str) -> String {
             Unit::Score => format!("{v:.2}"),
             Unit::Money => money(v, currency),
         },
+    }
+}
+
+/// A target in the metric's unit: `> 95.0%`, `< 3.0 s`, `45.0% – 70.0%`,
+/// `lower than previous month`. Falls back to the configured text for an unknown kind.
+pub fn target(t: &TargetReport, unit: Unit, currency: &str) -> String {
+    let v = |x: Option<f64>| x.map(|x| value(Some(x), unit, currency));
+    match (t.kind.as_str(), v(t.threshold), v(t.min), v(t.max)) {
+        ("above", Some(th), _, _) => format!("> {th}"),
+        ("below", Some(th), _, _) => format!("< {th}"),
+        ("range", _, Some(min), Some(max)) => format!("{min} – {max}"),
+        ("lower_than_previous", ..) => match t.tolerance.filter(|tol| *tol > 0.0) {
+            // A fall smaller than the tolerance counts as flat (missed), so say so.
+            Some(tol) => format!(
+                "lower than previous month by ≥ {}",
+                delta(Some(tol), unit, currency).trim_start_matches('+')
+            ),
+            None => "lower than previous month".to_string(),
+        },
+        _ => t.text.clone(),
     }
 }
 
@@ -128,70 +164,6 @@ pub fn status_badge(s: Status) -> &'static str {
     }
 }
 
-/// A target for people, in the metric's unit: `> 95%`, `< 3 s`, `45–70%`,
-/// `lower than last month`. Falls back to the configured text when a bound is missing.
-pub fn target(t: &TargetReport, unit: Unit, currency: &str) -> String {
-    let bound = |x: f64| match unit {
-        // Targets are round numbers people wrote: drop a trailing ".0" ("> 95%").
-        Unit::Ratio => trim_point_zero(&percent(x)),
-        Unit::Seconds => trim_point_zero(&seconds(x)),
-        Unit::Rating => trim_zeros(&format!("{x:.2}")),
-        Unit::Score => trim_zeros(&format!("{x:.2}")),
-        Unit::Money => money(x, currency),
-    };
-    match (t.kind.as_str(), t.threshold, t.min, t.max) {
-        ("above", Some(x), _, _) => format!("> {}", bound(x)),
-        ("below", Some(x), _, _) => format!("< {}", bound(x)),
-        ("range", _, Some(lo), Some(hi)) => {
-            let (lo, hi) = (bound(lo), bound(hi));
-            // "45–70%" reads better than "45%–70%" when both carry the same suffix.
-            match (lo.strip_suffix('%'), hi.ends_with('%')) {
-                (Some(bare), true) => format!("{bare}–{hi}"),
-                _ => format!("{lo}–{hi}"),
-            }
-        }
-        ("lower_than_previous", ..) => "lower than last month".to_string(),
-        _ => t.text.clone(),
-    }
-}
-
-fn trim_point_zero(s: &str) -> String {
-    s.replacen(".0%", "%", 1).replacen(".0 s", " s", 1)
-}
-
-fn trim_zeros(s: &str) -> String {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s.to_string()
-    }
-}
-
-/// A month spelled out: `October 2026`.
-pub fn month_long(m: Month) -> String {
-    m.first_day().format("%B %Y").to_string()
-}
-
-/// A plain number with thousands separators and no decimals: `12,345`.
-pub fn integer(x: f64) -> String {
-    let units = x.abs().round() as u128;
-    let sign = if x < 0.0 && units > 0 { "-" } else { "" };
-    format!("{sign}{}", group_thousands(units))
-}
-
-/// `1234567` → `1,234,567`.
-fn group_thousands(units: u128) -> String {
-    let digits = units.to_string();
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
-    grouped
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,6 +181,37 @@ mod tests {
         assert_eq!(money(0.005, "EUR"), "EUR 0.01");
         assert_eq!(money(-1234567.891, "USD"), "-USD 1,234,567.89");
         assert_eq!(money(0.0, "USD"), "USD 0.00");
+        assert_eq!(count(12345), "12,345");
+        assert_eq!(count(-1000), "-1,000");
+        assert_eq!(count(999), "999");
+    }
+
+    #[test]
+    fn targets_read_in_their_unit() {
+        let t = |kind: &str, threshold, min, max, tolerance| TargetReport {
+            kind: kind.to_string(),
+            threshold,
+            min,
+            max,
+            tolerance,
+            text: String::new(),
+        };
+        let above = t("above", Some(0.95), None, None, None);
+        assert_eq!(target(&above, Unit::Ratio, "USD"), "> 95.0%");
+        let below = t("below", Some(3.0), None, None, None);
+        assert_eq!(target(&below, Unit::Seconds, "USD"), "< 3.0 s");
+        let range = t("range", None, Some(0.45), Some(0.7), None);
+        assert_eq!(target(&range, Unit::Ratio, "USD"), "45.0% – 70.0%");
+        let lower = t("lower_than_previous", None, None, None, Some(0.0));
+        assert_eq!(
+            target(&lower, Unit::Money, "USD"),
+            "lower than previous month"
+        );
+        let tol = t("lower_than_previous", None, None, None, Some(0.05));
+        assert_eq!(
+            target(&tol, Unit::Money, "USD"),
+            "lower than previous month by ≥ USD 0.05"
+        );
     }
 
     #[test]
@@ -219,46 +222,5 @@ mod tests {
         assert_eq!(relative(Some(0.041)), "+4.1%");
         assert_eq!(value(None, Unit::Ratio, "USD"), "no data");
         assert_eq!(percent(0.6234), "62.3%");
-    }
-
-    #[test]
-    fn targets_read_in_their_unit() {
-        let t =
-            |kind: &str, threshold: Option<f64>, min: Option<f64>, max: Option<f64>| TargetReport {
-                kind: kind.into(),
-                threshold,
-                min,
-                max,
-                tolerance: None,
-                text: String::new(),
-            };
-        assert_eq!(
-            target(&t("above", Some(0.95), None, None), Unit::Ratio, "USD"),
-            "> 95%"
-        );
-        assert_eq!(
-            target(&t("below", Some(3.0), None, None), Unit::Seconds, "USD"),
-            "< 3 s"
-        );
-        assert_eq!(
-            target(&t("above", Some(4.5), None, None), Unit::Rating, "USD"),
-            "> 4.5"
-        );
-        assert_eq!(
-            target(&t("range", None, Some(0.45), Some(0.7)), Unit::Ratio, "USD"),
-            "45–70%"
-        );
-        assert_eq!(
-            target(
-                &t("lower_than_previous", None, None, None),
-                Unit::Money,
-                "USD"
-            ),
-            "lower than last month"
-        );
-        assert_eq!(integer(12345.4), "12,345");
-        assert_eq!(integer(-1500.0), "-1,500");
-        assert_eq!(integer(0.2), "0");
-        assert_eq!(month_long(Month::new(2026, 10).unwrap()), "October 2026");
     }
 }

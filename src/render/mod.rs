@@ -5,12 +5,12 @@
 //! built-in templates live in `templates/` and are compiled into the binary; a folder
 //! of overrides can replace any of them by name.
 
-pub mod callouts;
 pub mod escape;
 pub mod format;
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod narrative;
 pub mod notion_zip;
 pub mod view;
 
@@ -179,8 +179,15 @@ fn read_overrides(dir: &Path) -> Result<Vec<(String, String)>, RenderError> {
     entries.sort();
     let mut out = Vec::new();
     for path in entries {
-        let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_string) else {
-            return Err(fail(format!("{} has a name that is not UTF-8", path.display())));
+        let Some(name) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .map(str::to_string)
+        else {
+            return Err(fail(format!(
+                "{} has a name that is not UTF-8",
+                path.display()
+            )));
         };
         if name.starts_with('.') || !OVERRIDE_SUFFIXES.iter().any(|s| name.ends_with(s)) {
             continue;
@@ -198,8 +205,8 @@ fn read_overrides(dir: &Path) -> Result<Vec<(String, String)>, RenderError> {
         if !real.is_file() {
             continue;
         }
-        let source = std::fs::read_to_string(&real)
-            .map_err(|e| fail(format!("cannot read {name}: {e}")))?;
+        let source =
+            std::fs::read_to_string(&real).map_err(|e| fail(format!("cannot read {name}: {e}")))?;
         out.push((name, source));
     }
     Ok(out)
@@ -215,7 +222,7 @@ fn register(tera: &mut Tera) {
     });
     tera.register_filter("percent", filter_number(format::percent));
     tera.register_filter("seconds", filter_number(format::seconds));
-    tera.register_filter("integer", filter_number(format::integer));
+    tera.register_filter("count", filter_number(|x| format::count(x.round() as i64)));
     tera.register_filter("money", |v: &Value, args: &HashMap<String, Value>| {
         let currency = str_arg(args, "currency")?.unwrap_or("USD");
         Ok(Value::String(match number(v, "money")? {
@@ -225,17 +232,27 @@ fn register(tera: &mut Tera) {
     });
     tera.register_filter("value", |v: &Value, args: &HashMap<String, Value>| {
         let (unit, currency) = unit_args(args, "value")?;
-        Ok(Value::String(format::value(number(v, "value")?, unit, currency)))
+        Ok(Value::String(format::value(
+            number(v, "value")?,
+            unit,
+            currency,
+        )))
     });
     tera.register_filter("delta", |v: &Value, args: &HashMap<String, Value>| {
         let (unit, currency) = unit_args(args, "delta")?;
-        Ok(Value::String(format::delta(number(v, "delta")?, unit, currency)))
+        Ok(Value::String(format::delta(
+            number(v, "delta")?,
+            unit,
+            currency,
+        )))
     });
     tera.register_filter("relative", |v: &Value, _: &HashMap<String, Value>| {
         Ok(Value::String(format::relative(number(v, "relative")?)))
     });
     tera.register_filter("arrow", |v: &Value, _: &HashMap<String, Value>| {
-        Ok(Value::String(format::arrow(number(v, "arrow")?).to_string()))
+        Ok(Value::String(
+            format::arrow(number(v, "arrow")?).to_string(),
+        ))
     });
     tera.register_filter("movement", |v: &Value, _: &HashMap<String, Value>| {
         Ok(Value::String(format::movement(movement(v)?).to_string()))
@@ -286,10 +303,7 @@ fn str_arg<'a>(args: &'a HashMap<String, Value>, name: &str) -> tera::Result<Opt
 }
 
 /// `unit=` (required: ratio, seconds, rating, score, money) and `currency=` (default USD).
-fn unit_args<'a>(
-    args: &'a HashMap<String, Value>,
-    filter: &str,
-) -> tera::Result<(Unit, &'a str)> {
+fn unit_args<'a>(args: &'a HashMap<String, Value>, filter: &str) -> tera::Result<(Unit, &'a str)> {
     let unit = match str_arg(args, "unit")? {
         Some("ratio") => Unit::Ratio,
         Some("seconds") => Unit::Seconds,
@@ -374,7 +388,7 @@ mod tests {
     fn filters_format_like_the_reports() {
         let dir = folder(&[(
             "t.txt",
-            "{{ 0.6234 | percent }}|{{ 432 | seconds }}|{{ 1234.5 | money(currency=\"EUR\") }}|{{ 0.012 | delta(unit=\"ratio\") }}|{{ 0.041 | relative }}|{{ \"better\" | movement }}|{{ \"no_data\" | status }}|{{ \"missed\" | status_badge }}|{{ -1 | arrow }}|{{ none | value(unit=\"rating\") }}|{{ 12345 | integer }}",
+            "{{ 0.6234 | percent }}|{{ 432 | seconds }}|{{ 1234.5 | money(currency=\"EUR\") }}|{{ 0.012 | delta(unit=\"ratio\") }}|{{ 0.041 | relative }}|{{ \"better\" | movement }}|{{ \"no_data\" | status }}|{{ \"missed\" | status_badge }}|{{ -1 | arrow }}|{{ none | value(unit=\"rating\") }}|{{ 12345 | count }}",
         )]);
         let t = Templates::new(Some(dir.path())).expect("templates");
         let mut ctx = tera::Context::new();
@@ -418,29 +432,42 @@ mod tests {
         )
         .expect("symlink");
         let err = Templates::new(Some(dir.path())).expect_err("refused");
-        assert!(err.to_string().contains("points outside the folder"), "{err}");
+        assert!(
+            err.to_string().contains("points outside the folder"),
+            "{err}"
+        );
     }
 
     #[test]
     fn template_errors_name_the_template_and_the_problem() {
         let dir = folder(&[("report.md", "{{ nope.missing }}")]);
         let t = Templates::new(Some(dir.path())).expect("templates");
-        let err = t.render("report.md", &tera::Context::new()).expect_err("fails");
+        let err = t
+            .render("report.md", &tera::Context::new())
+            .expect_err("fails");
         let text = err.to_string();
-        assert!(text.contains("report.md") && text.contains("nope.missing"), "{text}");
+        assert!(
+            text.contains("report.md") && text.contains("nope.missing"),
+            "{text}"
+        );
 
         let dir = folder(&[("report.html", "{% if %}")]);
         let err = Templates::new(Some(dir.path())).expect_err("does not parse");
         let text = err.to_string();
         assert!(text.contains("report.html"), "{text}");
 
-        let err = Templates::new(Some(Path::new("/nonexistent/aikpi-templates"))).expect_err("missing folder");
+        let err = Templates::new(Some(Path::new("/nonexistent/aikpi-templates")))
+            .expect_err("missing folder");
         assert!(err.to_string().contains("/nonexistent/aikpi-templates"));
     }
 
     #[test]
     fn escaping_follows_the_template_suffix() {
-        let dir = folder(&[("a.html", "{{ s }}"), ("a.md", "{{ s }}"), ("a.txt", "{{ s }}")]);
+        let dir = folder(&[
+            ("a.html", "{{ s }}"),
+            ("a.md", "{{ s }}"),
+            ("a.txt", "{{ s }}"),
+        ]);
         let t = Templates::new(Some(dir.path())).expect("templates");
         let mut ctx = tera::Context::new();
         ctx.insert("s", "<b>|*x*</b>");

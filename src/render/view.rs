@@ -1,8 +1,9 @@
 //! The template context: the review as it is, plus what every format derives from it
 //! the same way (banners, layer tables, moves in words, callouts, chart references).
 //!
-//! Numbers stay raw here wherever a template can format them with the filters; only
-//! composite texts (moves, callouts, banners) are put into words in Rust, once.
+//! Numbers stay raw here wherever a template can format them with the filters; the
+//! sentences (banners, summary, callouts) come from [`super::narrative`], so every
+//! format — HTML, Markdown, Word, email — says the same thing.
 
 use std::collections::BTreeMap;
 
@@ -10,31 +11,33 @@ use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::callouts::{self, Callout};
-use super::format;
 use super::RenderError;
+use super::{format, narrative};
 use crate::charts::Chart;
 use crate::review::metrics::{Layer, MetricId};
-use crate::review::{ChannelShare, MetricReport, ModelCost, Move, Review};
+use crate::review::{ChannelShare, MetricReport, ModelCost, Review};
 
-/// Everything a report template sees (as `review` and `view`).
+/// Everything a report template sees (as `view`, beside the raw `review`).
 #[derive(Debug, Clone, Serialize)]
 pub struct ReportView {
-    /// "AI support monthly review — October 2026".
+    /// "AI support monthly business review — October 2026".
     pub title: String,
     /// "October 2026".
-    pub month_long: String,
+    pub month_name: String,
+    /// "Period: 1 October 2026 – 31 October 2026 · time zone Europe/Berlin".
+    pub period: String,
     /// When the report was generated, e.g. "2026-11-02 08:00 UTC".
     pub generated_at: String,
     /// When the data was read.
     pub read_at: String,
-    /// The month's bounds in the report's time zone, e.g.
+    /// The month's bounds as instants in the report's time zone, e.g.
     /// "2026-10-01 00:00 – 2026-11-01 00:00 (Europe/Berlin)".
-    pub period: String,
-    /// Banners above the summary (sample data, provisional numbers, provisional cost).
-    pub banners: Vec<Banner>,
+    pub bounds: String,
+    /// Banners above the summary (sample data, provisional numbers or cost).
+    pub banners: Vec<BannerView>,
     pub summary: SummaryView,
-    pub callouts: Vec<Callout>,
+    /// The three trap callouts, in report order.
+    pub callouts: Vec<CalloutView>,
     /// The four layer tables, in framework order.
     pub layers: Vec<LayerView>,
     pub charts: Vec<ChartView>,
@@ -44,44 +47,71 @@ pub struct ReportView {
     pub channels: Vec<ChannelShare>,
     /// LLM cost as a share of the month's total cost (none when the total is 0).
     pub llm_share: Option<f64>,
-    /// The definitions appendix, in report order.
+    /// "Handoffs by initiator: AI 17.5%, user 9.5% of conversations."
+    pub handoff_split: String,
+    /// The unclassified share as a sentence, when there are conversations.
+    pub unclassified: Option<String>,
+    /// The definitions appendix: every metric, in report order.
     pub definitions: Vec<Definition>,
+    /// The definitions appendix: what each trap checks.
+    pub trap_definitions: Vec<TrapDefinition>,
 }
 
 /// A banner: something the reader must know before reading any number.
 #[derive(Debug, Clone, Serialize)]
-pub struct Banner {
-    /// `sample`, `provisional` or `cost`.
+pub struct BannerView {
+    /// `sample` or `provisional`.
     pub kind: String,
+    /// A leading emoji for Markdown (🧪, ⏳).
     pub emoji: String,
-    pub title: String,
-    pub lines: Vec<String>,
+    /// "Sample data" or "Provisional".
+    pub label: String,
+    /// One plain sentence.
+    pub text: String,
 }
 
-/// The executive summary in words.
+/// The executive summary.
 #[derive(Debug, Clone, Serialize)]
 pub struct SummaryView {
-    /// "7 of 12 targets met".
-    pub headline: String,
-    pub better: Vec<MoveView>,
-    pub worse: Vec<MoveView>,
+    /// "7 of 12 metrics met their target; 4 missed; 1 has no data."
+    pub scorecard: String,
+    /// "Biggest improvements: …." (a sentence, also when there are none).
+    pub better_line: String,
+    /// "Biggest setbacks: …."
+    pub worse_line: String,
+    /// One item per biggest move for the better.
+    pub better: Vec<String>,
+    /// One item per biggest move for the worse.
+    pub worse: Vec<String>,
+    /// "Reporting traps: 2 of 3 triggered — …."
+    pub traps_line: String,
     /// Names of the triggered traps.
-    pub traps: Vec<String>,
+    pub trap_names: Vec<String>,
+    /// "Volume: 4,000 conversations (web 52.5%, …)."
+    pub volume: Option<String>,
 }
 
-/// One month-over-month move in words.
+/// A trap callout (see [`narrative::Callout`]), ready for a template.
 #[derive(Debug, Clone, Serialize)]
-pub struct MoveView {
-    pub id: MetricId,
-    pub title: String,
-    /// "rose" or "fell".
-    pub verb: String,
-    pub from: String,
-    pub to: String,
-    /// The relative change, e.g. "+2.0%".
-    pub relative: String,
-    /// The absolute change, e.g. "+1.2 pp".
-    pub delta: String,
+pub struct CalloutView {
+    /// The trap id, e.g. `faking_deflection`.
+    pub id: String,
+    pub name: String,
+    /// `triggered`, `clear` or `not_judged`.
+    pub state: String,
+    /// A leading emoji for Markdown quotes (🚨, ✅, ⏳).
+    pub emoji: String,
+    pub headline: String,
+    pub findings: Vec<String>,
+    pub evidence: Vec<Evidence>,
+    pub check: String,
+}
+
+/// One evidence figure of a callout.
+#[derive(Debug, Clone, Serialize)]
+pub struct Evidence {
+    pub label: String,
+    pub value: String,
 }
 
 /// One layer's table.
@@ -100,20 +130,27 @@ pub struct ChartView {
     pub description: String,
     /// The PNG's path relative to the report, `charts/<name>.png`.
     pub path: String,
-    /// The PNG as a `data:` URI (HTML only embeds; Markdown links `path`).
+    /// The PNG as a `data:` URI (HTML embeds it; Markdown links `path`).
     pub data_uri: String,
     /// Display size in CSS pixels (the PNG is drawn at twice this).
     pub width: u32,
     pub height: u32,
 }
 
-/// One entry of the definitions appendix.
+/// One metric of the definitions appendix.
 #[derive(Debug, Clone, Serialize)]
 pub struct Definition {
     pub id: MetricId,
     pub title: String,
     pub definition: String,
     pub target: String,
+}
+
+/// One trap of the definitions appendix.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrapDefinition {
+    pub name: String,
+    pub definition: String,
 }
 
 /// How many channels or models a table shows before folding the rest into "other":
@@ -129,21 +166,24 @@ impl ReportView {
             Some(tz) => t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
             None => t.format("%Y-%m-%d %H:%M UTC").to_string(),
         };
-        let month_long = format::month_long(review.month);
         Ok(Self {
-            title: format!("AI support monthly review — {month_long}"),
-            month_long,
-            generated_at: utc(review.provenance.generated_at),
-            read_at: utc(review.provenance.read_at),
-            period: format!(
+            title: narrative::title(review),
+            month_name: narrative::month_name(review.month),
+            period: narrative::period(review),
+            generated_at: utc(p.generated_at),
+            read_at: utc(p.read_at),
+            bounds: format!(
                 "{} – {} ({})",
                 local(p.month_starts_at),
                 local(p.month_ends_at),
                 p.time_zone
             ),
-            banners: banners(review),
+            banners: narrative::banners(review).into_iter().map(banner).collect(),
             summary: summary(review),
-            callouts: callouts::callouts(review),
+            callouts: narrative::callouts(review)
+                .into_iter()
+                .map(callout)
+                .collect(),
             layers: Layer::ALL
                 .iter()
                 .map(|layer| LayerView {
@@ -164,6 +204,8 @@ impl ReportView {
             channels: fold_channels(&review.channels),
             llm_share: (review.cost_breakdown.total > 0.0)
                 .then(|| review.cost_breakdown.llm / review.cost_breakdown.total),
+            handoff_split: narrative::handoff_split(review),
+            unclassified: narrative::unclassified(review),
             definitions: MetricId::ALL
                 .iter()
                 .filter_map(|id| review.metrics.get(id))
@@ -174,7 +216,85 @@ impl ReportView {
                     target: format::target(&m.target, m.unit, &review.currency),
                 })
                 .collect(),
+            trap_definitions: narrative::trap_definitions()
+                .iter()
+                .map(|(name, definition)| TrapDefinition {
+                    name: name.to_string(),
+                    definition: definition.to_string(),
+                })
+                .collect(),
         })
+    }
+}
+
+fn banner(b: narrative::Banner) -> BannerView {
+    let (kind, emoji, label) = match b.kind {
+        narrative::BannerKind::Sample => ("sample", "🧪", "Sample data"),
+        narrative::BannerKind::Provisional => ("provisional", "⏳", "Provisional"),
+    };
+    // The label is shown in front of the text; don't say it twice.
+    let text = b
+        .text
+        .strip_prefix(&format!("{label}: "))
+        .map(|rest| {
+            let mut chars = rest.chars();
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect())
+                .unwrap_or_default()
+        })
+        .unwrap_or(b.text);
+    BannerView {
+        kind: kind.into(),
+        emoji: emoji.into(),
+        label: label.into(),
+        text,
+    }
+}
+
+fn callout(c: narrative::Callout) -> CalloutView {
+    let (state, emoji) = match c.state {
+        narrative::CalloutState::Triggered => ("triggered", "🚨"),
+        narrative::CalloutState::Clear => ("clear", "✅"),
+        narrative::CalloutState::NotJudged => ("not_judged", "⏳"),
+    };
+    CalloutView {
+        id: c.trap.to_string(),
+        name: c.name.to_string(),
+        state: state.into(),
+        emoji: emoji.into(),
+        headline: c.headline,
+        findings: c.findings,
+        evidence: c
+            .evidence
+            .into_iter()
+            .map(|(label, value)| Evidence { label, value })
+            .collect(),
+        check: c.check,
+    }
+}
+
+fn summary(review: &Review) -> SummaryView {
+    let s = &review.summary;
+    let items = |moves: &[crate::review::Move]| {
+        moves
+            .iter()
+            .map(|m| narrative::move_text(m, &review.currency))
+            .collect()
+    };
+    SummaryView {
+        scorecard: narrative::scorecard(review),
+        better_line: narrative::better_moves(review),
+        worse_line: narrative::worse_moves(review),
+        better: items(&s.better_moves),
+        worse: items(&s.worse_moves),
+        traps_line: narrative::traps_line(review),
+        trap_names: s
+            .triggered_traps
+            .iter()
+            .map(|id| narrative::trap_name(id).to_string())
+            .collect(),
+        volume: narrative::volume(review),
     }
 }
 
@@ -228,82 +348,6 @@ fn png_css_size(png: &[u8]) -> (u32, u32) {
     }
 }
 
-fn banners(review: &Review) -> Vec<Banner> {
-    let mut out = Vec::new();
-    if review.sample {
-        out.push(Banner {
-            kind: "sample".into(),
-            emoji: "🧪".into(),
-            title: "Sample data".into(),
-            lines: vec![
-                "This report was rendered from the sample shipped with aikpi (generated data), not from a real support operation.".into(),
-            ],
-        });
-    }
-    if review.settling.provisional {
-        out.push(Banner {
-            kind: "provisional".into(),
-            emoji: "⏳".into(),
-            title: "Provisional numbers".into(),
-            lines: review
-                .settling
-                .notes
-                .iter()
-                .map(|n| capitalise(n))
-                .collect(),
-        });
-    }
-    if review.cost_breakdown.provisional {
-        let missing = review.cost_breakdown.missing_categories.join(", ");
-        out.push(Banner {
-            kind: "cost".into(),
-            emoji: "💸".into(),
-            title: "Cost is provisional".into(),
-            lines: vec![format!(
-                "No ledger line yet for: {missing}. It counts as 0 until finance books it, so cost per conversation will rise when it lands."
-            )],
-        });
-    }
-    out
-}
-
-fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
-fn summary(review: &Review) -> SummaryView {
-    let s = &review.summary;
-    let moves = |moves: &[Move]| moves.iter().map(|m| move_view(review, m)).collect();
-    SummaryView {
-        headline: format!("{} of {} targets met", s.met, s.counted),
-        better: moves(&s.better_moves),
-        worse: moves(&s.worse_moves),
-        traps: s
-            .triggered_traps
-            .iter()
-            .map(|id| callouts::trap_name(id).to_string())
-            .collect(),
-    }
-}
-
-fn move_view(review: &Review, m: &Move) -> MoveView {
-    let unit = m.id.unit();
-    let c = &review.currency;
-    MoveView {
-        id: m.id,
-        title: m.title.clone(),
-        verb: if m.delta_abs >= 0.0 { "rose" } else { "fell" }.into(),
-        from: format::value(m.previous, unit, c),
-        to: format::value(m.value, unit, c),
-        relative: format::relative(Some(m.delta_rel)),
-        delta: format::delta(Some(m.delta_abs), unit, c),
-    }
-}
-
 fn fold_models(models: &[ModelCost]) -> Vec<ModelCost> {
     if models.len() <= TOP_ROWS + 1 {
         return models.to_vec();
@@ -339,8 +383,11 @@ pub fn context(review: &Review, view: &ReportView) -> Result<tera::Context, Rend
     ctx.try_insert("review", review).map_err(fail)?;
     ctx.try_insert("view", view).map_err(fail)?;
     // Metric lookups by id for templates that want one metric (`metrics.csat_ai`).
-    let by_id: BTreeMap<&str, &MetricReport> =
-        review.metrics.values().map(|m| (m.id.as_str(), m)).collect();
+    let by_id: BTreeMap<&str, &MetricReport> = review
+        .metrics
+        .values()
+        .map(|m| (m.id.as_str(), m))
+        .collect();
     ctx.try_insert("metrics", &by_id).map_err(fail)?;
     Ok(ctx)
 }
