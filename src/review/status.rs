@@ -109,9 +109,8 @@ pub fn movement(
                 distance_to_range(v, min, max),
                 distance_to_range(p, min, max),
             );
-            if dv.is_zero() && dp.is_zero() {
-                Movement::Better
-            } else if dv < dp {
+            // Staying inside the range counts as better (SPEC §3), as does getting closer.
+            if (dv.is_zero() && dp.is_zero()) || dv < dp {
                 Movement::Better
             } else if dv > dp {
                 Movement::Worse
