@@ -122,6 +122,7 @@ fn report_html_renders_in_headless_chromium() {
     //    request or a script error would each log one), and a screenshot to keep.
     let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/artifacts");
     std::fs::create_dir_all(&artifacts).expect("artifact dir");
+    std::fs::write(artifacts.join("report.html"), &page).expect("keep report.html");
     let screenshot = artifacts.join("report-chromium.png");
     let _ = std::fs::remove_file(&screenshot);
     let shot = run_chromium(
