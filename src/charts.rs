@@ -1,4 +1,25 @@
 //! Charts of the review (plotters), as PNG and SVG, with a bundled font.
+//!
+//! Every chart is described first as plain data (a [`Spec`]) and then drawn by one
+//! generic routine on both backends, so the PNG and the SVG can never disagree.
+//!
+//! Text is drawn with Noto Sans compiled into the binary and registered with plotters
+//! as `"sans-serif"` (plotters' `ab_glyph` feature, not `ttf`): drawing never looks a
+//! font up on the machine, so charts render the same on a server with no fonts
+//! installed. Months with no data are drawn as gaps (never as zeros), and a chart that
+//! comes out blank is an error, not a silent empty image.
+
+use std::sync::OnceLock;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::period::Month;
+use crate::render::{format, narrative};
+use crate::review::metrics::{Layer, MetricId, Unit};
+use crate::review::status::Status;
+use crate::review::{MetricReport, Review};
 
 /// One rendered chart.
 #[derive(Debug, Clone)]
@@ -13,4 +34,1289 @@ pub struct Chart {
     pub png: Vec<u8>,
     /// SVG document.
     pub svg: String,
+}
+
+/// The charts [`draw_all`] produces, in report order (file stems under `charts/`).
+pub const CHART_NAMES: [&str; 8] = [
+    "status_overview",
+    "deflection_vs_return",
+    "frt",
+    "csat",
+    "aht",
+    "negative_sentiment",
+    "cost_per_conversation",
+    "cost_breakdown",
+];
+
+/// Why a chart could not be drawn. No chart fails silently: each of these stops the run.
+#[derive(Debug, thiserror::Error)]
+pub enum ChartError {
+    /// The bundled font could not be registered (a broken build, not a user error).
+    #[error("the bundled chart font (Noto Sans) could not be loaded: {0}")]
+    Font(String),
+    /// plotters refused to draw.
+    #[error("cannot draw chart `{chart}` as {format}: {message}")]
+    Draw {
+        chart: String,
+        format: &'static str,
+        message: String,
+    },
+    /// The image came out with nothing on it.
+    #[error("chart `{chart}` came out blank ({format}); nothing was drawn")]
+    Blank { chart: String, format: &'static str },
+    /// The PNG encoder failed.
+    #[error("cannot encode chart `{chart}` as PNG: {message}")]
+    Encode { chart: String, message: String },
+}
+
+/// Noto Sans (SIL Open Font License 1.1; see `assets/fonts/OFL.txt`).
+const FONT_REGULAR: &[u8] = notosans::REGULAR_TTF;
+const FONT_BOLD: &[u8] = notosans::BOLD_TTF;
+const FONT_FAMILY: &str = "sans-serif";
+
+/// Registers the bundled font with plotters, once per process.
+///
+/// plotters keeps fonts in a global table; registering the same bytes again is
+/// harmless but wasteful, and a failure must be reported on every call, so the
+/// outcome is memoised.
+pub fn register_bundled_font() -> Result<(), ChartError> {
+    static REGISTERED: OnceLock<Result<(), String>> = OnceLock::new();
+    REGISTERED
+        .get_or_init(|| {
+            plotters::style::register_font(FONT_FAMILY, FontStyle::Normal, FONT_REGULAR)
+                .map_err(|_| "Noto Sans Regular is not a valid font".to_string())?;
+            plotters::style::register_font(FONT_FAMILY, FontStyle::Bold, FONT_BOLD)
+                .map_err(|_| "Noto Sans Bold is not a valid font".to_string())
+        })
+        .clone()
+        .map_err(ChartError::Font)
+}
+
+/// Chart size in CSS pixels (the SVG's size; the PNG is drawn at twice this for
+/// sharp text on high-density screens and in print).
+const WIDTH: u32 = 900;
+const HEIGHT: u32 = 420;
+const STATUS_HEIGHT: u32 = 430;
+/// PNG pixels per CSS pixel.
+const PNG_SCALE: u32 = 2;
+
+// A quiet palette: one strong colour per series, status colours that read as
+// met/missed at a glance, grey for everything structural.
+const TEXT: RGBColor = RGBColor(17, 24, 39);
+const MUTED: RGBColor = RGBColor(107, 114, 128);
+const GRID: RGBColor = RGBColor(229, 231, 235);
+const AXIS: RGBColor = RGBColor(156, 163, 175);
+const GAP_FILL: RGBColor = RGBColor(243, 244, 246);
+const BLUE: RGBColor = RGBColor(37, 99, 235);
+const ORANGE: RGBColor = RGBColor(234, 88, 12);
+const VIOLET: RGBColor = RGBColor(124, 58, 237);
+const SKY: RGBColor = RGBColor(96, 165, 250);
+const SLATE: RGBColor = RGBColor(148, 163, 184);
+const TARGET: RGBColor = RGBColor(75, 85, 99);
+const MET: RGBColor = RGBColor(21, 128, 61);
+const MET_BG: RGBColor = RGBColor(220, 252, 231);
+const MISSED: RGBColor = RGBColor(185, 28, 28);
+const MISSED_BG: RGBColor = RGBColor(254, 226, 226);
+const NO_DATA: RGBColor = RGBColor(107, 114, 128);
+const NO_DATA_BG: RGBColor = RGBColor(243, 244, 246);
+
+/// Draws every chart of the review, in [`CHART_NAMES`] order, as PNG and SVG.
+pub fn draw_all(review: &Review) -> Result<Vec<Chart>, ChartError> {
+    register_bundled_font()?;
+    specs(review)
+        .into_iter()
+        .map(|(meta, spec)| {
+            let height = match spec {
+                Spec::Status(_) => STATUS_HEIGHT,
+                _ => HEIGHT,
+            };
+            let png = render_png(&meta.name, &spec, WIDTH, height)?;
+            let svg = render_svg(&meta.name, &spec, WIDTH, height)?;
+            Ok(Chart {
+                name: meta.name,
+                title: meta.title,
+                description: meta.description,
+                png,
+                svg,
+            })
+        })
+        .collect()
+}
+
+struct Meta {
+    name: String,
+    title: String,
+    description: String,
+}
+
+/// What a chart shows, independent of the backend.
+enum Spec {
+    Line(LineSpec),
+    CostBars(CostSpec),
+    Status(StatusSpec),
+}
+
+struct LineSpec {
+    title: String,
+    subtitle: String,
+    months: Vec<Month>,
+    axis: Axis,
+    series: Vec<Series>,
+    /// Horizontal target lines: (value, label).
+    targets: Vec<(f64, String)>,
+    /// A target range drawn as a band: (min, max, label).
+    band: Option<(f64, f64, String)>,
+    /// Months whose points are drawn hollow: provisional values that may still move.
+    hollow: Vec<bool>,
+    currency: String,
+}
+
+struct Series {
+    label: String,
+    color: RGBColor,
+    unit: Unit,
+    values: Vec<Option<f64>>,
+}
+
+/// How values map onto the y axis and how its ticks read.
+#[derive(Clone, Copy)]
+enum Axis {
+    Percent,
+    Seconds,
+    /// Values in seconds, plotted in minutes (AHT reads better as "7 min").
+    Minutes,
+    Rating,
+    Score,
+    Money,
+}
+
+impl Axis {
+    fn plot(self, v: f64) -> f64 {
+        match self {
+            Axis::Minutes => v / 60.0,
+            _ => v,
+        }
+    }
+
+    fn tick(self, y: f64, span: f64) -> String {
+        match self {
+            Axis::Percent if span < 0.05 => format!("{:.1}%", y * 100.0),
+            Axis::Percent => format!("{:.0}%", y * 100.0),
+            Axis::Seconds => format!("{y:.1} s"),
+            Axis::Minutes if span < 3.0 => format!("{y:.1} min"),
+            Axis::Minutes => format!("{y:.0} min"),
+            Axis::Rating => format!("{y:.1}"),
+            Axis::Score => format!("{y:.2}"),
+            Axis::Money if span >= 1000.0 => format::count(y.round() as i64),
+            Axis::Money => format!("{y:.2}"),
+        }
+    }
+
+    /// The lower end of the y axis: zero for quantities, near the data for ratings
+    /// (a 1–5 scale from zero would flatten every move).
+    fn floor(self, lo: f64) -> f64 {
+        match self {
+            Axis::Rating => ((lo - 0.3) * 2.0).floor().max(2.0) / 2.0,
+            _ => 0.0,
+        }
+    }
+}
+
+struct CostSpec {
+    title: String,
+    subtitle: String,
+    months: Vec<Month>,
+    /// Per month: None = no data; Some((llm, infra, labor, provisional)).
+    bars: Vec<Option<(f64, f64, f64, bool)>>,
+    currency: String,
+}
+
+struct StatusSpec {
+    title: String,
+    subtitle: String,
+    /// One row per layer: (layer title, tiles).
+    rows: Vec<(String, Vec<Tile>)>,
+}
+
+struct Tile {
+    title: String,
+    value: String,
+    status: Status,
+    target: String,
+}
+
+fn specs(review: &Review) -> Vec<(Meta, Spec)> {
+    let months = review.trend.months.clone();
+    let currency = review.currency.clone();
+    let series = |id: MetricId, label: &str, color: RGBColor| Series {
+        label: label.to_string(),
+        color,
+        unit: id.unit(),
+        values: review.trend.series.get(&id).cloned().unwrap_or_default(),
+    };
+    let threshold = |id: MetricId| review.metrics.get(&id).and_then(|m| m.target.threshold);
+    let target_text = |id: MetricId| {
+        review
+            .metrics
+            .get(&id)
+            .map(|m| format::target(&m.target, m.unit, &review.currency))
+            .unwrap_or_default()
+    };
+    let meta = |name: &str, title: &str, description: String| Meta {
+        name: name.to_string(),
+        title: title.to_string(),
+        description,
+    };
+    let period = match (months.first(), months.last()) {
+        (Some(a), Some(b)) if a != b => format!("{} – {}", a.label(), b.label()),
+        (Some(a), _) => a.label(),
+        _ => String::new(),
+    };
+    let line = |title: &str, subtitle: String, axis: Axis, series: Vec<Series>| LineSpec {
+        title: title.to_string(),
+        subtitle,
+        months: months.clone(),
+        axis,
+        series,
+        targets: Vec::new(),
+        band: None,
+        hollow: Vec::new(),
+        currency: currency.clone(),
+    };
+
+    let mut out = Vec::new();
+
+    // 1. The 12 statuses at a glance.
+    let s = &review.summary;
+    out.push((
+        meta(
+            "status_overview",
+            "Targets at a glance",
+            format!(
+                "The 12 metrics of {} by layer: {} met, {} missed, {} with no data.",
+                narrative::month_name(review.month),
+                s.met,
+                s.missed,
+                s.no_data
+            ),
+        ),
+        Spec::Status(StatusSpec {
+            title: format!(
+                "Targets at a glance — {}",
+                narrative::month_name(review.month)
+            ),
+            subtitle: format!(
+                "{} of {} met · {} missed · {} no data",
+                s.met, s.counted, s.missed, s.no_data
+            ),
+            rows: Layer::ALL
+                .iter()
+                .map(|layer| {
+                    let tiles = review
+                        .metrics
+                        .values()
+                        .filter(|m| m.id.layer() == *layer && m.counted)
+                        .map(|m| tile(m, &review.currency))
+                        .collect();
+                    (format!("{} {}", layer.number(), layer.title()), tiles)
+                })
+                .collect(),
+        }),
+    ));
+
+    // 2. Deflection beside the 24h return rate: the pair that keeps deflection honest.
+    let mut spec = line(
+        "Deflection vs 24h return rate",
+        format!("Share of all conversations, {period}. Deflection only counts if customers don't come back."),
+        Axis::Percent,
+        vec![
+            series(MetricId::DeflectionRate, "Deflection", BLUE),
+            series(MetricId::ReturnRate24h, "24h return rate", ORANGE),
+        ],
+    );
+    if let Some(m) = review.metrics.get(&MetricId::DeflectionRate) {
+        if let (Some(lo), Some(hi)) = (m.target.min, m.target.max) {
+            spec.band = Some((
+                lo,
+                hi,
+                format!(
+                    "deflection target {}",
+                    target_text(MetricId::DeflectionRate)
+                ),
+            ));
+        }
+    }
+    if let Some(t) = threshold(MetricId::ReturnRate24h) {
+        spec.targets.push((
+            t,
+            format!("return target {}", target_text(MetricId::ReturnRate24h)),
+        ));
+    }
+    out.push((
+        meta(
+            "deflection_vs_return",
+            "Deflection vs 24h return rate",
+            format!(
+                "Monthly deflection rate beside the 24h return rate, {period}, with their targets."
+            ),
+        ),
+        Spec::Line(spec),
+    ));
+
+    // 3. First response time against its target.
+    let mut spec = line(
+        "First response time",
+        format!("Seconds from the customer's first message to the AI's first reply, {period}."),
+        Axis::Seconds,
+        vec![
+            series(MetricId::FrtP50Seconds, "p50 (median)", SKY),
+            series(MetricId::FrtP90Seconds, "p90", BLUE),
+        ],
+    );
+    if let Some(t) = threshold(MetricId::FrtP90Seconds) {
+        spec.targets.push((
+            t,
+            format!("target {}", target_text(MetricId::FrtP90Seconds)),
+        ));
+    }
+    out.push((
+        meta(
+            "frt",
+            "First response time (p50 and p90)",
+            format!(
+                "Median and 90th-percentile first response time, {period}, against the target."
+            ),
+        ),
+        Spec::Line(spec),
+    ));
+
+    // 4. CSAT of the AI and of human agents, each with its own target.
+    let mut spec = line(
+        "CSAT: AI vs human agents",
+        format!("Mean rating on a 1–5 scale, {period}."),
+        Axis::Rating,
+        vec![
+            series(MetricId::CsatAi, "CSAT (AI)", BLUE),
+            series(MetricId::CsatHuman, "CSAT (human)", ORANGE),
+        ],
+    );
+    for (id, who) in [(MetricId::CsatAi, "AI"), (MetricId::CsatHuman, "human")] {
+        if let Some(t) = threshold(id) {
+            spec.targets
+                .push((t, format!("{who} target {}", target_text(id))));
+        }
+    }
+    out.push((
+        meta(
+            "csat",
+            "CSAT: AI vs human agents",
+            format!("Mean CSAT of the AI and of human agents, {period}, with their targets."),
+        ),
+        Spec::Line(spec),
+    ));
+
+    // 5–7. The three "should drop month over month" metrics.
+    for (name, id, title, axis, what) in [
+        (
+            "aht",
+            MetricId::AhtSeconds,
+            "Average handle time",
+            Axis::Minutes,
+            "Mean time from start to close; lower is better",
+        ),
+        (
+            "negative_sentiment",
+            MetricId::NegativeSentiment,
+            "Negative sentiment",
+            Axis::Score,
+            "Mean LLM-scored negativity, 0–1; lower is better",
+        ),
+        (
+            "cost_per_conversation",
+            MetricId::CostPerConversation,
+            "Cost per conversation",
+            Axis::Money,
+            "LLM + infra + labor per conversation; lower is better",
+        ),
+    ] {
+        let mut spec = line(
+            title,
+            format!("{what}. {period}."),
+            axis,
+            vec![series(id, title, BLUE)],
+        );
+        if id == MetricId::CostPerConversation {
+            spec.subtitle = format!("{what}. In {currency}, {period}.");
+            spec.hollow = review
+                .trend
+                .cost
+                .iter()
+                .map(|c| c.has_data && c.provisional)
+                .collect();
+            if spec.hollow.contains(&true) {
+                spec.subtitle
+                    .push_str(" Hollow points are provisional: a ledger line is missing.");
+            }
+        }
+        out.push((
+            meta(
+                name,
+                title,
+                format!(
+                    "Monthly {}, {period}; lower is better.",
+                    title.to_lowercase()
+                ),
+            ),
+            Spec::Line(spec),
+        ));
+    }
+
+    // 8. Where the money goes, LLM as its own line (trap 3).
+    out.push((
+        meta(
+            "cost_breakdown",
+            "Monthly cost: LLM, infra and labor",
+            format!("Monthly cost stacked by LLM (metered), infra and labor (booked), {period}."),
+        ),
+        Spec::CostBars(CostSpec {
+            title: "Monthly cost: LLM, infra and labor".into(),
+            subtitle: format!(
+                "{currency}; LLM is metered at the gateway, infra and labor are booked by finance."
+            ),
+            months: months.clone(),
+            bars: review
+                .trend
+                .cost
+                .iter()
+                .map(|c| {
+                    c.has_data
+                        .then_some((c.llm, c.infra, c.labor, c.provisional))
+                })
+                .collect(),
+            currency: currency.clone(),
+        }),
+    ));
+    out
+}
+
+fn tile(m: &MetricReport, currency: &str) -> Tile {
+    Tile {
+        title: m.title.clone(),
+        value: format::value(m.value, m.unit, currency),
+        status: m.status,
+        target: format!("target {}", format::target(&m.target, m.unit, currency)),
+    }
+}
+
+/// The one error type every drawing step maps into, before it is given its chart name.
+type DrawResult = Result<(), String>;
+
+fn err<E: std::fmt::Display>(e: E) -> String {
+    e.to_string()
+}
+
+fn render_png(name: &str, spec: &Spec, width: u32, height: u32) -> Result<Vec<u8>, ChartError> {
+    let (w, h) = (width * PNG_SCALE, height * PNG_SCALE);
+    let mut buffer = vec![0u8; w as usize * h as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut buffer, (w, h)).into_drawing_area();
+        draw(&root, spec, f64::from(PNG_SCALE))
+            .and_then(|()| root.present().map_err(err))
+            .map_err(|message| ChartError::Draw {
+                chart: name.to_string(),
+                format: "PNG",
+                message,
+            })?;
+    }
+    if !has_ink(&buffer) {
+        return Err(ChartError::Blank {
+            chart: name.to_string(),
+            format: "PNG",
+        });
+    }
+    encode_png(&buffer, w, h).map_err(|e| ChartError::Encode {
+        chart: name.to_string(),
+        message: e.to_string(),
+    })
+}
+
+fn render_svg(name: &str, spec: &Spec, width: u32, height: u32) -> Result<String, ChartError> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        draw(&root, spec, 1.0)
+            .and_then(|()| root.present().map_err(err))
+            .map_err(|message| ChartError::Draw {
+                chart: name.to_string(),
+                format: "SVG",
+                message,
+            })?;
+    }
+    // A drawn chart has shapes and text; a document without them is blank.
+    if !(svg.contains("<text") && (svg.contains("<polyline") || svg.contains("<rect"))) {
+        return Err(ChartError::Blank {
+            chart: name.to_string(),
+            format: "SVG",
+        });
+    }
+    Ok(svg)
+}
+
+/// True when the RGB buffer has a meaningful share of non-background pixels and more
+/// than a couple of colours: a frame or a lone line does not count as a chart.
+fn has_ink(rgb: &[u8]) -> bool {
+    let pixels = rgb.len() / 3;
+    if pixels == 0 {
+        return false;
+    }
+    let background = [255u8, 255, 255];
+    let mut inked = 0usize;
+    let mut colours = std::collections::HashSet::new();
+    for px in rgb.chunks_exact(3) {
+        if px != background {
+            inked += 1;
+            if colours.len() < 16 {
+                colours.insert([px[0], px[1], px[2]]);
+            }
+        }
+    }
+    inked * 200 > pixels && colours.len() >= 3
+}
+
+fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, png::EncodingError> {
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, w, h);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        encoder.set_compression(png::Compression::Best);
+        // Tell viewers (Word, Lark, print) the image is 2× density: 144 dpi.
+        encoder.set_pixel_dims(Some(png::PixelDimensions {
+            xppu: 5669,
+            yppu: 5669,
+            unit: png::Unit::Meter,
+        }));
+        let mut writer = encoder.write_header()?;
+        writer.write_image_data(rgb)?;
+        writer.finish()?;
+    }
+    Ok(out)
+}
+
+fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec, s: f64) -> DrawResult {
+    root.fill(&WHITE).map_err(err)?;
+    match spec {
+        Spec::Line(l) => draw_line(root, l, s),
+        Spec::CostBars(c) => draw_cost(root, c, s),
+        Spec::Status(st) => draw_status(root, st, s),
+    }
+}
+
+fn font(size: f64, s: f64, color: RGBColor, bold: bool) -> TextStyle<'static> {
+    // `FontDesc::style` keeps the regular face's glyphs (plotters 0.3.7), so the face
+    // is chosen when the font is created.
+    let style = if bold {
+        FontStyle::Bold
+    } else {
+        FontStyle::Normal
+    };
+    FontDesc::new(FontFamily::Name(FONT_FAMILY), size * s, style).color(&color)
+}
+
+fn px(v: f64, s: f64) -> i32 {
+    (v * s).round() as i32
+}
+
+fn text<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    s: &str,
+    at: (i32, i32),
+    style: TextStyle<'static>,
+    h: HPos,
+    v: VPos,
+) -> DrawResult {
+    area.draw(&Text::new(s.to_string(), at, style.pos(Pos::new(h, v))))
+        .map_err(err)
+}
+
+/// `text`, shortened with "…" until it fits in `max` pixels (a long configured target
+/// or metric title must not run into the next tile).
+fn fit<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    style: &TextStyle<'static>,
+    max: i32,
+) -> Result<String, String> {
+    let width = |s: &str| {
+        area.estimate_text_size(s, style)
+            .map(|(w, _)| w as i32)
+            .map_err(err)
+    };
+    if width(text)? <= max {
+        return Ok(text.to_string());
+    }
+    let mut chars: Vec<char> = text.chars().collect();
+    while chars.pop().is_some() {
+        let candidate = format!("{}…", chars.iter().collect::<String>().trim_end());
+        if width(&candidate)? <= max {
+            return Ok(candidate);
+        }
+    }
+    Ok("…".to_string())
+}
+
+/// Title, subtitle and legend across the top; returns the header's height in pixels.
+fn header<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    subtitle: &str,
+    legend: &[(String, RGBColor, LegendMark)],
+    s: f64,
+) -> Result<i32, String> {
+    let (w, _) = root.dim_in_pixel();
+    text(
+        root,
+        title,
+        (px(24.0, s), px(16.0, s)),
+        font(19.0, s, TEXT, true),
+        HPos::Left,
+        VPos::Top,
+    )?;
+    text(
+        root,
+        subtitle,
+        (px(24.0, s), px(44.0, s)),
+        font(12.5, s, MUTED, false),
+        HPos::Left,
+        VPos::Top,
+    )?;
+    // Legend, right-aligned on the title line; drawn right to left.
+    let mut x = w as i32 - px(24.0, s);
+    let y = px(26.0, s);
+    for (label, color, mark) in legend.iter().rev() {
+        let style = font(12.5, s, TEXT, false);
+        let (tw, _) = root.estimate_text_size(label, &style).map_err(err)?;
+        x -= tw as i32;
+        text(root, label, (x, y), style, HPos::Left, VPos::Center)?;
+        x -= px(8.0, s);
+        let swatch = px(18.0, s);
+        match mark {
+            LegendMark::Line => {
+                root.draw(&PathElement::new(
+                    vec![(x - swatch, y), (x, y)],
+                    color.stroke_width(px(3.0, s) as u32),
+                ))
+                .map_err(err)?;
+                root.draw(&Circle::new(
+                    (x - swatch / 2, y),
+                    px(3.5, s),
+                    color.filled(),
+                ))
+                .map_err(err)?;
+            }
+            LegendMark::Dashed => {
+                let seg = swatch / 4;
+                for k in [0, 2] {
+                    root.draw(&PathElement::new(
+                        vec![
+                            (x - swatch + k * seg, y),
+                            (x - swatch + (k + 1) * seg + seg / 2, y),
+                        ],
+                        color.stroke_width(px(1.5, s).max(1) as u32),
+                    ))
+                    .map_err(err)?;
+                }
+            }
+            LegendMark::Box => {
+                let half = px(6.0, s);
+                root.draw(&Rectangle::new(
+                    [
+                        (x - swatch + px(3.0, s), y - half),
+                        (x - px(3.0, s), y + half),
+                    ],
+                    color.filled(),
+                ))
+                .map_err(err)?;
+            }
+        }
+        x -= swatch + px(18.0, s);
+    }
+    Ok(px(74.0, s))
+}
+
+#[derive(Clone, Copy)]
+enum LegendMark {
+    Line,
+    Dashed,
+    Box,
+}
+
+/// A "nice" upper bound for an axis: 1, 2, 2.5 or 5 times a power of ten.
+fn nice_ceiling(x: f64) -> f64 {
+    if x <= 0.0 || !x.is_finite() {
+        return 1.0;
+    }
+    let exp = x.log10().floor();
+    let base = 10f64.powf(exp);
+    for m in [1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0] {
+        if m * base >= x * (1.0 - 1e-9) {
+            return m * base;
+        }
+    }
+    10.0 * base
+}
+
+/// The x axis of a trend: month `i` sits at `i`, each with its own tick and label.
+///
+/// plotters' f64 axis picks "nice" ticks (0.5, 2.5 …) and its key-point wrapper loses
+/// the label formatter, so months get a small axis of their own.
+#[derive(Clone, Copy)]
+struct MonthAxis {
+    months: usize,
+}
+
+impl Ranged for MonthAxis {
+    type FormatOption = plotters::coord::ranged1d::DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        let range = self.range();
+        let frac = (value - range.start) / (range.end - range.start);
+        limit.0 + (f64::from(limit.1 - limit.0) * frac).round() as i32
+    }
+
+    fn key_points<Hint: plotters::coord::ranged1d::KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        if hint.max_num_points() == 0 {
+            return Vec::new();
+        }
+        (0..self.months).map(|i| i as f64).collect()
+    }
+
+    fn range(&self) -> std::ops::Range<f64> {
+        -0.5..self.months.max(1) as f64 - 0.5
+    }
+}
+
+fn month_axis_labels(months: &[Month]) -> Vec<String> {
+    months.iter().map(|m| m.label()).collect()
+}
+
+fn draw_line<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    spec: &LineSpec,
+    s: f64,
+) -> DrawResult {
+    let mut legend: Vec<(String, RGBColor, LegendMark)> = spec
+        .series
+        .iter()
+        .map(|se| (se.label.clone(), se.color, LegendMark::Line))
+        .collect();
+    if spec.series.len() == 1 {
+        // A single series is named by the title already.
+        legend.clear();
+    }
+    if !spec.targets.is_empty() || spec.band.is_some() {
+        legend.push(("target".into(), TARGET, LegendMark::Dashed));
+    }
+    let top = header(root, &spec.title, &spec.subtitle, &legend, s)?;
+    let plot = root.margin(top, px(8.0, s), px(12.0, s), px(28.0, s));
+
+    let n = spec.months.len().max(1);
+    let axis = spec.axis;
+    let values: Vec<f64> = spec
+        .series
+        .iter()
+        .flat_map(|se| se.values.iter().flatten().map(|v| axis.plot(*v)))
+        .collect();
+    let mut relevant = values.clone();
+    relevant.extend(spec.targets.iter().map(|(t, _)| axis.plot(*t)));
+    if let Some((lo, hi, _)) = &spec.band {
+        relevant.extend([axis.plot(*lo), axis.plot(*hi)]);
+    }
+    let hi = relevant.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let lo = relevant.iter().copied().fold(f64::INFINITY, f64::min);
+    let (y0, y1) = match axis {
+        Axis::Rating => {
+            let y0 = if lo.is_finite() { axis.floor(lo) } else { 1.0 };
+            (y0, 5.0)
+        }
+        _ => (
+            0.0,
+            nice_ceiling(if hi.is_finite() { hi * 1.18 } else { 1.0 }),
+        ),
+    };
+    let span = y1 - y0;
+
+    let labels = month_axis_labels(&spec.months);
+    let mut chart = ChartBuilder::on(&plot)
+        .x_label_area_size(px(34.0, s))
+        .y_label_area_size(px(66.0, s))
+        .build_cartesian_2d(MonthAxis { months: n }, y0..y1)
+        .map_err(err)?;
+    let x_fmt = |x: &f64| labels.get(x.round() as usize).cloned().unwrap_or_default();
+    let y_fmt = |y: &f64| axis.tick(*y, span);
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .y_labels(6)
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
+        .axis_style(AXIS.stroke_width(px(1.0, s) as u32))
+        .bold_line_style(GRID.stroke_width(px(1.0, s) as u32))
+        .light_line_style(TRANSPARENT)
+        .set_tick_mark_size(LabelAreaPosition::Left, px(5.0, s))
+        .set_tick_mark_size(LabelAreaPosition::Bottom, px(4.0, s))
+        .label_style(font(12.5, s, MUTED, false))
+        .draw()
+        .map_err(err)?;
+
+    // Months where no series has a value: a shaded column that says so, not a zero.
+    for i in 0..n {
+        if spec
+            .series
+            .iter()
+            .all(|se| se.values.get(i).copied().flatten().is_none())
+        {
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(i as f64 - 0.42, y0), (i as f64 + 0.42, y1)],
+                    GAP_FILL.filled(),
+                )))
+                .map_err(err)?;
+            let at = chart.backend_coord(&(i as f64, y0 + span * 0.5));
+            text(
+                root,
+                "no data",
+                at,
+                font(12.5, s, MUTED, false),
+                HPos::Center,
+                VPos::Center,
+            )?;
+        }
+    }
+
+    if let Some((lo, hi, label)) = &spec.band {
+        let (lo, hi) = (axis.plot(*lo), axis.plot(*hi));
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(-0.5, lo), (n as f64 - 0.5, hi)],
+                MET.mix(0.07).filled(),
+            )))
+            .map_err(err)?;
+        for y in [lo, hi] {
+            dashed(&mut chart, y, n, s)?;
+        }
+        let at = chart.backend_coord(&(-0.5, hi));
+        text(
+            root,
+            label,
+            (at.0 + px(6.0, s), at.1 + px(4.0, s)),
+            font(11.5, s, MET, false),
+            HPos::Left,
+            VPos::Top,
+        )?;
+    }
+    for (t, label) in &spec.targets {
+        let y = axis.plot(*t);
+        dashed(&mut chart, y, n, s)?;
+        let at = chart.backend_coord(&(-0.5, y));
+        text(
+            root,
+            label,
+            (at.0 + px(6.0, s), at.1 - px(4.0, s)),
+            font(11.5, s, TARGET, false),
+            HPos::Left,
+            VPos::Bottom,
+        )?;
+    }
+
+    for se in &spec.series {
+        let points: Vec<Option<(f64, f64)>> = se
+            .values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| v.map(|v| (i as f64, axis.plot(v))))
+            .collect();
+        // Consecutive months are joined; a month without a value breaks the line.
+        for run in points.split(|p| p.is_none()) {
+            let run: Vec<(f64, f64)> = run.iter().flatten().copied().collect();
+            if run.len() >= 2 {
+                chart
+                    .draw_series(LineSeries::new(
+                        run,
+                        se.color.stroke_width(px(2.5, s) as u32),
+                    ))
+                    .map_err(err)?;
+            }
+        }
+        for (i, p) in points.iter().enumerate() {
+            if let Some(p) = p {
+                if spec.hollow.get(i).copied().unwrap_or(false) {
+                    chart
+                        .draw_series(std::iter::once(Circle::new(*p, px(5.0, s), WHITE.filled())))
+                        .map_err(err)?;
+                    chart
+                        .draw_series(std::iter::once(Circle::new(
+                            *p,
+                            px(5.0, s),
+                            se.color.stroke_width(px(2.0, s) as u32),
+                        )))
+                        .map_err(err)?;
+                } else {
+                    chart
+                        .draw_series(std::iter::once(Circle::new(
+                            *p,
+                            px(4.0, s),
+                            se.color.filled(),
+                        )))
+                        .map_err(err)?;
+                }
+            }
+        }
+    }
+
+    // Label the report month's values so the chart answers "where are we now". A label
+    // sits on the side away from the line coming into the point; two labels that would
+    // collide are split, the higher value above and the lower below.
+    let last = n - 1;
+    let mut labels: Vec<(usize, f64, (i32, i32), bool)> = spec
+        .series
+        .iter()
+        .enumerate()
+        .filter_map(|(k, se)| {
+            let v = se.values.get(last).copied().flatten()?;
+            let at = chart.backend_coord(&(last as f64, axis.plot(v)));
+            let before = last
+                .checked_sub(1)
+                .and_then(|p| se.values.get(p).copied().flatten());
+            let above = before.is_none_or(|b| b <= v);
+            Some((k, v, at, above))
+        })
+        .collect();
+    labels.sort_by_key(|l| l.2 .1);
+    if let [a, b] = labels.as_mut_slice() {
+        if a.3 == b.3 && (b.2 .1 - a.2 .1).abs() < px(30.0, s) {
+            a.3 = true; // higher on screen (smaller y)
+            b.3 = false;
+        }
+    }
+    for (k, v, at, above) in labels {
+        let se = &spec.series[k];
+        let label = format::value(Some(v), se.unit, &spec.currency);
+        let style = font(12.5, s, se.color, true);
+        let (dy, vpos) = if above {
+            (-px(10.0, s), VPos::Bottom)
+        } else {
+            (px(10.0, s), VPos::Top)
+        };
+        let (tw, th) = root.estimate_text_size(&label, &style).map_err(err)?;
+        let (tw, th) = (tw as i32, th as i32);
+        let y = at.1 + dy;
+        let (top, bottom) = if above {
+            (y - th - px(2.0, s), y + px(2.0, s))
+        } else {
+            (y - px(2.0, s), y + th + px(2.0, s))
+        };
+        root.draw(&Rectangle::new(
+            [
+                (at.0 - tw / 2 - px(3.0, s), top),
+                (at.0 + tw / 2 + px(3.0, s), bottom),
+            ],
+            WHITE.mix(0.85).filled(),
+        ))
+        .map_err(err)?;
+        text(root, &label, (at.0, y), style, HPos::Center, vpos)?;
+    }
+    if values.is_empty() {
+        let (w, h) = plot.dim_in_pixel();
+        text(
+            &plot,
+            "No data for this period",
+            (w as i32 / 2, h as i32 / 2),
+            font(16.0, s, MUTED, true),
+            HPos::Center,
+            VPos::Center,
+        )?;
+    }
+    Ok(())
+}
+
+fn dashed<DB: DrawingBackend, X, Y>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
+    y: f64,
+    n: usize,
+    s: f64,
+) -> DrawResult
+where
+    X: plotters::coord::ranged1d::Ranged<ValueType = f64>,
+    Y: plotters::coord::ranged1d::Ranged<ValueType = f64>,
+{
+    chart
+        .draw_series(DashedLineSeries::new(
+            vec![(-0.5, y), (n as f64 - 0.5, y)],
+            px(7.0, s),
+            px(5.0, s),
+            TARGET.stroke_width(px(1.5, s).max(1) as u32),
+        ))
+        .map(|_| ())
+        .map_err(err)
+}
+
+fn draw_cost<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    spec: &CostSpec,
+    s: f64,
+) -> DrawResult {
+    let legend = vec![
+        ("LLM (metered)".to_string(), VIOLET, LegendMark::Box),
+        ("infra".to_string(), SKY, LegendMark::Box),
+        ("labor".to_string(), SLATE, LegendMark::Box),
+    ];
+    let top = header(root, &spec.title, &spec.subtitle, &legend, s)?;
+    let plot = root.margin(top, px(8.0, s), px(12.0, s), px(28.0, s));
+    let n = spec.months.len().max(1);
+    let max_total = spec
+        .bars
+        .iter()
+        .flatten()
+        .map(|(l, i, b, _)| l + i + b)
+        .fold(0.0, f64::max);
+    let y1 = nice_ceiling(max_total * 1.15);
+    let labels = month_axis_labels(&spec.months);
+    let mut chart = ChartBuilder::on(&plot)
+        .x_label_area_size(px(34.0, s))
+        .y_label_area_size(px(66.0, s))
+        .build_cartesian_2d(MonthAxis { months: n }, 0.0..y1)
+        .map_err(err)?;
+    let x_fmt = |x: &f64| labels.get(x.round() as usize).cloned().unwrap_or_default();
+    let y_fmt = |y: &f64| Axis::Money.tick(*y, y1);
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .y_labels(6)
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
+        .axis_style(AXIS.stroke_width(px(1.0, s) as u32))
+        .bold_line_style(GRID.stroke_width(px(1.0, s) as u32))
+        .light_line_style(TRANSPARENT)
+        .set_tick_mark_size(LabelAreaPosition::Left, px(5.0, s))
+        .set_tick_mark_size(LabelAreaPosition::Bottom, px(4.0, s))
+        .label_style(font(12.5, s, MUTED, false))
+        .draw()
+        .map_err(err)?;
+    let half = 0.3;
+    for (i, bar) in spec.bars.iter().enumerate() {
+        let x = i as f64;
+        let Some((llm, infra, labor, provisional)) = *bar else {
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(x - 0.42, 0.0), (x + 0.42, y1)],
+                    GAP_FILL.filled(),
+                )))
+                .map_err(err)?;
+            let at = chart.backend_coord(&(x, y1 * 0.5));
+            text(
+                root,
+                "no data",
+                at,
+                font(12.5, s, MUTED, false),
+                HPos::Center,
+                VPos::Center,
+            )?;
+            continue;
+        };
+        let mut base = 0.0;
+        for (amount, color) in [(llm, VIOLET), (infra, SKY), (labor, SLATE)] {
+            if amount > 0.0 {
+                let fill = if provisional {
+                    color.mix(0.55)
+                } else {
+                    color.mix(1.0)
+                };
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(x - half, base), (x + half, base + amount)],
+                        fill.filled(),
+                    )))
+                    .map_err(err)?;
+            }
+            base += amount;
+        }
+        let at = chart.backend_coord(&(x, base));
+        text(
+            root,
+            &format::count(base.round() as i64),
+            (at.0, at.1 - px(6.0, s)),
+            font(12.5, s, TEXT, true),
+            HPos::Center,
+            VPos::Bottom,
+        )?;
+        if provisional {
+            text(
+                root,
+                "provisional",
+                (at.0, at.1 - px(24.0, s)),
+                font(11.0, s, ORANGE, false),
+                HPos::Center,
+                VPos::Bottom,
+            )?;
+        }
+    }
+    let _ = &spec.currency;
+    Ok(())
+}
+
+fn draw_status<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    spec: &StatusSpec,
+    s: f64,
+) -> DrawResult {
+    let legend = vec![
+        ("met".to_string(), MET, LegendMark::Box),
+        ("missed".to_string(), MISSED, LegendMark::Box),
+        ("no data".to_string(), NO_DATA, LegendMark::Box),
+    ];
+    let top = header(root, &spec.title, &spec.subtitle, &legend, s)?;
+    let (w, h) = root.dim_in_pixel();
+    let (w, h) = (w as i32, h as i32);
+    let left = px(24.0, s);
+    let label_w = px(128.0, s);
+    let gap = px(8.0, s);
+    let rows = spec.rows.len().max(1) as i32;
+    let cols = spec
+        .rows
+        .iter()
+        .map(|r| r.1.len())
+        .max()
+        .unwrap_or(1)
+        .max(1) as i32;
+    let row_h = (h - top - px(16.0, s) - gap * (rows - 1)) / rows;
+    let tile_w = (w - left - label_w - px(24.0, s) - gap * (cols - 1)) / cols;
+    for (r, (layer, tiles)) in spec.rows.iter().enumerate() {
+        let y = top + r as i32 * (row_h + gap);
+        text(
+            root,
+            layer,
+            (left, y + row_h / 2),
+            font(13.5, s, TEXT, true),
+            HPos::Left,
+            VPos::Center,
+        )?;
+        for (c, t) in tiles.iter().enumerate() {
+            let x = left + label_w + c as i32 * (tile_w + gap);
+            let (fg, bg, word) = match t.status {
+                Status::Met => (MET, MET_BG, "MET"),
+                Status::Missed => (MISSED, MISSED_BG, "MISSED"),
+                Status::NoData => (NO_DATA, NO_DATA_BG, "NO DATA"),
+            };
+            root.draw(&Rectangle::new(
+                [(x, y), (x + tile_w, y + row_h)],
+                bg.filled(),
+            ))
+            .map_err(err)?;
+            root.draw(&Rectangle::new(
+                [(x, y), (x + px(5.0, s), y + row_h)],
+                fg.filled(),
+            ))
+            .map_err(err)?;
+            let tx = x + px(16.0, s);
+            let room = tile_w - px(26.0, s);
+            let word_style = font(10.5, s, fg, true);
+            let (word_w, _) = root.estimate_text_size(word, &word_style).map_err(err)?;
+            let title_style = font(12.5, s, TEXT, true);
+            let title = fit(
+                root,
+                &t.title,
+                &title_style,
+                room - word_w as i32 - px(8.0, s),
+            )?;
+            text(
+                root,
+                &title,
+                (tx, y + px(10.0, s)),
+                title_style,
+                HPos::Left,
+                VPos::Top,
+            )?;
+            text(
+                root,
+                word,
+                (x + tile_w - px(10.0, s), y + px(10.0, s)),
+                word_style,
+                HPos::Right,
+                VPos::Top,
+            )?;
+            let value_style = font(19.0, s, fg, true);
+            let value = fit(root, &t.value, &value_style, room)?;
+            text(
+                root,
+                &value,
+                (tx, y + row_h / 2 + px(6.0, s)),
+                value_style,
+                HPos::Left,
+                VPos::Center,
+            )?;
+            let target_style = font(11.0, s, MUTED, false);
+            let target = fit(root, &t.target, &target_style, room)?;
+            text(
+                root,
+                &target,
+                (tx, y + row_h - px(9.0, s)),
+                target_style,
+                HPos::Left,
+                VPos::Bottom,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_blank_buffer_has_no_ink() {
+        assert!(!has_ink(&[]));
+        assert!(!has_ink(&[255u8; 3 * 10_000]));
+        // A thin grey frame is not a chart either: one colour, few pixels.
+        let mut frame = vec![255u8; 3 * 10_000];
+        frame[..300].fill(128);
+        assert!(!has_ink(&frame));
+        let mut drawn = vec![255u8; 3 * 10_000];
+        for (i, px) in drawn.chunks_exact_mut(3).enumerate().take(2_000) {
+            px.copy_from_slice(&[(i % 3 * 80) as u8, 40, 200]);
+        }
+        assert!(has_ink(&drawn));
+    }
+
+    #[test]
+    fn nice_ceilings_are_round() {
+        assert_eq!(nice_ceiling(0.0), 1.0);
+        assert_eq!(nice_ceiling(0.83), 1.0);
+        assert_eq!(nice_ceiling(4.1), 5.0);
+        assert_eq!(nice_ceiling(15_525.0), 20_000.0);
+        assert_eq!(nice_ceiling(f64::NAN), 1.0);
+    }
+
+    #[test]
+    fn long_texts_are_shortened_with_an_ellipsis() {
+        register_bundled_font().expect("font");
+        let mut svg = String::new();
+        let root = SVGBackend::with_string(&mut svg, (400, 100)).into_drawing_area();
+        let style = font(11.0, 1.0, TEXT, false);
+        let short = fit(&root, "target > 95.0%", &style, 200).expect("fits");
+        assert_eq!(short, "target > 95.0%");
+        let long = "target lower than previous month by ≥ USD 0.05 per conversation";
+        let cut = fit(&root, long, &style, 120).expect("fits");
+        assert!(cut.ends_with('…') && cut.len() < long.len(), "{cut}");
+        let (w, _) = root.estimate_text_size(&cut, &style).expect("measures");
+        assert!(w <= 120, "{cut} is {w} px");
+    }
+
+    #[test]
+    fn the_bundled_font_registers() {
+        register_bundled_font().expect("Noto Sans loads");
+        register_bundled_font().expect("and again");
+    }
 }

@@ -1,6 +1,480 @@
 //! Rendering the review: HTML, Markdown, JSON (and the Notion zip).
+//!
+//! Every format renders the one [`Review`](crate::review::Review) value; nothing is
+//! recomputed per format. HTML and Markdown go through [`Templates`] (tera 1), whose
+//! built-in templates live in `templates/` and are compiled into the binary; a folder
+//! of overrides can replace any of them by name.
 
 pub mod docx;
 pub mod email;
+pub mod escape;
 pub mod format;
+pub mod html;
+pub mod json;
+pub mod markdown;
 pub mod narrative;
+pub mod notion_zip;
+pub mod view;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use tera::{Tera, Value};
+
+use crate::review::metrics::Unit;
+use crate::review::status::{Movement, Status};
+use crate::review::TargetReport;
+
+/// Why a report could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// The review could not be serialised.
+    #[error("cannot serialise the review as JSON: {0}")]
+    Json(#[source] serde_json::Error),
+    /// A template folder could not be read, or holds something it may not.
+    #[error("template folder {path}: {message}")]
+    Overrides { path: PathBuf, message: String },
+    /// Templates did not parse (a syntax error, a missing parent or macro file).
+    #[error("templates from {origin} do not load: {message}")]
+    Templates { origin: String, message: String },
+    /// A template failed while rendering (unknown variable, filter error, …).
+    #[error("template `{template}` failed to render: {message}")]
+    Template { template: String, message: String },
+    /// The review could not be turned into a template context.
+    #[error("cannot build the template context: {0}")]
+    Context(String),
+    /// A chart name that is not a plain file stem.
+    #[error("chart name `{0}` is not a plain file name (a–z, 0–9, `_`, `-`)")]
+    ChartName(String),
+    /// The Notion zip could not be written.
+    #[error("cannot build report-notion.zip: {0}")]
+    Zip(String),
+}
+
+/// The built-in templates, compiled in: (name, source).
+///
+/// `report.html` includes `report.css`, so a folder can restyle the report by
+/// overriding the stylesheet alone.
+pub const BUILTIN_TEMPLATES: [(&str, &str); 3] = [
+    ("report.css", include_str!("../../templates/report.css")),
+    ("report.html", include_str!("../../templates/report.html")),
+    ("report.md", include_str!("../../templates/report.md")),
+];
+
+/// File suffixes read from an override folder; anything else there (a README, a
+/// backup) is ignored rather than parsed as a template.
+const OVERRIDE_SUFFIXES: [&str; 7] = [".html", ".htm", ".md", ".css", ".txt", ".xml", ".svg"];
+
+/// The report templates: built-ins, optionally replaced by a user's folder, with
+/// aikpi's filters.
+///
+/// Escaping follows the template's name: `.html`/`.htm`/`.xml`/`.svg` templates escape
+/// every `{{ … }}` for HTML and `.md` templates escape it for Markdown, unless a value
+/// is marked `| safe`. Two tera instances hold the same templates because tera 1 has
+/// one escape function per instance.
+///
+/// User templates are sandboxed to their folder: tera 1 reads no files at render time
+/// (`include`/`extends`/`import` only name loaded templates), files whose real path
+/// leaves the folder (symlinks) are refused, and `get_env` is replaced by a function
+/// that fails, so a template cannot read secrets from the environment.
+pub struct Templates {
+    html: Tera,
+    markdown: Tera,
+    overrides: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for Templates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Templates")
+            .field("names", &self.names())
+            .field("overrides", &self.overrides)
+            .finish()
+    }
+}
+
+impl Templates {
+    /// The built-in templates, with the files of `overrides` (if given) replacing
+    /// built-ins of the same name and adding partials they include.
+    pub fn new(overrides: Option<&Path>) -> Result<Self, RenderError> {
+        let mut sources: BTreeMap<String, String> = BUILTIN_TEMPLATES
+            .iter()
+            .map(|(name, source)| (name.to_string(), source.to_string()))
+            .collect();
+        let origin = match overrides {
+            Some(dir) => {
+                sources.extend(read_overrides(dir)?);
+                format!("template folder {}", dir.display())
+            }
+            None => "the built-in templates".to_string(),
+        };
+        let load = |escape: fn(&str) -> String, suffixes: Vec<&'static str>| {
+            let mut tera = Tera::default();
+            tera.autoescape_on(suffixes);
+            tera.set_escape_fn(escape);
+            register(&mut tera);
+            tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
+                .map_err(|e| RenderError::Templates {
+                    origin: origin.clone(),
+                    message: describe(&e),
+                })?;
+            Ok::<_, RenderError>(tera)
+        };
+        Ok(Self {
+            html: load(escape::html, vec![".html", ".htm", ".xml", ".svg"])?,
+            markdown: load(escape::markdown, vec![".md"])?,
+            overrides: overrides.map(Path::to_path_buf),
+        })
+    }
+
+    /// The names of the loaded templates.
+    pub fn names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.html.get_template_names().collect();
+        names.sort_unstable();
+        names
+    }
+
+    /// Renders a template by name; `.md` names are escaped for Markdown, the others
+    /// for HTML (or not at all, e.g. `.txt`).
+    pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, RenderError> {
+        let engine = if name.ends_with(".md") {
+            &self.markdown
+        } else {
+            &self.html
+        };
+        engine
+            .render(name, context)
+            .map_err(|e| RenderError::Template {
+                template: name.to_string(),
+                message: describe(&e),
+            })
+    }
+}
+
+/// A tera error with its causes, one line: tera puts the useful part (the line, the
+/// unknown variable) in the source chain.
+pub(crate) fn describe(e: &tera::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        parts.push(s.to_string());
+        source = s.source();
+    }
+    parts.join(": ").replace('\n', " ")
+}
+
+fn read_overrides(dir: &Path) -> Result<Vec<(String, String)>, RenderError> {
+    let fail = |message: String| RenderError::Overrides {
+        path: dir.to_path_buf(),
+        message,
+    };
+    let root = dir
+        .canonicalize()
+        .map_err(|e| fail(format!("cannot open it: {e}")))?;
+    if !root.is_dir() {
+        return Err(fail("it is not a folder".into()));
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(&root)
+        .map_err(|e| fail(format!("cannot list it: {e}")))?
+        .map(|entry| entry.map(|e| e.path()))
+        .collect::<Result<_, _>>()
+        .map_err(|e| fail(format!("cannot list it: {e}")))?;
+    entries.sort();
+    let mut out = Vec::new();
+    for path in entries {
+        let Some(name) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .map(str::to_string)
+        else {
+            return Err(fail(format!(
+                "{} has a name that is not UTF-8",
+                path.display()
+            )));
+        };
+        if name.starts_with('.') || !OVERRIDE_SUFFIXES.iter().any(|s| name.ends_with(s)) {
+            continue;
+        }
+        // A symlink may point anywhere; only files really inside the folder are read.
+        let real = path
+            .canonicalize()
+            .map_err(|e| fail(format!("cannot read {name}: {e}")))?;
+        if !real.starts_with(&root) {
+            return Err(fail(format!(
+                "{name} points outside the folder (to {}); templates may only come from the folder itself",
+                real.display()
+            )));
+        }
+        if !real.is_file() {
+            continue;
+        }
+        let source =
+            std::fs::read_to_string(&real).map_err(|e| fail(format!("cannot read {name}: {e}")))?;
+        out.push((name, source));
+    }
+    Ok(out)
+}
+
+fn register(tera: &mut Tera) {
+    // Templates must not read the environment (a user template could print secrets
+    // such as DATABASE_URL or PGPASSWORD into a report that gets emailed around).
+    tera.register_function("get_env", |_: &HashMap<String, Value>| {
+        Err(tera::Error::msg(
+            "get_env is disabled: aikpi templates cannot read environment variables",
+        ))
+    });
+    tera.register_filter("percent", filter_number(format::percent));
+    tera.register_filter("seconds", filter_number(format::seconds));
+    tera.register_filter("count", filter_number(|x| format::count(x.round() as i64)));
+    tera.register_filter("money", |v: &Value, args: &HashMap<String, Value>| {
+        let currency = str_arg(args, "currency")?.unwrap_or("USD");
+        Ok(Value::String(match number(v, "money")? {
+            Some(x) => format::money(x, currency),
+            None => format::NO_DATA.to_string(),
+        }))
+    });
+    tera.register_filter("value", |v: &Value, args: &HashMap<String, Value>| {
+        let (unit, currency) = unit_args(args, "value")?;
+        Ok(Value::String(format::value(
+            number(v, "value")?,
+            unit,
+            currency,
+        )))
+    });
+    tera.register_filter("delta", |v: &Value, args: &HashMap<String, Value>| {
+        let (unit, currency) = unit_args(args, "delta")?;
+        Ok(Value::String(format::delta(
+            number(v, "delta")?,
+            unit,
+            currency,
+        )))
+    });
+    tera.register_filter("relative", |v: &Value, _: &HashMap<String, Value>| {
+        Ok(Value::String(format::relative(number(v, "relative")?)))
+    });
+    tera.register_filter("arrow", |v: &Value, _: &HashMap<String, Value>| {
+        Ok(Value::String(
+            format::arrow(number(v, "arrow")?).to_string(),
+        ))
+    });
+    tera.register_filter("movement", |v: &Value, _: &HashMap<String, Value>| {
+        Ok(Value::String(format::movement(movement(v)?).to_string()))
+    });
+    tera.register_filter("status", |v: &Value, _: &HashMap<String, Value>| {
+        Ok(Value::String(format::status(status(v)?).to_string()))
+    });
+    tera.register_filter("status_badge", |v: &Value, _: &HashMap<String, Value>| {
+        Ok(Value::String(format::status_badge(status(v)?).to_string()))
+    });
+    tera.register_filter("target", |v: &Value, args: &HashMap<String, Value>| {
+        let (unit, currency) = unit_args(args, "target")?;
+        let target: TargetReport = target_report(v)?;
+        Ok(Value::String(format::target(&target, unit, currency)))
+    });
+}
+
+/// A filter over one optional number: `null` shows as "no data".
+fn filter_number(
+    f: fn(f64) -> String,
+) -> impl Fn(&Value, &HashMap<String, Value>) -> tera::Result<Value> + Send + Sync {
+    move |v, _| {
+        Ok(Value::String(match number(v, "number")? {
+            Some(x) => f(x),
+            None => format::NO_DATA.to_string(),
+        }))
+    }
+}
+
+fn number(v: &Value, filter: &str) -> tera::Result<Option<f64>> {
+    match v {
+        Value::Null => Ok(None),
+        Value::Number(n) => Ok(n.as_f64()),
+        other => Err(tera::Error::msg(format!(
+            "filter `{filter}` expects a number or null, got {other}"
+        ))),
+    }
+}
+
+fn str_arg<'a>(args: &'a HashMap<String, Value>, name: &str) -> tera::Result<Option<&'a str>> {
+    match args.get(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(other) => Err(tera::Error::msg(format!(
+            "argument `{name}` must be a string, got {other}"
+        ))),
+    }
+}
+
+/// `unit=` (required: ratio, seconds, rating, score, money) and `currency=` (default USD).
+fn unit_args<'a>(args: &'a HashMap<String, Value>, filter: &str) -> tera::Result<(Unit, &'a str)> {
+    let unit = match str_arg(args, "unit")? {
+        Some("ratio") => Unit::Ratio,
+        Some("seconds") => Unit::Seconds,
+        Some("rating") => Unit::Rating,
+        Some("score") => Unit::Score,
+        Some("money") => Unit::Money,
+        Some(other) => {
+            return Err(tera::Error::msg(format!(
+                "filter `{filter}`: unknown unit `{other}` (ratio, seconds, rating, score, money)"
+            )))
+        }
+        None => {
+            return Err(tera::Error::msg(format!(
+                "filter `{filter}` needs `unit=` (e.g. unit=m.unit)"
+            )))
+        }
+    };
+    Ok((unit, str_arg(args, "currency")?.unwrap_or("USD")))
+}
+
+fn status(v: &Value) -> tera::Result<Status> {
+    match v.as_str() {
+        Some("met") => Ok(Status::Met),
+        Some("missed") => Ok(Status::Missed),
+        Some("no_data") => Ok(Status::NoData),
+        _ => Err(tera::Error::msg(format!(
+            "filter `status` expects met, missed or no_data, got {v}"
+        ))),
+    }
+}
+
+fn movement(v: &Value) -> tera::Result<Option<Movement>> {
+    match v {
+        Value::Null => Ok(None),
+        Value::String(s) if s == "better" => Ok(Some(Movement::Better)),
+        Value::String(s) if s == "worse" => Ok(Some(Movement::Worse)),
+        Value::String(s) if s == "flat" => Ok(Some(Movement::Flat)),
+        other => Err(tera::Error::msg(format!(
+            "filter `movement` expects better, worse, flat or null, got {other}"
+        ))),
+    }
+}
+
+fn target_report(v: &Value) -> tera::Result<TargetReport> {
+    let field = |name: &str| v.get(name).and_then(Value::as_f64);
+    let kind = v.get("kind").and_then(Value::as_str).ok_or_else(|| {
+        tera::Error::msg(format!(
+            "filter `target` expects a metric's target (e.g. m.target), got {v}"
+        ))
+    })?;
+    Ok(TargetReport {
+        kind: kind.to_string(),
+        threshold: field("threshold"),
+        min: field("min"),
+        max: field("max"),
+        tolerance: field("tolerance"),
+        text: v
+            .get("text")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one_off(templates: &Templates, name: &str, ctx: &tera::Context) -> String {
+        templates.render(name, ctx).expect("renders")
+    }
+
+    fn folder(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for (name, body) in files {
+            std::fs::write(dir.path().join(name), body).expect("write template");
+        }
+        dir
+    }
+
+    #[test]
+    fn filters_format_like_the_reports() {
+        let dir = folder(&[(
+            "t.txt",
+            "{{ 0.6234 | percent }}|{{ 432 | seconds }}|{{ 1234.5 | money(currency=\"EUR\") }}|{{ 0.012 | delta(unit=\"ratio\") }}|{{ 0.041 | relative }}|{{ \"better\" | movement }}|{{ \"no_data\" | status }}|{{ \"missed\" | status_badge }}|{{ -1 | arrow }}|{{ none | value(unit=\"rating\") }}|{{ 12345 | count }}",
+        )]);
+        let t = Templates::new(Some(dir.path())).expect("templates");
+        let mut ctx = tera::Context::new();
+        ctx.insert("none", &Value::Null);
+        assert_eq!(
+            one_off(&t, "t.txt", &ctx),
+            "62.3%|7 min 12 s|EUR 1,234.50|+1.2 pp|+4.1%|better|no data|❌ missed|▼|no data|12,345"
+        );
+    }
+
+    #[test]
+    fn get_env_is_refused() {
+        std::env::set_var("AIKPI_TEST_SECRET", "hunter2");
+        let dir = folder(&[("report.md", "{{ get_env(name=\"AIKPI_TEST_SECRET\") }}")]);
+        let t = Templates::new(Some(dir.path())).expect("templates");
+        let err = t
+            .render("report.md", &tera::Context::new())
+            .expect_err("get_env must fail");
+        let text = err.to_string();
+        assert!(text.contains("get_env is disabled"), "{text}");
+        assert!(!text.contains("hunter2"));
+    }
+
+    #[test]
+    fn overrides_replace_builtins_by_name_and_ignore_other_files() {
+        let dir = folder(&[("report.md", "custom {{ x }}"), ("README", "{{ broken")]);
+        let t = Templates::new(Some(dir.path())).expect("templates");
+        let mut ctx = tera::Context::new();
+        ctx.insert("x", "*y*");
+        assert_eq!(one_off(&t, "report.md", &ctx), r"custom \*y\*");
+        assert!(t.names().contains(&"report.html"), "other built-ins stay");
+    }
+
+    #[test]
+    fn a_symlink_out_of_the_folder_is_refused() {
+        let outside = folder(&[("secret.txt", "s3cret")]);
+        let dir = folder(&[]);
+        std::os::unix::fs::symlink(
+            outside.path().join("secret.txt"),
+            dir.path().join("report.txt"),
+        )
+        .expect("symlink");
+        let err = Templates::new(Some(dir.path())).expect_err("refused");
+        assert!(
+            err.to_string().contains("points outside the folder"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn template_errors_name_the_template_and_the_problem() {
+        let dir = folder(&[("report.md", "{{ nope.missing }}")]);
+        let t = Templates::new(Some(dir.path())).expect("templates");
+        let err = t
+            .render("report.md", &tera::Context::new())
+            .expect_err("fails");
+        let text = err.to_string();
+        assert!(
+            text.contains("report.md") && text.contains("nope.missing"),
+            "{text}"
+        );
+
+        let dir = folder(&[("report.html", "{% if %}")]);
+        let err = Templates::new(Some(dir.path())).expect_err("does not parse");
+        let text = err.to_string();
+        assert!(text.contains("report.html"), "{text}");
+
+        let err = Templates::new(Some(Path::new("/nonexistent/aikpi-templates")))
+            .expect_err("missing folder");
+        assert!(err.to_string().contains("/nonexistent/aikpi-templates"));
+    }
+
+    #[test]
+    fn escaping_follows_the_template_suffix() {
+        let dir = folder(&[
+            ("a.html", "{{ s }}"),
+            ("a.md", "{{ s }}"),
+            ("a.txt", "{{ s }}"),
+        ]);
+        let t = Templates::new(Some(dir.path())).expect("templates");
+        let mut ctx = tera::Context::new();
+        ctx.insert("s", "<b>|*x*</b>");
+        assert_eq!(one_off(&t, "a.html", &ctx), "&lt;b&gt;|*x*&lt;&#x2F;b&gt;");
+        assert_eq!(one_off(&t, "a.md", &ctx), r"\<b\>\|\*x\*\</b\>");
+        assert_eq!(one_off(&t, "a.txt", &ctx), "<b>|*x*</b>");
+    }
+}

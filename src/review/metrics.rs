@@ -31,6 +31,8 @@ pub enum MetricId {
     AhtSeconds,
     DeflectionRate,
     HandoffRate,
+    // snake_case would give `return_rate24h`; SPEC §1 and `as_str` say `return_rate_24h`.
+    #[serde(rename = "return_rate_24h")]
     ReturnRate24h,
     CsatAi,
     CsatHuman,

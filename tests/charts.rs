@@ -1,0 +1,222 @@
+//! Charts: every one drawn, non-blank, in both formats, with no system fonts.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use aikpi::charts::{self, CHART_NAMES};
+
+/// Decodes a PNG into (width, height, RGB(A) bytes, channels).
+fn decode(png_bytes: &[u8]) -> (u32, u32, Vec<u8>, usize) {
+    let decoder = png::Decoder::new(png_bytes);
+    let mut reader = decoder.read_info().expect("a PNG header");
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).expect("a PNG frame");
+    buf.truncate(info.buffer_size());
+    (info.width, info.height, buf, info.color_type.samples())
+}
+
+/// Variance of the luminance: 0 for a blank image.
+fn luminance_variance(rgb: &[u8], channels: usize) -> f64 {
+    let lum: Vec<f64> = rgb
+        .chunks_exact(channels)
+        .map(|p| 0.299 * f64::from(p[0]) + 0.587 * f64::from(p[1]) + 0.114 * f64::from(p[2]))
+        .collect();
+    let mean = lum.iter().sum::<f64>() / lum.len() as f64;
+    lum.iter().map(|l| (l - mean).powi(2)).sum::<f64>() / lum.len() as f64
+}
+
+/// plotters writes each `<text>` element's content on its own line.
+fn svg_has_text(svg: &str, text: &str) -> bool {
+    svg.contains(&format!(">\n{text}\n</text>"))
+}
+
+fn artifacts() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/artifacts/charts");
+    std::fs::create_dir_all(&dir).expect("artifact folder");
+    dir
+}
+
+#[test]
+fn every_chart_is_drawn_non_blank_in_png_and_svg() {
+    let review = common::fixture_review();
+    let charts = charts::draw_all(&review).expect("charts draw");
+    let names: Vec<&str> = charts.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, CHART_NAMES);
+    let dir = artifacts();
+    for chart in &charts {
+        assert!(!chart.title.is_empty() && !chart.description.is_empty());
+        let (w, h, pixels, channels) = decode(&chart.png);
+        assert!(
+            w >= 1200 && h >= 600,
+            "{}: {w}×{h} is too small",
+            chart.name
+        );
+        let variance = luminance_variance(&pixels, channels);
+        assert!(
+            variance > 100.0,
+            "{}: luminance variance {variance} — blank?",
+            chart.name
+        );
+        // Non-white pixels spread over the image, not a thin frame.
+        let inked = pixels
+            .chunks_exact(channels)
+            .filter(|p| p[..3] != [255, 255, 255])
+            .count();
+        assert!(
+            inked * 50 > pixels.len() / channels,
+            "{}: only {inked} pixels drawn",
+            chart.name
+        );
+        assert!(
+            chart.svg.starts_with("<svg"),
+            "{}: SVG document",
+            chart.name
+        );
+        assert!(
+            chart.svg.contains("font-family=\"sans-serif\""),
+            "{}",
+            chart.name
+        );
+        std::fs::write(dir.join(format!("{}.png", chart.name)), &chart.png).expect("write png");
+        std::fs::write(dir.join(format!("{}.svg", chart.name)), &chart.svg).expect("write svg");
+    }
+}
+
+#[test]
+fn gaps_are_not_zeros() {
+    let review = common::fixture_review();
+    let charts = charts::draw_all(&review).expect("charts draw");
+    // July has no data: every trend chart says so instead of plotting 0.
+    for chart in charts.iter().filter(|c| c.name != "status_overview") {
+        assert!(
+            svg_has_text(&chart.svg, "no data"),
+            "{} marks the gap",
+            chart.name
+        );
+    }
+}
+
+#[test]
+fn svg_text_is_the_chart_text() {
+    let review = common::fixture_review();
+    let charts = charts::draw_all(&review).expect("charts draw");
+    let frt = charts.iter().find(|c| c.name == "frt").expect("frt chart");
+    assert!(
+        svg_has_text(&frt.svg, "target &lt; 3.0 s"),
+        "FRT target line is labelled"
+    );
+    let status = charts
+        .iter()
+        .find(|c| c.name == "status_overview")
+        .expect("status chart");
+    for word in [
+        "MET",
+        "MISSED",
+        "NO DATA",
+        "1 Coverage",
+        "4 Cost &amp; training",
+    ] {
+        assert!(
+            svg_has_text(&status.svg, word),
+            "status overview shows {word}"
+        );
+    }
+}
+
+/// A review with no data at all still gets every chart, each saying "no data".
+#[test]
+fn charts_of_a_review_without_data_are_drawn_not_blank() {
+    let mut aggregates = common::fixture_aggregates();
+    for m in &mut aggregates.months {
+        *m = aikpi::aggregates::MonthAggregates::empty(m.month, m.starts_at, m.ends_at);
+    }
+    let review = aikpi::review::review(
+        &aggregates,
+        &aikpi::review::settings::ReviewSettings::default(),
+        &aikpi::review::ReviewContext {
+            generated_at: "2026-11-02T08:00:00Z".parse().expect("instant"),
+            sample: false,
+        },
+    )
+    .expect("reviews");
+    let charts = charts::draw_all(&review).expect("charts draw without data");
+    assert_eq!(charts.len(), CHART_NAMES.len());
+    for chart in charts.iter().filter(|c| c.name != "status_overview") {
+        assert!(
+            svg_has_text(&chart.svg, "No data for this period")
+                || svg_has_text(&chart.svg, "no data"),
+            "{} says there is no data",
+            chart.name
+        );
+    }
+}
+
+/// The build must not link fontconfig/freetype: plotters' `ttf` feature (font-kit)
+/// would look fonts up on the machine and silently ignore the bundled one.
+#[test]
+fn no_system_font_lookup_is_linked() {
+    let lock = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.lock"))
+        .expect("Cargo.lock");
+    for forbidden in [
+        "font-kit",
+        "yeslogic-fontconfig-sys",
+        "servo-fontconfig",
+        "freetype-sys",
+    ] {
+        assert!(
+            !lock.contains(&format!("name = \"{forbidden}\"")),
+            "{forbidden} is in Cargo.lock: keep plotters' `ttf` feature off"
+        );
+    }
+}
+
+/// Draws the charts in a child process that cannot see any system font: fontconfig
+/// is pointed at nothing and HOME/XDG dirs are empty.
+#[test]
+fn charts_render_with_no_system_fonts() {
+    if std::env::var_os("AIKPI_CHILD_NO_FONTS").is_some() {
+        // The child: draw and check, exiting non-zero on any failure.
+        let charts =
+            charts::draw_all(&common::fixture_review()).expect("charts draw without system fonts");
+        for chart in &charts {
+            let (_, _, pixels, channels) = decode(&chart.png);
+            assert!(
+                luminance_variance(&pixels, channels) > 100.0,
+                "{} blank",
+                chart.name
+            );
+        }
+        return;
+    }
+    let empty = tempfile::tempdir().expect("temp dir");
+    let exe = std::env::current_exe().expect("test binary");
+    let output = Command::new(exe)
+        .args([
+            "--exact",
+            "charts_render_with_no_system_fonts",
+            "--nocapture",
+        ])
+        .env_clear()
+        .env("AIKPI_CHILD_NO_FONTS", "1")
+        .env("FONTCONFIG_FILE", "/dev/null")
+        .env("FONTCONFIG_PATH", empty.path())
+        .env("HOME", empty.path())
+        .env("XDG_DATA_HOME", empty.path())
+        .env("XDG_DATA_DIRS", empty.path())
+        .env("XDG_CONFIG_HOME", empty.path())
+        .output()
+        .expect("run the child test");
+    assert!(
+        output.status.success(),
+        "charts failed without system fonts:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("1 passed"),
+        "the child ran the test: {stdout}"
+    );
+}

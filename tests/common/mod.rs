@@ -1,0 +1,359 @@
+//! A fixed, hand-made review for rendering tests: six months (one with no data at all),
+//! a trap that fires and one that does not, a metric with no data, provisional cost,
+//! data-quality notes, and database strings full of HTML and Markdown specials.
+//!
+//! Everything is fixed, the clock included, so snapshots never move with the date.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+
+use aikpi::aggregates::{
+    Aggregates, ConversationAggregates, ConversationQuality, EndingAggregates,
+    FirstResponseAggregates, HandleTimeAggregates, HandoffCounts, KbEvalAggregates, LedgerLine,
+    LlmUsageAggregates, ModelUsage, MonthAggregates, RatingAggregates, ReplyEditAggregates,
+    SentimentAggregates, SourceInfo, AGGREGATES_FORMAT_VERSION,
+};
+use aikpi::period::Month;
+use aikpi::review::settings::ReviewSettings;
+use aikpi::review::{review, Review, ReviewContext};
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+
+/// The channel name a hostile (or careless) database might hold.
+pub const XSS_CHANNEL: &str = "<script>alert(1)</script> | **x**";
+/// A ledger category with HTML and Markdown specials; it is the largest "other" line,
+/// so trap 3 names it.
+pub const SPECIAL_CATEGORY: &str = "cloud_services <img src=x onerror=alert(2)> _[x](y)_";
+
+const TZ: chrono_tz::Tz = chrono_tz::Europe::Berlin;
+
+fn dec(s: &str) -> Decimal {
+    s.parse().expect("fixture decimal")
+}
+
+fn at(s: &str) -> DateTime<Utc> {
+    s.parse().expect("fixture instant")
+}
+
+/// One closed-conversation ending: (closed, rating prompted, AI rated, AI rating sum).
+type Ending = (i64, i64, i64, i64);
+
+/// The knobs of one month; everything else is derived so the counts stay consistent.
+struct Spec {
+    total: i64,
+    ai: i64,
+    open: i64,
+    returned: i64,
+    deflected: i64,
+    naive: i64,
+    frustrated: i64,
+    handoffs: (i64, i64, i64),
+    frt: (f64, f64),
+    aht_seconds: i64,
+    csat_human: (i64, i64),
+    sentiment: (i64, &'static str),
+    endings: [(&'static str, Ending); 5],
+    channels: Vec<(&'static str, i64)>,
+    quality: ConversationQuality,
+    llm: (
+        &'static str,
+        &'static str,
+        Vec<(&'static str, i64, &'static str)>,
+    ),
+    ledger: Vec<(&'static str, &'static str)>,
+    kb: (i64, i64, i64),
+    edits: (i64, i64),
+}
+
+fn month(year: i32, m: u32, spec: Option<Spec>) -> MonthAggregates {
+    let month = Month::new(year, m).expect("fixture month");
+    let (starts_at, ends_at) = month.bounds(TZ);
+    let mut agg = MonthAggregates::empty(month, starts_at, ends_at);
+    let Some(s) = spec else {
+        return agg;
+    };
+    let closed = s.total - s.open;
+    let endings: BTreeMap<String, EndingAggregates> = s
+        .endings
+        .iter()
+        .filter(|(_, e)| e.0 > 0)
+        .map(|(name, (closed, prompted, rated, sum))| {
+            (
+                name.to_string(),
+                EndingAggregates {
+                    closed: *closed,
+                    rating_prompted: *prompted,
+                    ai_rated: *rated,
+                    ai_rating_sum: *sum,
+                },
+            )
+        })
+        .collect();
+    let ending_sum = |f: fn(&EndingAggregates) -> i64| endings.values().map(f).sum::<i64>();
+    assert_eq!(ending_sum(|e| e.closed), closed, "{month}: endings add up");
+    assert_eq!(
+        s.channels.iter().map(|c| c.1).sum::<i64>(),
+        s.total,
+        "{month}: channels add up"
+    );
+    let measured = closed - s.quality.closed_before_start;
+    agg.conversations = ConversationAggregates {
+        total: s.total,
+        ai_participated: s.ai,
+        closed,
+        open: s.open,
+        returned_24h: s.returned,
+        deflected: s.deflected,
+        naive_deflected: s.naive,
+        deflected_frustrated_exits: s.frustrated,
+        handoffs: HandoffCounts {
+            total: s.handoffs.0 + s.handoffs.1 + s.handoffs.2,
+            by_ai: s.handoffs.0,
+            by_user: s.handoffs.1,
+            unknown_initiator: s.handoffs.2,
+        },
+        first_response: FirstResponseAggregates {
+            measured: s.total
+                - s.quality.first_response_missing
+                - s.quality.negative_first_response,
+            p50_seconds: Some(s.frt.0),
+            p90_seconds: Some(s.frt.1),
+        },
+        handle_time: HandleTimeAggregates {
+            measured,
+            total_micros: Decimal::from(measured * s.aht_seconds * 1_000_000),
+        },
+        csat_ai: RatingAggregates {
+            rated: ending_sum(|e| e.ai_rated),
+            sum: ending_sum(|e| e.ai_rating_sum),
+        },
+        csat_human: RatingAggregates {
+            rated: s.csat_human.0,
+            sum: s.csat_human.1,
+        },
+        sentiment: SentimentAggregates {
+            scored: s.sentiment.0,
+            sum: dec(s.sentiment.1),
+        },
+        closed_rating_prompted: ending_sum(|e| e.rating_prompted),
+        endings,
+        channels: s
+            .channels
+            .iter()
+            .map(|(c, n)| (c.to_string(), *n))
+            .collect(),
+        quality: s.quality,
+    };
+    let (cost, background, models) = s.llm;
+    agg.llm_usage = LlmUsageAggregates {
+        calls: models.iter().map(|m| m.1).sum(),
+        prompt_tokens: Decimal::from(models.iter().map(|m| m.1).sum::<i64>() * 1_400),
+        completion_tokens: Decimal::from(models.iter().map(|m| m.1).sum::<i64>() * 260),
+        cost: dec(cost),
+        background_cost: dec(background),
+        by_model: models
+            .iter()
+            .map(|(model, calls, cost)| ModelUsage {
+                model: model.to_string(),
+                calls: *calls,
+                cost: dec(cost),
+            })
+            .collect(),
+    };
+    let mut ledger: Vec<LedgerLine> = s
+        .ledger
+        .iter()
+        .map(|(category, amount)| LedgerLine {
+            category: category.to_string(),
+            amount: dec(amount),
+        })
+        .collect();
+    ledger.sort_by(|a, b| a.category.cmp(&b.category));
+    agg.ledger = ledger;
+    agg.kb_evals = KbEvalAggregates {
+        evaluated: s.kb.0,
+        top1_hits: s.kb.1,
+        nothing_retrieved: s.kb.2,
+    };
+    agg.reply_edits = ReplyEditAggregates {
+        edited: s.edits.0,
+        fed_back: s.edits.1,
+    };
+    agg
+}
+
+/// An ordinary month of the trend (before the two months the report compares).
+fn ordinary(total: i64, shift: i64, frt: (f64, f64), llm: &'static str) -> Spec {
+    let closed = total;
+    let resolved = closed * 60 / 100;
+    let left = closed * 20 / 100;
+    let timeout = closed * 13 / 100;
+    let agent = closed - resolved - left - timeout;
+    Spec {
+        total,
+        ai: total * (93 + shift) / 100,
+        open: 0,
+        returned: total * (8 - shift) / 100,
+        deflected: total * (48 + shift * 2) / 100,
+        naive: total * (60 + shift) / 100,
+        frustrated: total * 3 / 100,
+        handoffs: (total * 20 / 100, total * 10 / 100, 0),
+        frt,
+        aht_seconds: 480 - shift * 15,
+        csat_human: (total * 8 / 100, total * 8 / 100 * 45 / 10),
+        sentiment: (total - 100, "0"),
+        endings: [
+            (
+                "resolved",
+                (resolved, resolved, resolved / 4, resolved / 4 * 43 / 10),
+            ),
+            ("user_left", (left, left, left / 5, left / 5 * 3)),
+            ("timeout", (timeout, timeout, timeout / 5, timeout / 5 * 3)),
+            ("agent_closed", (agent, agent, agent / 5, agent / 5 * 4)),
+            ("unknown", (0, 0, 0, 0)),
+        ],
+        channels: vec![("web", total / 2), ("app", total - total / 2)],
+        quality: ConversationQuality::default(),
+        llm: (llm, "60.00", vec![("gpt-4o-mini", total * 12, llm)]),
+        ledger: vec![("infra", "1900.00"), ("labor", "9600.00"), ("llm", llm)],
+        kb: (400, 300 + shift * 10, 10),
+        edits: (200, 90 + shift * 5),
+    }
+}
+
+/// The six months of aggregates behind [`fixture_review`]: May–October 2026 in
+/// Europe/Berlin, July without any data.
+pub fn fixture_aggregates() -> Aggregates {
+    let mut may = ordinary(3_200, 0, (1.6, 3.4), "1400.00");
+    may.sentiment.1 = "928.00";
+    let mut june = ordinary(3_300, 1, (1.5, 3.3), "1500.00");
+    june.sentiment.1 = "910.00";
+    let mut august = ordinary(3_500, 2, (1.5, 3.1), "1550.00");
+    august.sentiment.1 = "884.00";
+    let september = Spec {
+        total: 3_800,
+        ai: 3_610, // exactly 95%: missed, the target is strict
+        open: 0,
+        returned: 342,
+        deflected: 2_014,
+        naive: 2_500,
+        frustrated: 150,
+        handoffs: (680, 384, 0),
+        frt: (1.5, 3.2),
+        aht_seconds: 450,
+        csat_human: (280, 1_260),
+        sentiment: (3_700, "925.00"),
+        endings: [
+            ("resolved", (2_300, 2_260, 560, 2_450)),
+            ("user_left", (760, 720, 150, 490)),
+            ("timeout", (500, 480, 100, 330)),
+            ("agent_closed", (240, 240, 40, 147)),
+            ("unknown", (0, 0, 0, 0)),
+        ],
+        channels: vec![("web", 2_000), ("app", 1_200), ("email", 600)],
+        quality: ConversationQuality::default(),
+        llm: (
+            "1650.00",
+            "80.00",
+            vec![
+                ("gpt-4o-mini", 38_000, "600.00"),
+                ("claude-3.5-sonnet", 10_000, "1050.00"),
+            ],
+        ),
+        ledger: vec![
+            ("infra", "2050.00"),
+            ("labor", "9800.00"),
+            ("llm", "1600.00"),
+        ],
+        kb: (480, 370, 8),
+        edits: (220, 121),
+    };
+    let october = Spec {
+        total: 4_000,
+        ai: 3_880,
+        open: 37,
+        returned: 480, // 12%: misses "< 10%", so trap 1 fires
+        deflected: 2_200,
+        naive: 2_700,
+        frustrated: 240,
+        handoffs: (700, 380, 20),
+        frt: (1.4, 3.6),
+        aht_seconds: 432,
+        csat_human: (300, 1_335),
+        sentiment: (3_800, "1026.00"),
+        endings: [
+            ("resolved", (2_400, 2_340, 600, 2_640)),
+            ("user_left", (800, 770, 150, 480)),
+            ("timeout", (500, 480, 100, 330)),
+            ("agent_closed", (240, 240, 40, 188)),
+            ("unknown", (23, 20, 10, 52)),
+        ],
+        channels: vec![
+            ("web", 2_100),
+            ("app", 1_200),
+            ("email", 500),
+            (XSS_CHANNEL, 200),
+        ],
+        quality: ConversationQuality {
+            unclassified: 320,
+            negative_first_response: 4,
+            first_response_missing: 150,
+            ai_csat_out_of_range: 2,
+            unknown_handoff_initiator: 20,
+            ..ConversationQuality::default()
+        },
+        llm: (
+            "1840.25",
+            "96.40",
+            vec![
+                ("claude-3.5-sonnet", 12_000, "1220.15"),
+                ("gpt-4o-mini", 40_000, "620.10"),
+            ],
+        ),
+        // No `llm` line (trap 3 fires) and no `labor` line yet (cost is provisional).
+        ledger: vec![("infra", "2100.00"), (SPECIAL_CATEGORY, "1795.50")],
+        kb: (500, 410, 12),
+        edits: (0, 0), // no edited replies: the feedback loop rate has no data
+    };
+    Aggregates {
+        format_version: AGGREGATES_FORMAT_VERSION,
+        source: SourceInfo {
+            kind: "postgres".into(),
+            location: "postgres://aikpi:***@db.internal:5432/support".into(),
+            schema: "public".into(),
+            note: None,
+        },
+        time_zone: "Europe/Berlin".into(),
+        read_at: at("2026-11-02T07:55:00Z"),
+        frustrated_sentiment_min: dec("0.5"),
+        months: vec![
+            month(2026, 5, Some(may)),
+            month(2026, 6, Some(june)),
+            month(2026, 7, None),
+            month(2026, 8, Some(august)),
+            month(2026, 9, Some(september)),
+            month(2026, 10, Some(october)),
+        ],
+    }
+}
+
+/// The fixed review every rendering test renders.
+pub fn fixture_review() -> Review {
+    review(
+        &fixture_aggregates(),
+        &ReviewSettings::default(),
+        &ReviewContext {
+            generated_at: at("2026-11-02T08:00:00Z"),
+            sample: false,
+        },
+    )
+    .expect("the fixture reviews")
+}
+
+/// The fixture, marked as the shipped sample.
+pub fn fixture_sample_review() -> Review {
+    let mut r = fixture_review();
+    r.sample = true;
+    r
+}

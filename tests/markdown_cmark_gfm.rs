@@ -1,0 +1,87 @@
+//! report.md through GitHub's own Markdown implementation (`cmark-gfm`, with the table,
+//! autolink and tagfilter extensions): the same structure as pulldown-cmark sees, and
+//! database strings as text — no tag, no link.
+//!
+//! `cmark-gfm` is required: without it this test fails (never skips) and says how to get it.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use aikpi::charts;
+use aikpi::render::{markdown, Templates};
+
+fn cmark_gfm(md: &str) -> String {
+    let bin = ["/usr/bin/cmark-gfm", "/usr/local/bin/cmark-gfm"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).is_file())
+        .unwrap_or_else(|| {
+            panic!(
+                "cmark-gfm is not installed, so report.md cannot be checked against GitHub's \
+                 parser. Run the suite with `bash .ci/run` (it installs it), or \
+                 `apt-get install -y cmark-gfm`."
+            )
+        });
+    let mut child = Command::new(bin)
+        .args([
+            "-e",
+            "table",
+            "-e",
+            "autolink",
+            "-e",
+            "tagfilter",
+            "-e",
+            "strikethrough",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start cmark-gfm");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(md.as_bytes())
+        .expect("write markdown");
+    let out = child.wait_with_output().expect("cmark-gfm output");
+    assert!(out.status.success(), "cmark-gfm failed");
+    String::from_utf8(out.stdout).expect("utf-8 html")
+}
+
+#[test]
+fn report_md_reads_the_same_in_cmark_gfm() {
+    let review = common::fixture_review();
+    let charts = charts::draw_all(&review).expect("charts");
+    let md = markdown::render_markdown(&review, &charts, &Templates::new(None).expect("templates"))
+        .expect("markdown");
+    let html = cmark_gfm(&md);
+
+    assert_eq!(html.matches("<h1>").count(), 1);
+    assert!(!html.contains("<h4") && !html.contains("<h5") && !html.contains("<h6"));
+    // 4 layer tables + cost lines + models + channels.
+    assert_eq!(html.matches("<table>").count(), 7, "{html}");
+    for chart in &charts {
+        assert!(
+            html.contains(&format!("<img src=\"charts/{}.png\"", chart.name)),
+            "{} linked",
+            chart.name
+        );
+    }
+    // The hostile strings are text: escaped entities, never tags or links.
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt; | **x**"),
+        "channel as text"
+    );
+    assert!(html.contains("cloud_services &lt;img src=x onerror=alert(2)&gt; _[x](y)_"));
+    assert!(!html.contains("<script") && !html.contains("<img src=x"));
+    assert!(
+        !html.contains("<a href"),
+        "no link was made from database text"
+    );
+    assert_eq!(
+        html.matches("<blockquote>").count(),
+        5,
+        "2 banners + 3 trap callouts"
+    );
+}

@@ -1,0 +1,401 @@
+//! report.md, report.html, report.json and report-notion.zip from the fixed fixture:
+//! snapshots, structure, escaping of database strings, the published JSON Schema.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::io::Read;
+
+use aikpi::charts::{self, Chart};
+use aikpi::render::{html, json, markdown, notion_zip, Templates};
+use aikpi::review::Review;
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use common::{SPECIAL_CATEGORY, XSS_CHANNEL};
+
+fn rendered(review: &Review) -> (Vec<Chart>, String, String) {
+    let charts = charts::draw_all(review).expect("charts draw");
+    let templates = Templates::new(None).expect("built-in templates load");
+    let md = markdown::render_markdown(review, &charts, &templates).expect("markdown renders");
+    let html = html::render_html(review, &charts, &templates).expect("html renders");
+    (charts, md, html)
+}
+
+/// Snapshots must not move with the crate version or with chart pixels: the version
+/// and the embedded PNG bytes are replaced by placeholders.
+fn stable(text: &str) -> String {
+    let mut out = text.replace(
+        &format!("aikpi {}", env!("CARGO_PKG_VERSION")),
+        "aikpi [version]",
+    );
+    const DATA: &str = "data:image/png;base64,";
+    let mut start = 0;
+    while let Some(i) = out[start..].find(DATA) {
+        let from = start + i + DATA.len();
+        let len = out[from..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '+' || c == '/' || c == '='))
+            .unwrap_or(out.len() - from);
+        out.replace_range(from..from + len, "[png]");
+        start = from + "[png]".len();
+    }
+    out
+}
+
+#[test]
+fn report_md_snapshot() {
+    let (_, md, _) = rendered(&common::fixture_review());
+    insta::assert_snapshot!("report_md", stable(&md));
+}
+
+#[test]
+fn report_html_snapshot() {
+    let (_, _, html) = rendered(&common::fixture_review());
+    insta::assert_snapshot!("report_html", stable(&html));
+}
+
+/// The Markdown as a GFM parser sees it.
+struct MdOutline {
+    headings: Vec<(HeadingLevel, String)>,
+    /// Tables with the heading they sit under, and their rows' cell texts.
+    tables: Vec<(String, Vec<Vec<String>>)>,
+    images: Vec<String>,
+    html: Vec<String>,
+}
+
+fn outline(md: &str) -> MdOutline {
+    let mut o = MdOutline {
+        headings: Vec::new(),
+        tables: Vec::new(),
+        images: Vec::new(),
+        html: Vec::new(),
+    };
+    let mut text = String::new();
+    let mut in_heading = None;
+    let mut row: Vec<String> = Vec::new();
+    for event in Parser::new_ext(md, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH) {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                in_heading = Some(level);
+                text.clear();
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some(level) = in_heading.take() {
+                    o.headings.push((level, text.clone()));
+                }
+            }
+            Event::Start(Tag::Table(_)) => {
+                let under = o.headings.last().map(|h| h.1.clone()).unwrap_or_default();
+                o.tables.push((under, Vec::new()));
+            }
+            Event::Start(Tag::TableRow) | Event::Start(Tag::TableHead) => row.clear(),
+            Event::End(TagEnd::TableRow) | Event::End(TagEnd::TableHead) => {
+                if let Some(t) = o.tables.last_mut() {
+                    t.1.push(row.clone());
+                }
+            }
+            Event::Start(Tag::TableCell) => text.clear(),
+            Event::End(TagEnd::TableCell) => row.push(text.clone()),
+            Event::Start(Tag::Image { dest_url, .. }) => o.images.push(dest_url.to_string()),
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::Html(h) | Event::InlineHtml(h) => o.html.push(h.to_string()),
+            _ => {}
+        }
+    }
+    o
+}
+
+#[test]
+fn report_md_has_the_expected_structure() {
+    let review = common::fixture_review();
+    let (charts, md, _) = rendered(&review);
+    let o = outline(&md);
+
+    assert!(
+        o.headings.iter().all(|(l, _)| *l <= HeadingLevel::H3),
+        "headings H1–H3 only: {:?}",
+        o.headings
+    );
+    let h = |level: HeadingLevel| -> Vec<&str> {
+        o.headings
+            .iter()
+            .filter(|(l, _)| *l == level)
+            .map(|(_, t)| t.as_str())
+            .collect()
+    };
+    assert_eq!(
+        h(HeadingLevel::H1),
+        ["AI support monthly business review — October 2026"]
+    );
+    assert_eq!(
+        h(HeadingLevel::H2),
+        [
+            "Executive summary",
+            "What the numbers may hide",
+            "Layer 1 — Coverage",
+            "Layer 2 — Resolution",
+            "Layer 3 — Experience",
+            "Layer 4 — Cost & training",
+            "Charts",
+            "Cost",
+            "Channels",
+            "Data quality",
+            "Definitions",
+            "About this report",
+        ]
+    );
+    let chart_titles: Vec<&str> = charts.iter().map(|c| c.title.as_str()).collect();
+    assert_eq!(h(HeadingLevel::H3), chart_titles);
+
+    let layer_tables: Vec<&(String, Vec<Vec<String>>)> = o
+        .tables
+        .iter()
+        .filter(|(under, _)| under.starts_with("Layer "))
+        .collect();
+    assert_eq!(layer_tables.len(), 4, "one table per layer");
+    let mut ids_seen = 0;
+    for (under, rows) in &layer_tables {
+        assert!(rows.len() <= 9, "{under}: Lark splits tables over 9 rows");
+        assert_eq!(rows[0][0], "Metric");
+        ids_seen += rows.len() - 1;
+    }
+    assert_eq!(ids_seen, 13, "every metric id (FRT p50 included) has a row");
+    for (under, rows) in &o.tables {
+        assert!(rows.len() <= 9, "{under}: table of {} rows", rows.len());
+    }
+
+    // Every image link is a chart PNG that the zip and charts/ carry.
+    let files: BTreeSet<String> = charts
+        .iter()
+        .map(|c| format!("charts/{}.png", c.name))
+        .collect();
+    assert_eq!(o.images.len(), charts.len());
+    for image in &o.images {
+        assert!(files.contains(image), "{image} is one of the chart files");
+    }
+    assert!(o.html.is_empty(), "no raw HTML in report.md: {:?}", o.html);
+}
+
+#[test]
+fn database_strings_show_as_text_in_markdown() {
+    let (_, md, _) = rendered(&common::fixture_review());
+    let o = outline(&md);
+    let channels = o
+        .tables
+        .iter()
+        .find(|(under, _)| under == "Channels")
+        .expect("channels table");
+    assert!(
+        channels.1.iter().any(|row| row[0] == XSS_CHANNEL),
+        "the channel name reads back as the literal text: {:?}",
+        channels.1
+    );
+    assert!(
+        channels.1.iter().all(|row| row.len() == 3),
+        "no cell was split by `|`"
+    );
+    // The category is quoted in the trap callout; its text survives parsing verbatim.
+    let plain: String = Parser::new_ext(&md, Options::ENABLE_TABLES)
+        .filter_map(|e| match e {
+            Event::Text(t) => Some(t.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert!(plain.contains(SPECIAL_CATEGORY), "category text survives");
+    assert!(outline(&md).html.is_empty(), "no live HTML");
+}
+
+#[test]
+fn database_strings_show_as_text_in_html() {
+    let (_, _, html) = rendered(&common::fixture_review());
+    assert!(!html.contains("<script"), "no script element at all");
+    assert!(
+        !html.contains("<img src=x"),
+        "the category's tag is not live"
+    );
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;&#x2F;script&gt; | **x**"));
+    assert!(html.contains("cloud_services &lt;img src=x onerror=alert(2)&gt; _[x](y)_"));
+    assert!(
+        html.contains("Content-Security-Policy"),
+        "a CSP blocks scripts and external requests even if escaping failed"
+    );
+}
+
+#[test]
+fn html_is_self_contained() {
+    let (charts, _, html) = rendered(&common::fixture_review());
+    for external in [
+        "http://", "https://", "src=\"//", "<link", "@import", "url(",
+    ] {
+        assert!(!html.contains(external), "external reference {external:?}");
+    }
+    assert_eq!(
+        html.matches("<img src=\"data:image/png;base64,").count(),
+        charts.len(),
+        "every chart embedded"
+    );
+    for section in [
+        "id=\"summary\"",
+        "id=\"traps\"",
+        "id=\"metrics\"",
+        "id=\"charts\"",
+        "id=\"quality\"",
+        "id=\"definitions\"",
+        "<footer>",
+    ] {
+        assert!(html.contains(section), "{section}");
+    }
+    assert_eq!(html.matches("<table class=\"layer\"").count(), 4);
+    assert!(html.contains("@page { size: A4"));
+}
+
+#[test]
+fn banners_follow_the_review() {
+    let (_, md, html) = rendered(&common::fixture_review());
+    assert!(
+        md.contains("37 conversations still open") && html.contains("37 conversations still open")
+    );
+    assert!(
+        md.contains("the ledger has no labor line")
+            && html.contains("the ledger has no labor line")
+    );
+    assert!(!md.contains("Sample data") && !html.contains("Sample data"));
+
+    let (_, md, html) = rendered(&common::fixture_sample_review());
+    assert!(
+        md.contains("> 🧪 **Sample data:**"),
+        "sample banner in Markdown"
+    );
+    assert!(
+        html.contains("<div class=\"banner sample\""),
+        "sample banner in HTML"
+    );
+}
+
+#[test]
+fn trap_callouts_are_quotes_with_a_leading_emoji() {
+    let (_, md, _) = rendered(&common::fixture_review());
+    assert!(md.contains("> 🚨 **Deflection may include customers who gave up**"));
+    assert!(md.contains("> ✅ **Rating prompts cover closures evenly**"));
+    assert!(md.contains("> 🚨 **LLM spend may be hidden in another cost line**"));
+}
+
+#[test]
+fn report_json_is_the_review_unrounded() {
+    let review = common::fixture_review();
+    let text = json::render_json(&review).expect("json");
+    let value: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    assert_eq!(value["schema_version"], 1);
+    assert_eq!(value["metrics"]["return_rate_24h"]["value"], 0.12);
+    assert_eq!(
+        value["metrics"]["feedback_loop_rate"]["value"],
+        serde_json::Value::Null
+    );
+    assert_eq!(value["traps"]["faking_deflection"]["triggered"], true);
+    assert_eq!(value["cost_breakdown"]["provisional"], true);
+    assert!(text.ends_with('\n'));
+}
+
+/// `schema/report.schema.json` is generated from the `Review` type; this fails when the
+/// committed file is stale. Regenerate with `AIKPI_UPDATE_SCHEMA=1 cargo test --test render`.
+#[test]
+fn committed_json_schema_is_current() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schema/report.schema.json");
+    let schema = json::json_schema();
+    if std::env::var_os("AIKPI_UPDATE_SCHEMA").is_some() {
+        std::fs::write(path, &schema).expect("write schema");
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed == schema,
+        "schema/report.schema.json is stale: run `AIKPI_UPDATE_SCHEMA=1 cargo test --test render` and commit it"
+    );
+    let value: serde_json::Value = serde_json::from_str(&schema).expect("schema is JSON");
+    assert_eq!(value["title"], "Review");
+}
+
+#[test]
+fn notion_zip_holds_the_markdown_and_every_linked_image() {
+    let (charts, md, _) = rendered(&common::fixture_review());
+    let bytes = notion_zip::notion_zip(&md, &charts).expect("zip");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone())).expect("a zip");
+    let names: BTreeSet<String> = zip.file_names().map(str::to_string).collect();
+    let mut expected: BTreeSet<String> = charts
+        .iter()
+        .map(|c| format!("charts/{}.png", c.name))
+        .collect();
+    expected.insert("report.md".into());
+    assert_eq!(names, expected);
+    let mut inner = String::new();
+    zip.by_name("report.md")
+        .expect("report.md")
+        .read_to_string(&mut inner)
+        .expect("utf-8");
+    assert_eq!(inner, md);
+    for image in outline(&md).images {
+        let mut png = Vec::new();
+        zip.by_name(&image)
+            .expect("linked image in zip")
+            .read_to_end(&mut png)
+            .expect("read");
+        assert!(png.starts_with(b"\x89PNG"), "{image} is a PNG");
+    }
+    assert_eq!(
+        notion_zip::notion_zip(&md, &charts).expect("zip"),
+        bytes,
+        "reproducible bytes"
+    );
+}
+
+#[test]
+fn unsafe_chart_names_are_refused() {
+    let (mut charts, md, _) = rendered(&common::fixture_review());
+    charts[0].name = "../escape".into();
+    let err = notion_zip::notion_zip(&md, &charts).expect_err("refused");
+    assert!(err.to_string().contains("../escape"), "{err}");
+}
+
+/// `report.json` keys are the SPEC §1 ids (`return_rate_24h`, not serde's `return_rate24h`).
+#[test]
+fn metric_ids_serialize_as_their_spec_names() {
+    for id in aikpi::review::metrics::MetricId::ALL {
+        assert_eq!(
+            serde_json::to_value(id).expect("serialises"),
+            serde_json::Value::String(id.as_str().to_string())
+        );
+    }
+}
+
+/// How long charts and every format take (a measurement, not a check). Run it in
+/// release mode: `cargo test --release --test render -- --ignored --nocapture timing`.
+#[test]
+#[ignore = "a measurement: run with --release --ignored --nocapture"]
+fn timing() {
+    use std::time::Instant;
+    let review = common::fixture_review();
+    let mut rounds = Vec::new();
+    for _ in 0..5 {
+        let t0 = Instant::now();
+        let charts = charts::draw_all(&review).expect("charts");
+        let t1 = Instant::now();
+        let templates = Templates::new(None).expect("templates");
+        let html = html::render_html(&review, &charts, &templates).expect("html");
+        let md = markdown::render_markdown(&review, &charts, &templates).expect("md");
+        let json = json::render_json(&review).expect("json");
+        let zip = notion_zip::notion_zip(&md, &charts).expect("zip");
+        let t2 = Instant::now();
+        rounds.push((
+            t1 - t0,
+            t2 - t1,
+            html.len(),
+            md.len(),
+            json.len(),
+            zip.len(),
+        ));
+    }
+    rounds.sort();
+    let (charts_t, formats_t, html, md, json, zip) = rounds[rounds.len() / 2];
+    println!(
+        "median of 5: charts {charts_t:?} (8 × PNG+SVG), templates + html + md + json + zip {formats_t:?}; \
+         sizes: html {html} B, md {md} B, json {json} B, zip {zip} B"
+    );
+}
