@@ -4,6 +4,9 @@
 //! → deliver. Every failure is a [`RunError`] whose exit code follows SPEC §5.
 
 use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use futures_util::future::join_all;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -16,7 +19,7 @@ use crate::period::Month;
 use crate::render::{self, RenderError, Templates};
 use crate::review::{self, Review, ReviewContext};
 use crate::source::{self, postgres, SourceError};
-use crate::{charts, seed};
+use crate::{charts, seed, timings};
 
 /// The sample shipped with aikpi (`samples/README.md` says how it was made).
 pub const SAMPLE_AGGREGATES: &str = include_str!("../samples/aggregates.json");
@@ -58,7 +61,7 @@ pub const EXIT_FAIL_ON: i32 = 6;
 pub fn run(cli: Cli) -> Result<i32, RunError> {
     let now = clock(cli.now.as_deref())?;
     match cli.command {
-        Command::Report(args) => report(args, now),
+        Command::Report(args) => timings::time("total", || report(args, now)),
         Command::Aggregates(args) => aggregates(args, now).map(|()| 0),
         Command::Migrate(args) => migrate(args).map(|()| 0),
         Command::Seed(args) => seed_database(args).map(|()| 0),
@@ -132,11 +135,29 @@ fn read_from_database(url: &str, config: &Config, month: Month, now: DateTime<Ut
         read_at: now,
     };
     let runtime = runtime()?;
-    runtime.block_on(async {
-        let mut conn = postgres::connect(url, &config.schema, config.statement_timeout, true).await?;
-        postgres::check_contract(&mut conn).await?;
-        Ok(postgres::read_aggregates(&mut conn, &request).await?)
-    })
+    let started = Instant::now();
+    let aggregates = runtime.block_on(async {
+        let open = || async {
+            let mut conn = postgres::connect(url, &config.schema, config.statement_timeout, true).await?;
+            postgres::apply_read_options(&mut conn, &config.read).await?;
+            Ok::<_, SourceError>(conn)
+        };
+        let mut conn = timings::time_async("connect", open()).await?;
+        timings::time_async("contract check", postgres::check_contract(&mut conn)).await?;
+        // The other read-only sessions. One that cannot be opened (e.g. the server's
+        // connection limit) only means less concurrency: its share runs on the others.
+        let more = timings::time_async(
+            "connect more",
+            join_all((1..config.read.connections.max(1)).map(|_| open())),
+        )
+        .await
+        .into_iter()
+        .filter_map(Result::ok)
+        .collect();
+        postgres::read_aggregates_with(&mut conn, more, &request).await
+    })?;
+    timings::record("database", started.elapsed());
+    Ok(aggregates)
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, RunError> {
@@ -194,20 +215,22 @@ fn report(args: ReportArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
         ));
     };
 
-    let review = review::review(
-        &aggregates,
-        &config.review,
-        &ReviewContext {
-            generated_at: now,
-            sample,
-        },
-    )?;
+    let review = timings::time("review", || {
+        review::review(
+            &aggregates,
+            &config.review,
+            &ReviewContext {
+                generated_at: now,
+                sample,
+            },
+        )
+    })?;
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("aikpi-report-{}", review.month)));
     let outputs = render_outputs(&review, &config, &args.format)?;
-    files::publish(&out, &outputs)?;
+    timings::time("publish", || files::publish(&out, &outputs))?;
     eprintln!("{}", summary_line(&review, &out, &outputs));
 
     let fail = match args.fail_on {
@@ -227,22 +250,24 @@ fn render_outputs(review: &Review, config: &Config, formats: &[Format]) -> Resul
         bytes,
     };
     if wants(Format::Json) {
-        outputs.push(file("report.json", render::json::render_json(review)?.into_bytes()));
+        let json = timings::time("render json", || render::json::render_json(review))?;
+        outputs.push(file("report.json", json.into_bytes()));
     }
     if wants(Format::Html) || wants(Format::Md) {
-        let charts = charts::draw_all(review)?;
+        let charts = timings::time("charts", || charts::draw_all(review))?;
         let templates = Templates::new(config.templates.as_deref())?;
         for chart in &charts {
             outputs.push(file(&format!("charts/{}.png", chart.name), chart.png.clone()));
             outputs.push(file(&format!("charts/{}.svg", chart.name), chart.svg.clone().into_bytes()));
         }
         if wants(Format::Html) {
-            let html = render::html::render_html(review, &charts, &templates)?;
+            let html = timings::time("render html", || render::html::render_html(review, &charts, &templates))?;
             outputs.push(file("report.html", html.into_bytes()));
         }
         if wants(Format::Md) {
-            let md = render::markdown::render_markdown(review, &charts, &templates)?;
-            outputs.push(file("report-notion.zip", render::notion_zip::notion_zip(&md, &charts)?));
+            let md = timings::time("render md", || render::markdown::render_markdown(review, &charts, &templates))?;
+            let zip = timings::time("render notion zip", || render::notion_zip::notion_zip(&md, &charts))?;
+            outputs.push(file("report-notion.zip", zip));
             outputs.push(file("report.md", md.into_bytes()));
         }
     }

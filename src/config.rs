@@ -14,6 +14,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use crate::review::exact::{self, Exact};
+use crate::source::postgres::ReadOptions;
 use crate::review::metrics::{MetricId, Unit};
 use crate::review::settings::{CostCategories, ReviewSettings, Target, TrapThresholds};
 
@@ -45,6 +46,8 @@ pub struct ConfigFile {
     pub trend_months: Option<i64>,
     pub currency: Option<String>,
     pub statement_timeout_seconds: Option<i64>,
+    pub work_mem: Option<String>,
+    pub read_connections: Option<i64>,
     pub templates: Option<String>,
     #[serde(default)]
     pub targets: BTreeMap<String, Target>,
@@ -395,6 +398,9 @@ pub struct Config {
     pub time_zone: Tz,
     pub schema: String,
     pub statement_timeout: Option<Duration>,
+    /// How the report reads PostgreSQL: `work_mem` of its own sessions and how many
+    /// read-only connections share the work (docs/PERFORMANCE.md).
+    pub read: ReadOptions,
     pub templates: Option<PathBuf>,
     /// Sentiment at or above which a give-up exit is frustrated (applied in the database).
     pub frustrated_sentiment_min: Decimal,
@@ -477,6 +483,23 @@ impl Config {
                 )))
             }
         };
+        let work_mem = file.work_mem.unwrap_or_else(|| "64MB".to_string());
+        let work_mem = work_mem.trim();
+        if !work_mem.is_empty() && !is_memory_size(work_mem) {
+            return Err(invalid(format!(
+                "work_mem = \"{work_mem}\" must be a PostgreSQL memory size such as \"64MB\" or \"1GB\" (kB, MB, GB or TB), or \"\" for the server's setting"
+            )));
+        }
+        let read_connections = file.read_connections.unwrap_or(4);
+        if !(1..=16).contains(&read_connections) {
+            return Err(invalid(format!(
+                "read_connections = {read_connections} must be between 1 and 16"
+            )));
+        }
+        let read = ReadOptions {
+            work_mem: (!work_mem.is_empty()).then(|| work_mem.to_string()),
+            connections: read_connections as usize,
+        };
         let templates = overrides.templates.clone().or_else(|| {
             file.templates
                 .filter(|t| !t.trim().is_empty())
@@ -545,6 +568,7 @@ impl Config {
             time_zone,
             schema,
             statement_timeout,
+            read,
             templates,
             frustrated_sentiment_min,
             review,
@@ -552,6 +576,15 @@ impl Config {
             file: path.map(Path::to_path_buf),
         })
     }
+}
+
+/// A PostgreSQL memory setting: digits and an optional unit (kB when none).
+fn is_memory_size(text: &str) -> bool {
+    let digits = text.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit = &text[digits.len()..];
+    !digits.is_empty()
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && matches!(unit, "" | "kB" | "MB" | "GB" | "TB")
 }
 
 /// Parses the file text strictly; the message names the offending key and line.

@@ -18,6 +18,7 @@ pub mod render;
 pub mod review;
 pub mod seed;
 pub mod source;
+pub mod timings;
 pub mod config;
 pub mod deliver;
 pub mod app;

@@ -1,0 +1,716 @@
+//! Reading the aggregates of a window of months (SPEC §3), optionally on several
+//! connections at once.
+//!
+//! The work is five independent reads ([`Job`]), each one pass over its relation's window:
+//! conversation facts, 24 h returns, FRT percentiles, LLM usage, and the small relations
+//! (ledger, KB evaluations, reply edits). Each runs in a REPEATABLE READ, READ ONLY
+//! transaction. With more than one connection the first transaction exports its snapshot
+//! (`pg_export_snapshot()`) and every other one imports it (`SET TRANSACTION SNAPSHOT`)
+//! before its first query, so all reads see exactly the same data, as if they ran in one
+//! transaction; PostgreSQL then runs them on as many cores as it has.
+//!
+//! Only exact counts and sums cross the wire; this module adds them up (integer and
+//! decimal additions) and subtracts the returned conversations from the deflection and
+//! frustrated-exit candidates. See `docs/PERFORMANCE.md` for the plan and its costs.
+
+use std::time::Instant;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use futures_util::future::try_join_all;
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+use sqlx::postgres::{PgConnection, PgRow};
+use sqlx::{Connection, Executor, FromRow, Postgres, Row, Transaction};
+
+use super::AggregatesRequest;
+use crate::aggregates::{
+    Aggregates, LedgerLine, ModelUsage, MonthAggregates, AGGREGATES_FORMAT_VERSION,
+};
+use crate::source::SourceError;
+use crate::timings;
+
+const FACTS_SQL: &str = include_str!("../sql/conversations_facts.sql");
+const RETURNS_SQL: &str = include_str!("../sql/conversations_returns.sql");
+const FRT_SQL: &str = include_str!("../sql/conversations_frt.sql");
+const LLM_USAGE_SQL: &str = include_str!("../sql/llm_usage.sql");
+const LEDGER_SQL: &str = include_str!("../sql/ledger.sql");
+const KB_EVALS_SQL: &str = include_str!("../sql/kb_evals.sql");
+const REPLY_EDITS_SQL: &str = include_str!("../sql/reply_edits.sql");
+
+/// Whether `conversations.negative_sentiment` is `real` (possibly through a domain): the
+/// facts query then sums it with the exact integer fast path.
+const SENTIMENT_IS_REAL_SQL: &str = "\
+SELECT coalesce(bool_or(CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END = 'float4'::regtype), false)
+FROM pg_catalog.pg_attribute a
+JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+WHERE a.attrelid = 'conversations'::regclass
+  AND a.attname = 'negative_sentiment'
+  AND NOT a.attisdropped";
+
+/// How the report reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// `work_mem` for the report's own sessions, e.g. `64MB`; `None` keeps the server's.
+    /// Sorts and hashes of the report's queries stay in memory up to this size.
+    pub work_mem: Option<String>,
+    /// Connections to read with, at least 1. The reads are spread over them and run at
+    /// the same time on one shared snapshot.
+    pub connections: usize,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            work_mem: Some("64MB".to_string()),
+            connections: 4,
+        }
+    }
+}
+
+/// One independent read of the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Job {
+    LlmUsage,
+    Returns,
+    Facts,
+    FirstResponse,
+    Small,
+}
+
+impl Job {
+    /// Longest first (measured on 6 × 1 M conversations), so that spreading them round-robin
+    /// over the connections balances the load.
+    const ALL: [Job; 5] = [
+        Job::LlmUsage,
+        Job::Returns,
+        Job::Facts,
+        Job::FirstResponse,
+        Job::Small,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Job::LlmUsage => "LLM usage",
+            Job::Returns => "24h returns",
+            Job::Facts => "conversation aggregates",
+            Job::FirstResponse => "first response percentiles",
+            Job::Small => "ledger, KB evaluation and reply edit",
+        }
+    }
+}
+
+/// What every job binds.
+struct Params {
+    /// Month bounds: the start of every month, then the end of the last.
+    bounds: Vec<DateTime<Utc>>,
+    first_days: Vec<NaiveDate>,
+    frustrated_min: Decimal,
+    /// `frustrated_min` in units of 1e-12, rounded up (see `conversations_facts.sql`).
+    frustrated_min_units: i64,
+    sentiment_is_real: bool,
+}
+
+/// One row of `conversations_facts.sql`.
+#[derive(FromRow)]
+struct FactRow {
+    channel: Option<String>,
+    key: i64,
+    n: i64,
+    aht_micros: Option<Decimal>,
+    aht_long_seconds: Option<Decimal>,
+    sentiment_units: Option<Decimal>,
+    sentiment_numeric: Option<Decimal>,
+}
+
+#[derive(FromRow)]
+struct ReturnRow {
+    bucket: i32,
+    returned_24h: i64,
+    returned_deflection_candidates: i64,
+    returned_frustrated_candidates: i64,
+}
+
+#[derive(FromRow)]
+struct LlmUsageRow {
+    bucket: i32,
+    model: String,
+    calls: i64,
+    prompt_tokens: Decimal,
+    completion_tokens: Decimal,
+    cost: Decimal,
+    background_cost: Decimal,
+}
+
+#[derive(FromRow)]
+struct LedgerRow {
+    month: NaiveDate,
+    category: String,
+    amount: Decimal,
+}
+
+#[derive(FromRow)]
+struct KbEvalRow {
+    bucket: i32,
+    evaluated: i64,
+    top1_hits: i64,
+    nothing_retrieved: i64,
+}
+
+#[derive(FromRow)]
+struct ReplyEditRow {
+    bucket: i32,
+    edited: i64,
+    fed_back: i64,
+}
+
+/// What a job read.
+enum Output {
+    Facts(Vec<FactRow>),
+    Returns(Vec<ReturnRow>),
+    /// `{p50, p90}` per month, oldest first.
+    FirstResponse(Vec<Option<Vec<f64>>>),
+    LlmUsage(Vec<LlmUsageRow>),
+    Small {
+        ledger: Vec<LedgerRow>,
+        kb_evals: Vec<KbEvalRow>,
+        reply_edits: Vec<ReplyEditRow>,
+    },
+}
+
+/// Reads the aggregates of `req.months` from the session's schema on one connection.
+///
+/// All queries run in one read-only REPEATABLE READ transaction, so the five relations are
+/// read from the same snapshot; each relation is read in one pass over its window.
+pub async fn read_aggregates(
+    conn: &mut PgConnection,
+    req: &AggregatesRequest,
+) -> Result<Aggregates, SourceError> {
+    read_aggregates_with(conn, Vec::new(), req).await
+}
+
+/// Like [`read_aggregates`], with `more` connections (to the same database and schema,
+/// read-only sessions) that take part of the work at the same time, on the snapshot of
+/// `conn`'s transaction. If the server cannot share a snapshot, everything runs on `conn`.
+pub async fn read_aggregates_with(
+    conn: &mut PgConnection,
+    mut more: Vec<PgConnection>,
+    req: &AggregatesRequest,
+) -> Result<Aggregates, SourceError> {
+    let mut months = month_skeletons(req)?;
+    let mut bounds: Vec<DateTime<Utc>> = months.iter().map(|m| m.starts_at).collect();
+    if let Some(last) = months.last() {
+        bounds.push(last.ends_at);
+    }
+    let params = Params {
+        bounds,
+        first_days: req.months.iter().map(|m| m.first_day()).collect(),
+        frustrated_min: req.frustrated_sentiment_min,
+        frustrated_min_units: threshold_units(req.frustrated_sentiment_min),
+        sentiment_is_real: false,
+    };
+    let failed = |aggregation: &'static str| {
+        move |e: sqlx::Error| SourceError::Query {
+            aggregation,
+            cause: e.to_string(),
+        }
+    };
+
+    let started = Instant::now();
+    let mut first = begin(conn).await?;
+    let params = Params {
+        sentiment_is_real: sqlx::query_scalar(SENTIMENT_IS_REAL_SQL)
+            .fetch_one(&mut *first)
+            .await
+            .map_err(failed("column type"))?,
+        ..params
+    };
+
+    // Share the snapshot with the other connections (before any of them reads).
+    let mut others: Vec<Transaction<'_, Postgres>> = Vec::new();
+    if !more.is_empty() {
+        match sqlx::query_scalar::<_, String>("SELECT pg_export_snapshot()")
+            .fetch_one(&mut *first)
+            .await
+        {
+            Ok(snapshot) => {
+                others = try_join_all(more.iter_mut().map(|c| import(c, &snapshot))).await?;
+            }
+            Err(_) => {
+                // E.g. a connection pooler or server that cannot export snapshots: the
+                // failed statement aborted the transaction, so start it again and read
+                // everything on the one connection.
+                drop(first);
+                first = begin(conn).await?;
+            }
+        }
+    }
+    timings::record("snapshot", started.elapsed());
+
+    // Spread the jobs round-robin, longest first, over the transactions.
+    let mut lanes: Vec<(Transaction<'_, Postgres>, Vec<Job>)> = Vec::new();
+    lanes.push((first, Vec::new()));
+    lanes.extend(others.into_iter().map(|tx| (tx, Vec::new())));
+    let width = lanes.len();
+    for (i, job) in Job::ALL.into_iter().enumerate() {
+        lanes[i % width].1.push(job);
+    }
+    let params = &params;
+    let outputs: Vec<Vec<Output>> = try_join_all(lanes.into_iter().map(|(mut tx, jobs)| async move {
+        let mut outputs = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            let started = Instant::now();
+            outputs.push(run(&mut tx, job, params).await.map_err(failed(job.name()))?);
+            timings::record(&format!("query: {}", job.name()), started.elapsed());
+        }
+        tx.commit().await.map_err(failed("transaction end"))?;
+        Ok::<_, SourceError>(outputs)
+    }))
+    .await?;
+
+    let mut candidates = vec![Candidates::default(); months.len()];
+    for output in outputs.into_iter().flatten() {
+        merge(&mut months, &mut candidates, output)?;
+    }
+    for (month, c) in months.iter_mut().zip(candidates) {
+        let conv = &mut month.conversations;
+        conv.deflected = c.deflection - c.returned_deflection;
+        conv.deflected_frustrated_exits = c.frustrated - c.returned_frustrated;
+        conv.quality.unknown_handoff_initiator = conv.handoffs.unknown_initiator;
+        conv.handle_time.total_micros = conv.handle_time.total_micros.normalize();
+        conv.sentiment.sum = conv.sentiment.sum.normalize();
+        // Deterministic order regardless of the database's collation: byte order.
+        month
+            .llm_usage
+            .by_model
+            .sort_by(|a, b| a.model.cmp(&b.model));
+        month.ledger.sort_by(|a, b| a.category.cmp(&b.category));
+    }
+
+    Ok(Aggregates {
+        format_version: AGGREGATES_FORMAT_VERSION,
+        source: req.source.clone(),
+        time_zone: req.tz.name().to_string(),
+        read_at: req.read_at,
+        frustrated_sentiment_min: req.frustrated_sentiment_min,
+        months,
+    })
+}
+
+/// Starts the read-only REPEATABLE READ transaction every job runs in.
+async fn begin(conn: &mut PgConnection) -> Result<Transaction<'_, Postgres>, SourceError> {
+    let failed = |e: sqlx::Error| SourceError::Query {
+        aggregation: "transaction start",
+        cause: e.to_string(),
+    };
+    let mut tx = conn.begin().await.map_err(failed)?;
+    tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .await
+        .map_err(failed)?;
+    Ok(tx)
+}
+
+/// Starts a transaction on `conn` that sees exactly the exported `snapshot`.
+async fn import<'c>(
+    conn: &'c mut PgConnection,
+    snapshot: &str,
+) -> Result<Transaction<'c, Postgres>, SourceError> {
+    // SET TRANSACTION SNAPSHOT takes no bind parameter; the identifier comes from
+    // pg_export_snapshot() (hex digits and dashes) and is checked before it is quoted.
+    if snapshot.is_empty() || !snapshot.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+        return Err(SourceError::Query {
+            aggregation: "snapshot import",
+            cause: format!("unexpected snapshot identifier `{snapshot}`"),
+        });
+    }
+    let mut tx = begin(conn).await?;
+    tx.execute(format!("SET TRANSACTION SNAPSHOT '{snapshot}'").as_str())
+        .await
+        .map_err(|e| SourceError::Query {
+            aggregation: "snapshot import",
+            cause: e.to_string(),
+        })?;
+    Ok(tx)
+}
+
+/// Runs one job in `tx`.
+async fn run(tx: &mut PgConnection, job: Job, p: &Params) -> Result<Output, sqlx::Error> {
+    Ok(match job {
+        Job::Facts => Output::Facts(
+            sqlx::query_as(FACTS_SQL)
+                .bind(&p.bounds)
+                .bind(p.frustrated_min)
+                .bind(p.frustrated_min_units)
+                .bind(p.sentiment_is_real)
+                .fetch_all(&mut *tx)
+                .await?,
+        ),
+        Job::Returns => Output::Returns(
+            sqlx::query_as(RETURNS_SQL)
+                .bind(&p.bounds)
+                .bind(p.frustrated_min)
+                .fetch_all(&mut *tx)
+                .await?,
+        ),
+        Job::FirstResponse => {
+            let months = p.bounds.len() - 1;
+            let sql = frt_sql(months);
+            let row: PgRow = sqlx::query(&sql).bind(&p.bounds).fetch_one(&mut *tx).await?;
+            let mut percentiles = Vec::with_capacity(months);
+            for i in 0..months {
+                percentiles.push(row.try_get::<Option<Vec<f64>>, _>(i)?);
+            }
+            Output::FirstResponse(percentiles)
+        }
+        Job::LlmUsage => Output::LlmUsage(
+            sqlx::query_as(LLM_USAGE_SQL)
+                .bind(&p.bounds)
+                .fetch_all(&mut *tx)
+                .await?,
+        ),
+        Job::Small => Output::Small {
+            ledger: sqlx::query_as(LEDGER_SQL)
+                .bind(&p.first_days)
+                .fetch_all(&mut *tx)
+                .await?,
+            kb_evals: sqlx::query_as(KB_EVALS_SQL)
+                .bind(&p.bounds)
+                .fetch_all(&mut *tx)
+                .await?,
+            reply_edits: sqlx::query_as(REPLY_EDITS_SQL)
+                .bind(&p.bounds)
+                .fetch_all(&mut *tx)
+                .await?,
+        },
+    })
+}
+
+/// `conversations_frt.sql` with one percentile aggregate per month.
+fn frt_sql(months: usize) -> String {
+    let aggregates: Vec<String> = (1..=months)
+        .map(|i| {
+            format!(
+                "percentile_cont(ARRAY[0.5, 0.9]::float8[]) WITHIN GROUP (ORDER BY f.frt) \
+                 FILTER (WHERE f.bucket = {i}) AS p{i}"
+            )
+        })
+        .collect();
+    FRT_SQL.replace("/*PERCENTILES*/", &aggregates.join(",\n    "))
+}
+
+/// `threshold` in units of 1e-12, rounded up and clamped to the range of a valid (0–1)
+/// sentiment: an integer u then satisfies `u >= result` exactly when `u × 1e-12 >= threshold`.
+fn threshold_units(threshold: Decimal) -> i64 {
+    const ONE: i64 = 1_000_000_000_000;
+    if threshold <= Decimal::ZERO {
+        return 0;
+    }
+    threshold
+        .checked_mul(Decimal::from(ONE))
+        .map(|u| u.ceil())
+        .and_then(|u| u.to_i64())
+        .map_or(ONE + 1, |u| u.min(ONE + 1))
+}
+
+/// Per month: conversations that are deflected, or frustrated exits, unless they returned,
+/// and how many of each returned.
+#[derive(Debug, Clone, Copy, Default)]
+struct Candidates {
+    deflection: i64,
+    frustrated: i64,
+    returned_deflection: i64,
+    returned_frustrated: i64,
+}
+
+/// Adds one job's rows into the months.
+fn merge(
+    months: &mut [MonthAggregates],
+    candidates: &mut [Candidates],
+    output: Output,
+) -> Result<(), SourceError> {
+    match output {
+        Output::Facts(rows) => {
+            for row in rows {
+                add_fact(months, candidates, row)?;
+            }
+        }
+        Output::Returns(rows) => {
+            for row in rows {
+                let month = bucket_month(months, row.bucket, "24h returns")?;
+                month.conversations.returned_24h += row.returned_24h;
+                let c = &mut candidates[(row.bucket - 1) as usize];
+                c.returned_deflection += row.returned_deflection_candidates;
+                c.returned_frustrated += row.returned_frustrated_candidates;
+            }
+        }
+        Output::FirstResponse(percentiles) => {
+            for (month, p) in months.iter_mut().zip(percentiles) {
+                let frt = &mut month.conversations.first_response;
+                frt.p50_seconds = p.as_deref().and_then(|p| p.first().copied());
+                frt.p90_seconds = p.as_deref().and_then(|p| p.get(1).copied());
+            }
+        }
+        Output::LlmUsage(rows) => {
+            for row in rows {
+                let usage = &mut bucket_month(months, row.bucket, "LLM usage")?.llm_usage;
+                usage.calls += row.calls;
+                usage.prompt_tokens += row.prompt_tokens;
+                usage.completion_tokens += row.completion_tokens;
+                usage.cost += row.cost;
+                usage.background_cost += row.background_cost;
+                usage.by_model.push(ModelUsage {
+                    model: row.model,
+                    calls: row.calls,
+                    cost: row.cost,
+                });
+            }
+        }
+        Output::Small {
+            ledger,
+            kb_evals,
+            reply_edits,
+        } => {
+            for row in ledger {
+                if let Some(month) = months.iter_mut().find(|m| m.month.first_day() == row.month) {
+                    month.ledger.push(LedgerLine {
+                        category: row.category,
+                        amount: row.amount,
+                    });
+                }
+            }
+            for row in kb_evals {
+                let evals = &mut bucket_month(months, row.bucket, "KB evaluation")?.kb_evals;
+                evals.evaluated += row.evaluated;
+                evals.top1_hits += row.top1_hits;
+                evals.nothing_retrieved += row.nothing_retrieved;
+            }
+            for row in reply_edits {
+                let edits = &mut bucket_month(months, row.bucket, "reply edit")?.reply_edits;
+                edits.edited += row.edited;
+                edits.fed_back += row.fed_back;
+            }
+        }
+    }
+    Ok(())
+}
+
+// The bits of `key` (see `conversations_facts.sql`).
+const AI_PARTICIPATED: i64 = 1;
+const CLOSED: i64 = 2;
+const HANDED_OFF: i64 = 4;
+const INITIATOR_MASK: i64 = 24;
+const INITIATOR_AI: i64 = 8;
+const INITIATOR_USER: i64 = 16;
+const RATING_PROMPTED: i64 = 32;
+const UNCLASSIFIED: i64 = 64;
+const FRT_MEASURED: i64 = 128;
+const FRT_NEGATIVE: i64 = 256;
+const CLOSED_BEFORE_START: i64 = 512;
+const SENTIMENT_VALID: i64 = 1024;
+const SENTIMENT_OUT_OF_RANGE: i64 = 2048;
+const FRUSTRATED: i64 = 4096;
+const HAS_CLOSE_REASON: i64 = 8192;
+
+/// The ending of code `code` (bits 24–27 of the key); 0 has none.
+fn ending_name(code: i64) -> Option<&'static str> {
+    match code {
+        1 => Some("unknown"),
+        2 => Some("resolved"),
+        3 => Some("user_left"),
+        4 => Some("timeout"),
+        5 => Some("agent_closed"),
+        _ => None,
+    }
+}
+
+/// Adds the `n` conversations of one facts row into their month.
+fn add_fact(
+    months: &mut [MonthAggregates],
+    candidates: &mut [Candidates],
+    row: FactRow,
+) -> Result<(), SourceError> {
+    let key = row.key;
+    let n = row.n;
+    let bucket = i32::try_from(key >> 32).unwrap_or(-1);
+    let index = usize::try_from(bucket - 1).unwrap_or(usize::MAX);
+    let month = bucket_month(months, bucket, "conversation aggregates")?;
+    let candidate = &mut candidates[index];
+    let has = |bit: i64| key & bit != 0;
+    let ending = ending_name((key >> 24) & 0xf);
+    let ai_csat = (key >> 20) & 0xf;
+    let human_csat = (key >> 16) & 0xf;
+    let closed = has(CLOSED);
+    let initiator = key & INITIATOR_MASK;
+
+    let c = &mut month.conversations;
+    c.total += n;
+    if has(AI_PARTICIPATED) {
+        c.ai_participated += n;
+    }
+    if closed {
+        c.closed += n;
+    } else {
+        c.open += n;
+    }
+    if has(AI_PARTICIPATED) && !has(HANDED_OFF) {
+        c.naive_deflected += n;
+        if closed {
+            candidate.deflection += n;
+            if has(FRUSTRATED) {
+                candidate.frustrated += n;
+            }
+        }
+    }
+    if has(HANDED_OFF) {
+        c.handoffs.total += n;
+        match initiator {
+            INITIATOR_AI => c.handoffs.by_ai += n,
+            INITIATOR_USER => c.handoffs.by_user += n,
+            _ => c.handoffs.unknown_initiator += n,
+        }
+    } else if initiator != 0 {
+        c.quality.initiator_without_handoff += n;
+    }
+    if has(FRT_MEASURED) {
+        c.first_response.measured += n;
+    } else if has(FRT_NEGATIVE) {
+        c.quality.negative_first_response += n;
+    } else {
+        c.quality.first_response_missing += n;
+    }
+    if closed && !has(CLOSED_BEFORE_START) {
+        c.handle_time.measured += n;
+    }
+    c.handle_time.total_micros += row.aht_micros.unwrap_or_default()
+        + row.aht_long_seconds.unwrap_or_default() * Decimal::from(1_000_000);
+    if has(CLOSED_BEFORE_START) {
+        c.quality.closed_before_start += n;
+    }
+    let rating = |class: i64| (1..=5).contains(&class).then_some(class);
+    if let Some(r) = rating(ai_csat) {
+        c.csat_ai.rated += n;
+        c.csat_ai.sum += r * n;
+    } else if ai_csat != 0 {
+        c.quality.ai_csat_out_of_range += n;
+    }
+    if let Some(r) = rating(human_csat) {
+        c.csat_human.rated += n;
+        c.csat_human.sum += r * n;
+    } else if human_csat != 0 {
+        c.quality.human_csat_out_of_range += n;
+    }
+    if has(SENTIMENT_VALID) {
+        c.sentiment.scored += n;
+    } else if has(SENTIMENT_OUT_OF_RANGE) {
+        c.quality.sentiment_out_of_range += n;
+    }
+    if let Some(mut units) = row.sentiment_units {
+        // An integer count of 1e-12: exact, whatever its size.
+        units.set_scale(units.scale() + 12).map_err(|e| SourceError::Query {
+            aggregation: "conversation aggregates",
+            cause: format!("sentiment sum out of range: {e}"),
+        })?;
+        c.sentiment.sum += units;
+    }
+    c.sentiment.sum += row.sentiment_numeric.unwrap_or_default();
+    if closed && has(RATING_PROMPTED) {
+        c.closed_rating_prompted += n;
+    }
+    if has(UNCLASSIFIED) {
+        c.quality.unclassified += n;
+    }
+    if closed && has(HAS_CLOSE_REASON) && ending.is_none() {
+        c.quality.unknown_close_reason += n;
+    }
+    if !closed && has(HAS_CLOSE_REASON) {
+        c.quality.close_reason_while_open += n;
+    }
+    if let Some(ending) = ending {
+        // Only closed conversations with a contract ending (or NULL = "unknown") get one.
+        let e = c.endings.entry(ending.to_string()).or_default();
+        e.closed += n;
+        if has(RATING_PROMPTED) {
+            e.rating_prompted += n;
+        }
+        if let Some(r) = rating(ai_csat) {
+            e.ai_rated += n;
+            e.ai_rating_sum += r * n;
+        }
+    }
+    // `channel` is NOT NULL in the contract; a view may still produce NULLs.
+    let channel = row.channel.unwrap_or_else(|| "(none)".to_string());
+    *c.channels.entry(channel).or_insert(0) += n;
+    Ok(())
+}
+
+/// Empty month aggregates with their bounds; refuses a request the queries cannot serve.
+fn month_skeletons(req: &AggregatesRequest) -> Result<Vec<MonthAggregates>, SourceError> {
+    if req.months.is_empty() {
+        return Err(SourceError::InvalidRequest("no month was requested".into()));
+    }
+    for pair in req.months.windows(2) {
+        if pair[0].next() != pair[1] {
+            return Err(SourceError::InvalidRequest(format!(
+                "the months must be consecutive and oldest first, but {} is followed by {}",
+                pair[0], pair[1]
+            )));
+        }
+    }
+    let months: Vec<MonthAggregates> = req
+        .months
+        .iter()
+        .map(|&m| {
+            let (start, end) = m.bounds(req.tz);
+            MonthAggregates::empty(m, start, end)
+        })
+        .collect();
+    // width_bucket() needs strictly increasing bounds; consecutive months always are, and
+    // one month's end is the next one's start by construction of Month::bounds.
+    if months.iter().any(|m| m.starts_at >= m.ends_at) {
+        return Err(SourceError::InvalidRequest(
+            "a month has an empty time range in this time zone".into(),
+        ));
+    }
+    Ok(months)
+}
+
+/// The month of a `width_bucket()` result (1-based); anything else is a query bug.
+fn bucket_month<'a>(
+    months: &'a mut [MonthAggregates],
+    bucket: i32,
+    aggregation: &'static str,
+) -> Result<&'a mut MonthAggregates, SourceError> {
+    usize::try_from(bucket)
+        .ok()
+        .and_then(|b| b.checked_sub(1))
+        .and_then(|i| months.get_mut(i))
+        .ok_or_else(|| SourceError::Query {
+            aggregation,
+            cause: format!("the database returned month bucket {bucket}, outside the window"),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_become_units_rounded_up_and_clamped() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        assert_eq!(threshold_units(d("0.5")), 500_000_000_000);
+        assert_eq!(threshold_units(d("0.3")), 300_000_000_000);
+        assert_eq!(threshold_units(d("0.0000000000001")), 1);
+        assert_eq!(threshold_units(d("0")), 0);
+        assert_eq!(threshold_units(d("-1")), 0);
+        assert_eq!(threshold_units(d("1")), 1_000_000_000_000);
+        assert_eq!(threshold_units(d("1.5")), 1_000_000_000_001);
+        assert_eq!(threshold_units(Decimal::MAX), 1_000_000_000_001);
+    }
+
+    #[test]
+    fn one_percentile_aggregate_per_month() {
+        let sql = frt_sql(3);
+        assert!(sql.contains("FILTER (WHERE f.bucket = 3) AS p3"));
+        assert!(!sql.contains("f.bucket = 4"));
+        assert!(!sql.contains("/*PERCENTILES*/"));
+    }
+}
