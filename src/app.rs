@@ -9,8 +9,11 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::aggregates::{Aggregates, AggregatesError, SourceInfo};
-use crate::cli::{AggregatesArgs, Cli, Command, ConfigCommand, DatabaseArgs, FailOn, Format, ReportArgs, SeedArgs};
+use crate::cli::{
+    AggregatesArgs, Cli, Command, ConfigCommand, DatabaseArgs, FailOn, Format, ReportArgs, SeedArgs,
+};
 use crate::config::{Config, ConfigError, Overrides};
+use crate::deliver::email::{self, EmailAttachment, EmailError};
 use crate::deliver::files::{self, OutputError, OutputFile};
 use crate::period::Month;
 use crate::render::{self, RenderError, Templates};
@@ -38,15 +41,26 @@ pub enum RunError {
     Charts(#[from] charts::ChartError),
     #[error(transparent)]
     Output(#[from] OutputError),
+    #[error(transparent)]
+    Docx(#[from] render::docx::DocxError),
+    /// The email settings cannot work; found before any report work.
+    #[error("{0}")]
+    EmailSetup(EmailError),
+    /// The report was written, but the email failed.
+    #[error("the report was written, but the email failed: {0}")]
+    Email(EmailError),
 }
 
 impl RunError {
     /// The process exit code (SPEC §5).
     pub fn exit_code(&self) -> i32 {
         match self {
-            RunError::Usage(_) | RunError::Config(_) => 2,
+            RunError::Usage(_) | RunError::Config(_) | RunError::EmailSetup(_) => 2,
             RunError::Source(_) | RunError::Aggregates(_) => 3,
-            RunError::Render(_) | RunError::Charts(_) | RunError::Output(_) => 4,
+            RunError::Render(_) | RunError::Charts(_) | RunError::Output(_) | RunError::Docx(_) => {
+                4
+            }
+            RunError::Email(_) => 5,
         }
     }
 }
@@ -71,7 +85,11 @@ fn clock(now: Option<&str>) -> Result<DateTime<Utc>, RunError> {
         None => Ok(Utc::now()),
         Some(text) => DateTime::parse_from_rfc3339(text)
             .map(|t| t.with_timezone(&Utc))
-            .map_err(|e| RunError::Usage(format!("AIKPI_NOW / --now `{text}` is not an RFC 3339 instant: {e}"))),
+            .map_err(|e| {
+                RunError::Usage(format!(
+                    "AIKPI_NOW / --now `{text}` is not an RFC 3339 instant: {e}"
+                ))
+            }),
     }
 }
 
@@ -85,12 +103,20 @@ fn load_config(db: &DatabaseArgs, templates: Option<PathBuf>) -> Result<Config, 
 }
 
 fn parse_month(text: Option<&str>) -> Result<Option<Month>, RunError> {
-    text.map(|t| t.parse::<Month>().map_err(|e| RunError::Usage(e.to_string())))
-        .transpose()
+    text.map(|t| {
+        t.parse::<Month>()
+            .map_err(|e| RunError::Usage(e.to_string()))
+    })
+    .transpose()
 }
 
 /// Refuses a month that has not ended yet unless asked for a partial month.
-fn check_month_is_over(month: Month, now: DateTime<Utc>, tz: Tz, allow_partial: bool) -> Result<(), RunError> {
+fn check_month_is_over(
+    month: Month,
+    now: DateTime<Utc>,
+    tz: Tz,
+    allow_partial: bool,
+) -> Result<(), RunError> {
     let current = Month::of_date(now.with_timezone(&tz).date_naive());
     if month > current {
         return Err(RunError::Usage(format!(
@@ -117,7 +143,13 @@ fn database_url(db: &DatabaseArgs) -> Result<&str, RunError> {
 }
 
 /// Reads the window of months ending with `month` from PostgreSQL.
-fn read_from_database(url: &str, config: &Config, month: Month, now: DateTime<Utc>, note: Option<String>) -> Result<Aggregates, RunError> {
+fn read_from_database(
+    url: &str,
+    config: &Config,
+    month: Month,
+    now: DateTime<Utc>,
+    note: Option<String>,
+) -> Result<Aggregates, RunError> {
     let months = month.window(config.review.trend_months.max(2));
     let request = postgres::AggregatesRequest {
         months,
@@ -133,7 +165,8 @@ fn read_from_database(url: &str, config: &Config, month: Month, now: DateTime<Ut
     };
     let runtime = runtime()?;
     runtime.block_on(async {
-        let mut conn = postgres::connect(url, &config.schema, config.statement_timeout, true).await?;
+        let mut conn =
+            postgres::connect(url, &config.schema, config.statement_timeout, true).await?;
         postgres::check_contract(&mut conn).await?;
         Ok(postgres::read_aggregates(&mut conn, &request).await?)
     })
@@ -147,13 +180,27 @@ fn runtime() -> Result<tokio::runtime::Runtime, RunError> {
 }
 
 /// Narrows file aggregates to the requested month (default: the file's last).
-fn select_month(mut aggregates: Aggregates, month: Option<Month>, what: &str) -> Result<Aggregates, RunError> {
+fn select_month(
+    mut aggregates: Aggregates,
+    month: Option<Month>,
+    what: &str,
+) -> Result<Aggregates, RunError> {
     aggregates.validate()?;
     if let Some(m) = month {
         let Some(pos) = aggregates.months.iter().position(|a| a.month == m) else {
-            let first = aggregates.months.first().map(|a| a.month.to_string()).unwrap_or_default();
-            let last = aggregates.months.last().map(|a| a.month.to_string()).unwrap_or_default();
-            return Err(RunError::Usage(format!("{what} covers {first} to {last}; it has no {m}")));
+            let first = aggregates
+                .months
+                .first()
+                .map(|a| a.month.to_string())
+                .unwrap_or_default();
+            let last = aggregates
+                .months
+                .last()
+                .map(|a| a.month.to_string())
+                .unwrap_or_default();
+            return Err(RunError::Usage(format!(
+                "{what} covers {first} to {last}; it has no {m}"
+            )));
         };
         aggregates.months.truncate(pos + 1);
     }
@@ -161,7 +208,16 @@ fn select_month(mut aggregates: Aggregates, month: Option<Month>, what: &str) ->
 }
 
 fn report(args: ReportArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
-    let config = load_config(&args.database, args.templates.clone())?;
+    let mut config = load_config(&args.database, args.templates.clone())?;
+    let emailing = args.email || args.email_dry_run.is_some();
+    if emailing {
+        // Fail on email settings now (exit 2), not after the report work.
+        if !args.email_to.is_empty() {
+            let to = email::parse_recipients(&args.email_to).map_err(RunError::EmailSetup)?;
+            config.email.override_recipients(to);
+        }
+        email::check_ready(&config.email, !args.email).map_err(RunError::EmailSetup)?;
+    }
     let month = parse_month(args.month.as_deref())?;
     let tz_flag = args.database.tz.as_deref();
 
@@ -172,7 +228,10 @@ fn report(args: ReportArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
             (parsed, "the sample".to_string())
         } else {
             let path = args.from.as_deref().unwrap_or(Path::new(""));
-            (source::load_aggregates_file(path)?, path.display().to_string())
+            (
+                source::load_aggregates_file(path)?,
+                path.display().to_string(),
+            )
         };
         if let Some(tz) = tz_flag {
             if tz.trim() != parsed.time_zone {
@@ -183,7 +242,12 @@ fn report(args: ReportArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
             }
         }
         (select_month(parsed, month, &what)?, args.sample)
-    } else if args.database.database_url.as_deref().is_some_and(|u| !u.trim().is_empty()) {
+    } else if args
+        .database
+        .database_url
+        .as_deref()
+        .is_some_and(|u| !u.trim().is_empty())
+    {
         let url = database_url(&args.database)?;
         let month = month.unwrap_or_else(|| Month::last_complete(now, config.time_zone));
         check_month_is_over(month, now, config.time_zone, args.allow_partial_month)?;
@@ -206,9 +270,14 @@ fn report(args: ReportArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("aikpi-report-{}", review.month)));
-    let outputs = render_outputs(&review, &config, &args.format)?;
+    let (outputs, charts) = render_outputs(&review, &config, &args.format, emailing)?;
     files::publish(&out, &outputs)?;
     eprintln!("{}", summary_line(&review, &out, &outputs));
+
+    // Only now, with the report complete on disk: a failed send never loses it.
+    if emailing {
+        deliver_email(&args, &config, &review, &charts, &out, now).map_err(RunError::Email)?;
+    }
 
     let fail = match args.fail_on {
         Some(FailOn::Missed) => review.summary.missed > 0,
@@ -218,8 +287,41 @@ fn report(args: ReportArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
     Ok(if fail { EXIT_FAIL_ON } else { 0 })
 }
 
-/// Renders every requested format from the one review.
-fn render_outputs(review: &Review, config: &Config, formats: &[Format]) -> Result<Vec<OutputFile>, RunError> {
+/// Sends the executive summary, or writes it to the dry-run file.
+fn deliver_email(
+    args: &ReportArgs,
+    config: &Config,
+    review: &Review,
+    charts: &[charts::Chart],
+    out: &Path,
+    now: DateTime<Utc>,
+) -> Result<(), EmailError> {
+    let attachments = EmailAttachment::from_output_dir(&config.email, out)?;
+    let message = email::build_message(&config.email, review, charts, &attachments, now)?;
+    if let Some(path) = &args.email_dry_run {
+        email::write_dry_run(path, &message)?;
+        eprintln!(
+            "aikpi: wrote the email that would be sent to {}",
+            path.display()
+        );
+    }
+    if args.email {
+        let password = email::password_from_env(&config.email)?;
+        email::send(&config.email, &message, password.as_ref())?;
+        let recipients = config.email.to.len() + config.email.cc.len();
+        eprintln!("aikpi: emailed the executive summary to {recipients} recipient(s)");
+    }
+    Ok(())
+}
+
+/// Renders every requested format from the one review; the charts are returned too,
+/// for the email.
+fn render_outputs(
+    review: &Review,
+    config: &Config,
+    formats: &[Format],
+    emailing: bool,
+) -> Result<(Vec<OutputFile>, Vec<charts::Chart>), RunError> {
     let wants = |f: Format| formats.contains(&f);
     let mut outputs = Vec::new();
     let file = |path: &str, bytes: Vec<u8>| OutputFile {
@@ -227,26 +329,49 @@ fn render_outputs(review: &Review, config: &Config, formats: &[Format]) -> Resul
         bytes,
     };
     if wants(Format::Json) {
-        outputs.push(file("report.json", render::json::render_json(review)?.into_bytes()));
+        outputs.push(file(
+            "report.json",
+            render::json::render_json(review)?.into_bytes(),
+        ));
+    }
+    let needs_charts = emailing || wants(Format::Html) || wants(Format::Md) || wants(Format::Docx);
+    let charts = if needs_charts {
+        charts::draw_all(review)?
+    } else {
+        Vec::new()
+    };
+    if wants(Format::Html) || wants(Format::Md) || wants(Format::Docx) {
+        for chart in &charts {
+            outputs.push(file(
+                &format!("charts/{}.png", chart.name),
+                chart.png.clone(),
+            ));
+            outputs.push(file(
+                &format!("charts/{}.svg", chart.name),
+                chart.svg.clone().into_bytes(),
+            ));
+        }
+    }
+    if wants(Format::Docx) {
+        let docx = render::docx::render_docx(review, &charts)?;
+        outputs.push(file("report.docx", docx));
     }
     if wants(Format::Html) || wants(Format::Md) {
-        let charts = charts::draw_all(review)?;
         let templates = Templates::new(config.templates.as_deref())?;
-        for chart in &charts {
-            outputs.push(file(&format!("charts/{}.png", chart.name), chart.png.clone()));
-            outputs.push(file(&format!("charts/{}.svg", chart.name), chart.svg.clone().into_bytes()));
-        }
         if wants(Format::Html) {
             let html = render::html::render_html(review, &charts, &templates)?;
             outputs.push(file("report.html", html.into_bytes()));
         }
         if wants(Format::Md) {
             let md = render::markdown::render_markdown(review, &charts, &templates)?;
-            outputs.push(file("report-notion.zip", render::notion_zip::notion_zip(&md, &charts)?));
+            outputs.push(file(
+                "report-notion.zip",
+                render::notion_zip::notion_zip(&md, &charts)?,
+            ));
             outputs.push(file("report.md", md.into_bytes()));
         }
     }
-    Ok(outputs)
+    Ok((outputs, charts))
 }
 
 fn summary_line(review: &Review, out: &Path, outputs: &[OutputFile]) -> String {
@@ -255,7 +380,11 @@ fn summary_line(review: &Review, out: &Path, outputs: &[OutputFile]) -> String {
         .filter(|o| o.path.parent().is_none_or(|p| p.as_os_str().is_empty()))
         .map(|o| o.path.display().to_string())
         .collect();
-    let charts = outputs.iter().filter(|o| o.path.starts_with("charts")).count() / 2;
+    let charts = outputs
+        .iter()
+        .filter(|o| o.path.starts_with("charts"))
+        .count()
+        / 2;
     let traps = if review.summary.triggered_traps.is_empty() {
         "no trap triggered".to_string()
     } else {
@@ -267,7 +396,11 @@ fn summary_line(review: &Review, out: &Path, outputs: &[OutputFile]) -> String {
         review.month,
         out.display(),
         names.join(", "),
-        if charts > 0 { format!(", {charts} charts") } else { String::new() },
+        if charts > 0 {
+            format!(", {charts} charts")
+        } else {
+            String::new()
+        },
         review.summary.met,
         review.summary.counted,
     )
@@ -276,7 +409,8 @@ fn summary_line(review: &Review, out: &Path, outputs: &[OutputFile]) -> String {
 fn aggregates(args: AggregatesArgs, now: DateTime<Utc>) -> Result<(), RunError> {
     let config = load_config(&args.database, None)?;
     let url = database_url(&args.database)?;
-    let month = parse_month(args.month.as_deref())?.unwrap_or_else(|| Month::last_complete(now, config.time_zone));
+    let month = parse_month(args.month.as_deref())?
+        .unwrap_or_else(|| Month::last_complete(now, config.time_zone));
     check_month_is_over(month, now, config.time_zone, args.allow_partial_month)?;
     let aggregates = read_from_database(url, &config, month, now, args.note.clone())?;
     let mut json = serde_json::to_string_pretty(&aggregates)
@@ -291,12 +425,14 @@ fn aggregates(args: AggregatesArgs, now: DateTime<Utc>) -> Result<(), RunError> 
         }),
         None => {
             use std::io::Write;
-            std::io::stdout().write_all(json.as_bytes()).map_err(|source| {
-                RunError::Output(OutputError::Io {
-                    path: PathBuf::from("<stdout>"),
-                    source,
+            std::io::stdout()
+                .write_all(json.as_bytes())
+                .map_err(|source| {
+                    RunError::Output(OutputError::Io {
+                        path: PathBuf::from("<stdout>"),
+                        source,
+                    })
                 })
-            })
         }
     }
 }
@@ -321,7 +457,10 @@ fn seed_database(args: SeedArgs) -> Result<(), RunError> {
         .parse::<Month>()
         .map_err(|e| RunError::Usage(format!("--end-month: {e}")))?;
     if args.months == 0 || args.months > 120 {
-        return Err(RunError::Usage(format!("--months {} must be between 1 and 120", args.months)));
+        return Err(RunError::Usage(format!(
+            "--months {} must be between 1 and 120",
+            args.months
+        )));
     }
     let options = seed::SeedOptions {
         end_month,

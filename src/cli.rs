@@ -77,12 +77,12 @@ pub struct ReportArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 
-    /// Formats to write, comma-separated.
+    /// Formats to write, comma-separated (md also writes report-notion.zip).
     #[arg(
         long,
         value_delimiter = ',',
         value_name = "LIST",
-        default_value = "html,md,json"
+        default_value = "html,md,json,docx"
     )]
     pub format: Vec<Format>,
 
@@ -97,6 +97,18 @@ pub struct ReportArgs {
     /// Exit with code 6 when any target is missed, or any trap is triggered.
     #[arg(long, value_name = "WHEN")]
     pub fail_on: Option<FailOn>,
+
+    /// Email the executive summary (config [email]) once the report is written.
+    #[arg(long)]
+    pub email: bool,
+
+    /// Send to these addresses instead of email.to/cc (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "ADDRESS")]
+    pub email_to: Vec<String>,
+
+    /// Write the exact message that --email would send to FILE (.eml); no network.
+    #[arg(long, value_name = "FILE")]
+    pub email_dry_run: Option<PathBuf>,
 }
 
 /// An output format.
@@ -105,6 +117,8 @@ pub enum Format {
     Html,
     Md,
     Json,
+    /// Word (report.docx): carries its charts into Lark, Word and Google Docs.
+    Docx,
 }
 
 /// When `--fail-on` turns a successful run into exit code 6.

@@ -16,7 +16,11 @@ const SAMPLE: &str = include_str!("../samples/aggregates.json");
 async fn the_postgres_path_on_the_recorded_seed_reproduces_the_sample_exactly(pool: PgPool) {
     let sample: Aggregates = serde_json::from_str(SAMPLE).unwrap();
     // The seed flags are recorded in the sample itself (and in samples/README.md).
-    let note = sample.source.note.clone().expect("the sample records its seed command");
+    let note = sample
+        .source
+        .note
+        .clone()
+        .expect("the sample records its seed command");
     let options = SeedOptions {
         end_month: "2026-10".parse().unwrap(),
         months: 7,
@@ -25,7 +29,11 @@ async fn the_postgres_path_on_the_recorded_seed_reproduces_the_sample_exactly(po
         tz: chrono_tz::UTC,
         append: false,
     };
-    assert_eq!(note, options.describe(), "samples/README.md and this test must agree");
+    assert_eq!(
+        note,
+        options.describe(),
+        "samples/README.md and this test must agree"
+    );
 
     let mut conn = pool.acquire().await.unwrap();
     seed(&mut conn, &options).await.unwrap();
