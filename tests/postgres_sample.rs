@@ -8,9 +8,25 @@ use sqlx::PgPool;
 
 use aikpi::aggregates::Aggregates;
 use aikpi::seed::{seed, SeedOptions};
-use aikpi::source::postgres::{read_aggregates, AggregatesRequest};
+use aikpi::source::postgres::{connect, read_aggregates, AggregatesRequest};
 
 const SAMPLE: &str = include_str!("../samples/aggregates.json");
+
+/// The URL of the test's own database, for the same `connect()` the CLI uses.
+fn test_db_url(pool: &PgPool) -> String {
+    let db = pool.connect_options().get_database().unwrap().to_string();
+    let base = std::env::var("DATABASE_URL").unwrap();
+    let (head, query) = match base.split_once('?') {
+        Some((h, q)) => (h.to_string(), format!("?{q}")),
+        None => (base.clone(), String::new()),
+    };
+    let authority_start = head.find("://").unwrap() + 3;
+    let head = match head[authority_start..].find('/') {
+        Some(slash) => head[..authority_start + slash].to_string(),
+        None => head,
+    };
+    format!("{head}/{db}{query}")
+}
 
 #[sqlx::test]
 async fn the_postgres_path_on_the_recorded_seed_reproduces_the_sample_exactly(pool: PgPool) {
@@ -37,6 +53,11 @@ async fn the_postgres_path_on_the_recorded_seed_reproduces_the_sample_exactly(po
 
     let mut conn = pool.acquire().await.unwrap();
     seed(&mut conn, &options).await.unwrap();
+    drop(conn);
+    // Read through the same read-only session the CLI opens.
+    let mut conn = connect(&test_db_url(&pool), "public", None, true)
+        .await
+        .unwrap();
     let request = AggregatesRequest {
         months: sample.months.iter().map(|m| m.month).collect(),
         tz: chrono_tz::UTC,
