@@ -12,7 +12,7 @@ use aikpi::review::metrics::MetricId;
 use aikpi::review::settings::ReviewSettings;
 use aikpi::review::status::Status;
 use aikpi::review::traps::TrapReason;
-use aikpi::review::{review, ReviewContext};
+use aikpi::review::{review, Review, ReviewContext};
 use aikpi::source::postgres::{read_aggregates, AggregatesRequest};
 
 /// October 2026 (UTC) holds ten conversations (c1–c11 without c9); September one (c0);
@@ -55,18 +55,13 @@ INSERT INTO reply_edits (id, conversation_id, edited_at, fed_back_at) VALUES
 (4, NULL, '2026-10-12 00:00Z', NULL);
 "#;
 
-fn close(actual: Option<f64>, expected: f64) -> bool {
-    actual.is_some_and(|a| (a - expected).abs() < 1e-9)
-}
-
-#[sqlx::test]
-async fn every_metric_and_trap_from_hand_made_rows(pool: PgPool) {
-    sqlx::raw_sql(ROWS).execute(&pool).await.unwrap();
+/// The review of October 2026 (UTC) read from the test database with a trend of `months`.
+async fn reviewed(pool: &PgPool, months: usize) -> Review {
     let mut conn = pool.acquire().await.unwrap();
     let month: Month = "2026-10".parse().unwrap();
     let read_at: DateTime<Utc> = "2026-11-05T00:00:00Z".parse().unwrap();
     let request = AggregatesRequest {
-        months: month.window(6),
+        months: month.window(months),
         tz: chrono_tz::UTC,
         frustrated_sentiment_min: Decimal::new(5, 1),
         source: SourceInfo {
@@ -82,7 +77,17 @@ async fn every_metric_and_trap_from_hand_made_rows(pool: PgPool) {
         generated_at: read_at,
         sample: false,
     };
-    let r = review(&aggregates, &ReviewSettings::default(), &context).unwrap();
+    review(&aggregates, &ReviewSettings::default(), &context).unwrap()
+}
+
+fn close(actual: Option<f64>, expected: f64) -> bool {
+    actual.is_some_and(|a| (a - expected).abs() < 1e-9)
+}
+
+#[sqlx::test]
+async fn every_metric_and_trap_from_hand_made_rows(pool: PgPool) {
+    sqlx::raw_sql(ROWS).execute(&pool).await.unwrap();
+    let r = reviewed(&pool, 6).await;
     let m = |id: MetricId| &r.metrics[&id];
 
     // T = c1..c8, c10, c11: 10 conversations; c5 alone has no AI.
@@ -205,27 +210,7 @@ async fn a_month_without_ledger_lines_leaves_trap_three_unjudged_and_cost_provis
         .execute(&pool)
         .await
         .unwrap();
-    let mut conn = pool.acquire().await.unwrap();
-    let month: Month = "2026-10".parse().unwrap();
-    let read_at: DateTime<Utc> = "2026-11-05T00:00:00Z".parse().unwrap();
-    let request = AggregatesRequest {
-        months: month.window(2),
-        tz: chrono_tz::UTC,
-        frustrated_sentiment_min: Decimal::new(5, 1),
-        source: SourceInfo {
-            kind: "postgres".into(),
-            location: "test".into(),
-            schema: "public".into(),
-            note: None,
-        },
-        read_at,
-    };
-    let aggregates = read_aggregates(&mut conn, &request).await.unwrap();
-    let context = ReviewContext {
-        generated_at: read_at,
-        sample: false,
-    };
-    let r = review(&aggregates, &ReviewSettings::default(), &context).unwrap();
+    let r = reviewed(&pool, 2).await;
     assert!(!r.traps.hidden_llm_cost.judged && !r.traps.hidden_llm_cost.triggered);
     assert!(r.cost_breakdown.provisional);
     // Only the metered LLM cost is left: 4.00 / 10.
