@@ -61,6 +61,36 @@ pub const BUILTIN_TEMPLATES: [(&str, &str); 3] = [
     ("report.md", include_str!("../../templates/report.md")),
 ];
 
+/// How a template's `{{ … }}` output is escaped, decided by the template's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Escaping {
+    /// `.html`, `.htm`, `.xml`, `.svg`: HTML-escaped.
+    Html,
+    /// `.md`: escaped for Markdown ([`escape::markdown`]).
+    Markdown,
+    /// Anything else (`.txt`, `.css`): written as is — a plain-text email body must
+    /// show `A&B <x>`, not `A&amp;B &lt;x&gt;`.
+    Plain,
+}
+
+/// Suffixes of templates that are HTML-escaped.
+const HTML_SUFFIXES: [&str; 4] = [".html", ".htm", ".xml", ".svg"];
+/// Suffixes of templates that are Markdown-escaped.
+const MARKDOWN_SUFFIXES: [&str; 1] = [".md"];
+
+impl Escaping {
+    /// The escaping of the template called `name`.
+    pub fn of(name: &str) -> Self {
+        if HTML_SUFFIXES.iter().any(|s| name.ends_with(s)) {
+            Escaping::Html
+        } else if MARKDOWN_SUFFIXES.iter().any(|s| name.ends_with(s)) {
+            Escaping::Markdown
+        } else {
+            Escaping::Plain
+        }
+    }
+}
+
 /// File suffixes read from an override folder; anything else there (a README, a
 /// backup) is ignored rather than parsed as a template.
 const OVERRIDE_SUFFIXES: [&str; 7] = [".html", ".htm", ".md", ".css", ".txt", ".xml", ".svg"];
@@ -68,10 +98,12 @@ const OVERRIDE_SUFFIXES: [&str; 7] = [".html", ".htm", ".md", ".css", ".txt", ".
 /// The report templates: built-ins, optionally replaced by a user's folder, with
 /// aikpi's filters.
 ///
-/// Escaping follows the template's name: `.html`/`.htm`/`.xml`/`.svg` templates escape
-/// every `{{ … }}` for HTML and `.md` templates escape it for Markdown, unless a value
-/// is marked `| safe`. Two tera instances hold the same templates because tera 1 has
-/// one escape function per instance.
+/// Escaping follows the template's name ([`Escaping::of`]): `.html`/`.htm`/`.xml`/`.svg`
+/// templates escape every `{{ … }}` for HTML and `.md` templates escape it for
+/// Markdown, unless a value is marked `| safe`; other templates (`.txt`, `.css`) are
+/// not escaped at all. Two tera instances hold the same templates because tera 1 has
+/// one escape function per instance; the HTML one also renders the unescaped ones, as
+/// tera escapes only the suffixes it is told to.
 ///
 /// User templates are sandboxed to their folder: tera 1 reads no files at render time
 /// (`include`/`extends`/`import` only name loaded templates), files whose real path
@@ -107,9 +139,9 @@ impl Templates {
             }
             None => "the built-in templates".to_string(),
         };
-        let load = |escape: fn(&str) -> String, suffixes: Vec<&'static str>| {
+        let load = |escape: fn(&str) -> String, suffixes: &[&'static str]| {
             let mut tera = Tera::default();
-            tera.autoescape_on(suffixes);
+            tera.autoescape_on(suffixes.to_vec());
             tera.set_escape_fn(escape);
             register(&mut tera);
             tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
@@ -120,8 +152,8 @@ impl Templates {
             Ok::<_, RenderError>(tera)
         };
         Ok(Self {
-            html: load(escape::html, vec![".html", ".htm", ".xml", ".svg"])?,
-            markdown: load(escape::markdown, vec![".md"])?,
+            html: load(escape::html, &HTML_SUFFIXES)?,
+            markdown: load(escape::markdown, &MARKDOWN_SUFFIXES)?,
             overrides: overrides.map(Path::to_path_buf),
         })
     }
@@ -133,13 +165,12 @@ impl Templates {
         names
     }
 
-    /// Renders a template by name; `.md` names are escaped for Markdown, the others
-    /// for HTML (or not at all, e.g. `.txt`).
+    /// Renders a template by name, escaped as [`Escaping::of`] the name says.
     pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, RenderError> {
-        let engine = if name.ends_with(".md") {
-            &self.markdown
-        } else {
-            &self.html
+        let engine = match Escaping::of(name) {
+            Escaping::Markdown => &self.markdown,
+            // Tera escapes only HTML_SUFFIXES here, so plain templates stay as they are.
+            Escaping::Html | Escaping::Plain => &self.html,
         };
         engine
             .render(name, context)
@@ -476,5 +507,9 @@ mod tests {
         assert_eq!(one_off(&t, "a.html", &ctx), "&lt;b&gt;|*x*&lt;&#x2F;b&gt;");
         assert_eq!(one_off(&t, "a.md", &ctx), r"\<b\>\|\*x\*\</b\>");
         assert_eq!(one_off(&t, "a.txt", &ctx), "<b>|*x*</b>");
+        assert_eq!(Escaping::of("email.txt"), Escaping::Plain);
+        assert_eq!(Escaping::of("report.css"), Escaping::Plain);
+        assert_eq!(Escaping::of("email.html"), Escaping::Html);
+        assert_eq!(Escaping::of("report.md"), Escaping::Markdown);
     }
 }
