@@ -297,7 +297,10 @@ fn deliver_email(
     now: DateTime<Utc>,
 ) -> Result<(), EmailError> {
     let attachments = EmailAttachment::from_output_dir(&config.email, out)?;
-    let message = email::build_message(&config.email, review, charts, &attachments, now)?;
+    // The bodies are templates too (email.html, email.txt): a template folder overrides them.
+    let templates = Templates::new(config.templates.as_deref()).map_err(EmailError::Render)?;
+    let message =
+        email::build_message(&config.email, review, charts, &attachments, &templates, now)?;
     if let Some(path) = &args.email_dry_run {
         email::write_dry_run(path, &message)?;
         eprintln!(

@@ -1,7 +1,8 @@
-//! Rendering the review: HTML, Markdown, JSON (and the Notion zip).
+//! Rendering the review: HTML, Markdown, JSON (and the Notion zip), Word, and the
+//! bodies of the emailed summary.
 //!
 //! Every format renders the one [`Review`](crate::review::Review) value; nothing is
-//! recomputed per format. HTML and Markdown go through [`Templates`] (tera 1), whose
+//! recomputed per format. HTML, Markdown and the email bodies go through [`Templates`] (tera 1), whose
 //! built-in templates live in `templates/` and are compiled into the binary; a folder
 //! of overrides can replace any of them by name.
 
@@ -54,8 +55,11 @@ pub enum RenderError {
 /// The built-in templates, compiled in: (name, source).
 ///
 /// `report.html` includes `report.css`, so a folder can restyle the report by
-/// overriding the stylesheet alone.
-pub const BUILTIN_TEMPLATES: [(&str, &str); 3] = [
+/// overriding the stylesheet alone. `email.html` and `email.txt` are the two bodies of
+/// the emailed summary (see [`email`]).
+pub const BUILTIN_TEMPLATES: [(&str, &str); 5] = [
+    ("email.html", include_str!("../../templates/email.html")),
+    ("email.txt", include_str!("../../templates/email.txt")),
     ("report.css", include_str!("../../templates/report.css")),
     ("report.html", include_str!("../../templates/report.html")),
     ("report.md", include_str!("../../templates/report.md")),
