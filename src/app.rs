@@ -43,6 +43,9 @@ pub enum RunError {
     Output(#[from] OutputError),
     #[error(transparent)]
     Docx(#[from] render::docx::DocxError),
+    /// The template folder (`--templates`, config `templates`) cannot be used.
+    #[error("{0}")]
+    TemplatesSetup(RenderError),
     /// The email settings cannot work; found before any report work.
     #[error("{0}")]
     EmailSetup(EmailError),
@@ -55,7 +58,10 @@ impl RunError {
     /// The process exit code (SPEC §5).
     pub fn exit_code(&self) -> i32 {
         match self {
-            RunError::Usage(_) | RunError::Config(_) | RunError::EmailSetup(_) => 2,
+            RunError::Usage(_)
+            | RunError::Config(_)
+            | RunError::EmailSetup(_)
+            | RunError::TemplatesSetup(_) => 2,
             RunError::Source(_) | RunError::Aggregates(_) => 3,
             RunError::Render(_) | RunError::Charts(_) | RunError::Output(_) | RunError::Docx(_) => {
                 4
@@ -218,6 +224,9 @@ fn report(args: ReportArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
         }
         email::check_ready(&config.email, !args.email).map_err(RunError::EmailSetup)?;
     }
+    // Loaded once, before any data work: a broken template folder is a setup error.
+    let templates =
+        Templates::new(config.templates.as_deref()).map_err(RunError::TemplatesSetup)?;
     let month = parse_month(args.month.as_deref())?;
     let tz_flag = args.database.tz.as_deref();
 
@@ -270,13 +279,14 @@ fn report(args: ReportArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("aikpi-report-{}", review.month)));
-    let (outputs, charts) = render_outputs(&review, &config, &args.format, emailing)?;
+    let (outputs, charts) = render_outputs(&review, &templates, &args.format, emailing)?;
     files::publish(&out, &outputs)?;
     eprintln!("{}", summary_line(&review, &out, &outputs));
 
     // Only now, with the report complete on disk: a failed send never loses it.
     if emailing {
-        deliver_email(&args, &config, &review, &charts, &out, now).map_err(RunError::Email)?;
+        deliver_email(&args, &config, &review, &charts, &out, &templates, now)
+            .map_err(RunError::Email)?;
     }
 
     let fail = match args.fail_on {
@@ -294,13 +304,13 @@ fn deliver_email(
     review: &Review,
     charts: &[charts::Chart],
     out: &Path,
+    templates: &Templates,
     now: DateTime<Utc>,
 ) -> Result<(), EmailError> {
     let attachments = EmailAttachment::from_output_dir(&config.email, out)?;
     // The bodies are templates too (email.html, email.txt): a template folder overrides them.
-    let templates = Templates::new(config.templates.as_deref()).map_err(EmailError::Render)?;
     let message =
-        email::build_message(&config.email, review, charts, &attachments, &templates, now)?;
+        email::build_message(&config.email, review, charts, &attachments, templates, now)?;
     if let Some(path) = &args.email_dry_run {
         email::write_dry_run(path, &message)?;
         eprintln!(
@@ -321,7 +331,7 @@ fn deliver_email(
 /// for the email.
 fn render_outputs(
     review: &Review,
-    config: &Config,
+    templates: &Templates,
     formats: &[Format],
     emailing: bool,
 ) -> Result<(Vec<OutputFile>, Vec<charts::Chart>), RunError> {
@@ -360,13 +370,12 @@ fn render_outputs(
         outputs.push(file("report.docx", docx));
     }
     if wants(Format::Html) || wants(Format::Md) {
-        let templates = Templates::new(config.templates.as_deref())?;
         if wants(Format::Html) {
-            let html = render::html::render_html(review, &charts, &templates)?;
+            let html = render::html::render_html(review, &charts, templates)?;
             outputs.push(file("report.html", html.into_bytes()));
         }
         if wants(Format::Md) {
-            let md = render::markdown::render_markdown(review, &charts, &templates)?;
+            let md = render::markdown::render_markdown(review, &charts, templates)?;
             outputs.push(file(
                 "report-notion.zip",
                 render::notion_zip::notion_zip(&md, &charts)?,
