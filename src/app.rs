@@ -41,6 +41,12 @@ pub enum RunError {
     Charts(#[from] charts::ChartError),
     #[error(transparent)]
     Output(#[from] OutputError),
+    /// A single file (`aggregates --output`, `config init FILE`) could not be written.
+    #[error("cannot write {}: {}", .path.display(), file_problem(.source))]
+    WriteFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Docx(#[from] render::docx::DocxError),
     /// The template folder (`--templates`, config `templates`) cannot be used.
@@ -63,11 +69,26 @@ impl RunError {
             | RunError::EmailSetup(_)
             | RunError::TemplatesSetup(_) => 2,
             RunError::Source(_) | RunError::Aggregates(_) => 3,
-            RunError::Render(_) | RunError::Charts(_) | RunError::Output(_) | RunError::Docx(_) => {
-                4
-            }
+            RunError::Render(_)
+            | RunError::Charts(_)
+            | RunError::Output(_)
+            | RunError::WriteFile { .. }
+            | RunError::Docx(_) => 4,
             RunError::Email(_) => 5,
         }
+    }
+}
+
+/// Why a single file could not be written, and what to do.
+fn file_problem(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::AlreadyExists => {
+            "it already exists, and aikpi does not overwrite it. Choose another name, or remove it first."
+                .to_string()
+        }
+        _ => format!(
+            "{e}. Check that its folder exists and is writable and that the disk has space, or write to another path."
+        ),
     }
 }
 
@@ -111,7 +132,7 @@ fn load_config(db: &DatabaseArgs, templates: Option<PathBuf>) -> Result<Config, 
 fn parse_month(text: Option<&str>) -> Result<Option<Month>, RunError> {
     text.map(|t| {
         t.parse::<Month>()
-            .map_err(|e| RunError::Usage(e.to_string()))
+            .map_err(|e| RunError::Usage(format!("--month {e}")))
     })
     .transpose()
 }
@@ -170,12 +191,29 @@ fn read_from_database(
         read_at: now,
     };
     let runtime = runtime()?;
-    runtime.block_on(async {
+    let read = runtime.block_on(async {
         let mut conn =
             postgres::connect(url, &config.schema, config.statement_timeout, true).await?;
         postgres::check_contract(&mut conn).await?;
-        Ok(postgres::read_aggregates(&mut conn, &request).await?)
+        postgres::read_aggregates(&mut conn, &request).await
+    });
+    read.map_err(|e| match e {
+        // The driver only knows a statement was cancelled; the configured limit says why.
+        SourceError::Timeout { aggregation, .. } => match config.statement_timeout {
+            Some(limit) => SourceError::Timeout {
+                aggregation,
+                seconds: Some(limit.as_secs()),
+            },
+            None => SourceError::Query {
+                aggregation,
+                cause: "the server cancelled it (no statement timeout was set, so an \
+                        administrator or pg_cancel_backend did)"
+                    .to_string(),
+            },
+        },
+        e => e,
     })
+    .map_err(RunError::from)
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, RunError> {
@@ -205,7 +243,7 @@ fn select_month(
                 .map(|a| a.month.to_string())
                 .unwrap_or_default();
             return Err(RunError::Usage(format!(
-                "{what} covers {first} to {last}; it has no {m}"
+                "{what} covers {first} to {last}; it has no {m}. Pick a --month in that range, or read {m} from the database (--database-url)"
             )));
         };
         aggregates.months.truncate(pos + 1);
@@ -429,21 +467,17 @@ fn aggregates(args: AggregatesArgs, now: DateTime<Utc>) -> Result<(), RunError> 
         .map_err(|e| RunError::Usage(format!("cannot serialise the aggregates: {e}")))?;
     json.push('\n');
     match &args.output {
-        Some(path) => std::fs::write(path, json).map_err(|source| {
-            RunError::Output(OutputError::Io {
-                path: path.clone(),
-                source,
-            })
+        Some(path) => std::fs::write(path, json).map_err(|source| RunError::WriteFile {
+            path: path.clone(),
+            source,
         }),
         None => {
             use std::io::Write;
             std::io::stdout()
                 .write_all(json.as_bytes())
-                .map_err(|source| {
-                    RunError::Output(OutputError::Io {
-                        path: PathBuf::from("<stdout>"),
-                        source,
-                    })
+                .map_err(|source| RunError::WriteFile {
+                    path: PathBuf::from("<stdout>"),
+                    source,
                 })
         }
     }
@@ -510,19 +544,15 @@ fn config_init(path: Option<&Path>) -> Result<(), RunError> {
                 .write(true)
                 .create_new(true)
                 .open(p)
-                .map_err(|source| {
-                    RunError::Output(OutputError::Io {
-                        path: p.to_path_buf(),
-                        source,
-                    })
+                .map_err(|source| RunError::WriteFile {
+                    path: p.to_path_buf(),
+                    source,
                 })?;
             use std::io::Write;
             file.write_all(crate::config::DEFAULT_CONFIG_TOML.as_bytes())
-                .map_err(|source| {
-                    RunError::Output(OutputError::Io {
-                        path: p.to_path_buf(),
-                        source,
-                    })
+                .map_err(|source| RunError::WriteFile {
+                    path: p.to_path_buf(),
+                    source,
                 })?;
             eprintln!("aikpi: wrote the default configuration to {}", p.display());
             Ok(())

@@ -33,13 +33,25 @@ pub enum RenderError {
     #[error("cannot serialise the review as JSON: {0}")]
     Json(#[source] serde_json::Error),
     /// A template folder could not be read, or holds something it may not.
-    #[error("template folder {path}: {message}")]
+    #[error(
+        "template folder {}: {message}. Fix it, or point --templates (AIKPI_TEMPLATES, \
+         `templates` in the config file) at a folder of your templates, or drop it to use \
+         the built-in ones.",
+        .path.display()
+    )]
     Overrides { path: PathBuf, message: String },
     /// Templates did not parse (a syntax error, a missing parent or macro file).
-    #[error("templates from {origin} do not load: {message}")]
+    #[error(
+        "templates from {origin} do not load: {message}. Fix the template named there (tera \
+         syntax), or remove it from the folder to use the built-in one."
+    )]
     Templates { origin: String, message: String },
     /// A template failed while rendering (unknown variable, filter error, …).
-    #[error("template `{template}` failed to render: {message}")]
+    #[error(
+        "template `{template}` failed to render: {message}. Fix that template in the \
+         --templates folder, or remove it to use the built-in one; templates may only include \
+         templates of their folder and cannot read the environment."
+    )]
     Template { template: String, message: String },
     /// The review could not be turned into a template context.
     #[error("cannot build the template context: {0}")]
