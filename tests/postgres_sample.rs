@@ -4,6 +4,8 @@
 //! `#[sqlx::test]` gives this test a fresh database (DATABASE_URL must point at a
 //! PostgreSQL whose role may create databases); without one the test fails.
 
+mod database;
+
 use sqlx::PgPool;
 
 use aikpi::aggregates::Aggregates;
@@ -11,22 +13,6 @@ use aikpi::seed::{seed, SeedOptions};
 use aikpi::source::postgres::{connect, read_aggregates, AggregatesRequest};
 
 const SAMPLE: &str = include_str!("../samples/aggregates.json");
-
-/// The URL of the test's own database, for the same `connect()` the CLI uses.
-fn test_db_url(pool: &PgPool) -> String {
-    let db = pool.connect_options().get_database().unwrap().to_string();
-    let base = std::env::var("DATABASE_URL").unwrap();
-    let (head, query) = match base.split_once('?') {
-        Some((h, q)) => (h.to_string(), format!("?{q}")),
-        None => (base.clone(), String::new()),
-    };
-    let authority_start = head.find("://").unwrap() + 3;
-    let head = match head[authority_start..].find('/') {
-        Some(slash) => head[..authority_start + slash].to_string(),
-        None => head,
-    };
-    format!("{head}/{db}{query}")
-}
 
 #[sqlx::test]
 async fn the_postgres_path_on_the_recorded_seed_reproduces_the_sample_exactly(pool: PgPool) {
@@ -55,7 +41,7 @@ async fn the_postgres_path_on_the_recorded_seed_reproduces_the_sample_exactly(po
     seed(&mut conn, &options).await.unwrap();
     drop(conn);
     // Read through the same read-only session the CLI opens.
-    let mut conn = connect(&test_db_url(&pool), "public", None, true)
+    let mut conn = connect(&database::url(&pool, None), "public", None, true)
         .await
         .unwrap();
     let request = AggregatesRequest {

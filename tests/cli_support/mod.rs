@@ -4,6 +4,9 @@
 
 #![allow(dead_code)]
 
+#[path = "../database/mod.rs"]
+mod database;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -148,21 +151,9 @@ pub fn assert_mentions(message: &str, parts: &[&str]) {
     }
 }
 
-/// The URL of the `#[sqlx::test]` database: DATABASE_URL with the database replaced and,
-/// when given, a password added.
+/// The URL of the `#[sqlx::test]` database, with a password added when given.
 pub fn db_url(pool: &PgPool, password: Option<&str>) -> String {
-    let db = pool
-        .connect_options()
-        .get_database()
-        .expect("a test database")
-        .to_string();
-    let base = std::env::var("DATABASE_URL").expect("DATABASE_URL points at PostgreSQL");
-    let mut url = url::Url::parse(&base).expect("DATABASE_URL is a URL");
-    url.set_path(&format!("/{db}"));
-    if let Some(p) = password {
-        url.set_password(Some(p)).unwrap();
-    }
-    url.to_string()
+    database::url(pool, password)
 }
 
 /// The name of the `#[sqlx::test]` database.
