@@ -324,3 +324,26 @@ impl Aggregates {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_survive_a_json_round_trip_to_the_last_bit() {
+        // serde_json's default float parser can be one ulp off; `float_roundtrip` makes
+        // `aikpi report --from FILE` see exactly what `aikpi aggregates` read.
+        let fr = FirstResponseAggregates {
+            measured: 2,
+            p50_seconds: Some(1.909_079_999_999_999_9),
+            p90_seconds: Some(2.135_215_900_000_002),
+        };
+        let back: FirstResponseAggregates =
+            serde_json::from_str(&serde_json::to_string(&fr).unwrap()).unwrap();
+        assert_eq!(back, fr);
+        assert_eq!(
+            back.p50_seconds.unwrap().to_bits(),
+            fr.p50_seconds.unwrap().to_bits()
+        );
+    }
+}

@@ -12,8 +12,11 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::aggregates::{Aggregates, AggregatesError, SourceInfo};
-use crate::cli::{AggregatesArgs, Cli, Command, ConfigCommand, DatabaseArgs, FailOn, Format, ReportArgs, SeedArgs};
+use crate::cli::{
+    AggregatesArgs, Cli, Command, ConfigCommand, DatabaseArgs, FailOn, Format, ReportArgs, SeedArgs,
+};
 use crate::config::{Config, ConfigError, Overrides};
+use crate::deliver::email::{self, EmailAttachment, EmailError};
 use crate::deliver::files::{self, OutputError, OutputFile};
 use crate::period::Month;
 use crate::render::{self, RenderError, Templates};
@@ -41,16 +44,54 @@ pub enum RunError {
     Charts(#[from] charts::ChartError),
     #[error(transparent)]
     Output(#[from] OutputError),
+    /// A single file (`aggregates --output`, `config init FILE`) could not be written.
+    #[error("cannot write {}: {}", .path.display(), file_problem(.source))]
+    WriteFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Docx(#[from] render::docx::DocxError),
+    /// The template folder (`--templates`, config `templates`) cannot be used.
+    #[error("{0}")]
+    TemplatesSetup(RenderError),
+    /// The email settings cannot work; found before any report work.
+    #[error("{0}")]
+    EmailSetup(EmailError),
+    /// The report was written, but the email failed.
+    #[error("the report was written, but the email failed: {0}")]
+    Email(EmailError),
 }
 
 impl RunError {
     /// The process exit code (SPEC §5).
     pub fn exit_code(&self) -> i32 {
         match self {
-            RunError::Usage(_) | RunError::Config(_) => 2,
+            RunError::Usage(_)
+            | RunError::Config(_)
+            | RunError::EmailSetup(_)
+            | RunError::TemplatesSetup(_) => 2,
             RunError::Source(_) | RunError::Aggregates(_) => 3,
-            RunError::Render(_) | RunError::Charts(_) | RunError::Output(_) => 4,
+            RunError::Render(_)
+            | RunError::Charts(_)
+            | RunError::Output(_)
+            | RunError::WriteFile { .. }
+            | RunError::Docx(_) => 4,
+            RunError::Email(_) => 5,
         }
+    }
+}
+
+/// Why a single file could not be written, and what to do.
+fn file_problem(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::AlreadyExists => {
+            "it already exists, and aikpi does not overwrite it. Choose another name, or remove it first."
+                .to_string()
+        }
+        _ => format!(
+            "{e}. Check that its folder exists and is writable and that the disk has space, or write to another path."
+        ),
     }
 }
 
@@ -74,7 +115,11 @@ fn clock(now: Option<&str>) -> Result<DateTime<Utc>, RunError> {
         None => Ok(Utc::now()),
         Some(text) => DateTime::parse_from_rfc3339(text)
             .map(|t| t.with_timezone(&Utc))
-            .map_err(|e| RunError::Usage(format!("AIKPI_NOW / --now `{text}` is not an RFC 3339 instant: {e}"))),
+            .map_err(|e| {
+                RunError::Usage(format!(
+                    "AIKPI_NOW / --now `{text}` is not an RFC 3339 instant: {e}"
+                ))
+            }),
     }
 }
 
@@ -88,12 +133,20 @@ fn load_config(db: &DatabaseArgs, templates: Option<PathBuf>) -> Result<Config, 
 }
 
 fn parse_month(text: Option<&str>) -> Result<Option<Month>, RunError> {
-    text.map(|t| t.parse::<Month>().map_err(|e| RunError::Usage(e.to_string())))
-        .transpose()
+    text.map(|t| {
+        t.parse::<Month>()
+            .map_err(|e| RunError::Usage(format!("--month {e}")))
+    })
+    .transpose()
 }
 
 /// Refuses a month that has not ended yet unless asked for a partial month.
-fn check_month_is_over(month: Month, now: DateTime<Utc>, tz: Tz, allow_partial: bool) -> Result<(), RunError> {
+fn check_month_is_over(
+    month: Month,
+    now: DateTime<Utc>,
+    tz: Tz,
+    allow_partial: bool,
+) -> Result<(), RunError> {
     let current = Month::of_date(now.with_timezone(&tz).date_naive());
     if month > current {
         return Err(RunError::Usage(format!(
@@ -120,7 +173,13 @@ fn database_url(db: &DatabaseArgs) -> Result<&str, RunError> {
 }
 
 /// Reads the window of months ending with `month` from PostgreSQL.
-fn read_from_database(url: &str, config: &Config, month: Month, now: DateTime<Utc>, note: Option<String>) -> Result<Aggregates, RunError> {
+fn read_from_database(
+    url: &str,
+    config: &Config,
+    month: Month,
+    now: DateTime<Utc>,
+    note: Option<String>,
+) -> Result<Aggregates, RunError> {
     let months = month.window(config.review.trend_months.max(2));
     let request = postgres::AggregatesRequest {
         months,
@@ -136,9 +195,10 @@ fn read_from_database(url: &str, config: &Config, month: Month, now: DateTime<Ut
     };
     let runtime = runtime()?;
     let started = Instant::now();
-    let aggregates = runtime.block_on(async {
+    let read = runtime.block_on(async {
         let open = || async {
-            let mut conn = postgres::connect(url, &config.schema, config.statement_timeout, true).await?;
+            let mut conn =
+                postgres::connect(url, &config.schema, config.statement_timeout, true).await?;
             postgres::apply_read_options(&mut conn, &config.read).await?;
             Ok::<_, SourceError>(conn)
         };
@@ -155,9 +215,25 @@ fn read_from_database(url: &str, config: &Config, month: Month, now: DateTime<Ut
         .filter_map(Result::ok)
         .collect();
         postgres::read_aggregates_with(&mut conn, more, &request).await
-    })?;
+    });
     timings::record("database", started.elapsed());
-    Ok(aggregates)
+    read.map_err(|e| match e {
+        // The driver only knows a statement was cancelled; the configured limit says why.
+        SourceError::Timeout { aggregation, .. } => match config.statement_timeout {
+            Some(limit) => SourceError::Timeout {
+                aggregation,
+                seconds: Some(limit.as_secs()),
+            },
+            None => SourceError::Query {
+                aggregation,
+                cause: "the server cancelled it (no statement timeout was set, so an \
+                        administrator or pg_cancel_backend did)"
+                    .to_string(),
+            },
+        },
+        e => e,
+    })
+    .map_err(RunError::from)
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, RunError> {
@@ -168,13 +244,27 @@ fn runtime() -> Result<tokio::runtime::Runtime, RunError> {
 }
 
 /// Narrows file aggregates to the requested month (default: the file's last).
-fn select_month(mut aggregates: Aggregates, month: Option<Month>, what: &str) -> Result<Aggregates, RunError> {
+fn select_month(
+    mut aggregates: Aggregates,
+    month: Option<Month>,
+    what: &str,
+) -> Result<Aggregates, RunError> {
     aggregates.validate()?;
     if let Some(m) = month {
         let Some(pos) = aggregates.months.iter().position(|a| a.month == m) else {
-            let first = aggregates.months.first().map(|a| a.month.to_string()).unwrap_or_default();
-            let last = aggregates.months.last().map(|a| a.month.to_string()).unwrap_or_default();
-            return Err(RunError::Usage(format!("{what} covers {first} to {last}; it has no {m}")));
+            let first = aggregates
+                .months
+                .first()
+                .map(|a| a.month.to_string())
+                .unwrap_or_default();
+            let last = aggregates
+                .months
+                .last()
+                .map(|a| a.month.to_string())
+                .unwrap_or_default();
+            return Err(RunError::Usage(format!(
+                "{what} covers {first} to {last}; it has no {m}. Pick a --month in that range, or read {m} from the database (--database-url)"
+            )));
         };
         aggregates.months.truncate(pos + 1);
     }
@@ -182,7 +272,19 @@ fn select_month(mut aggregates: Aggregates, month: Option<Month>, what: &str) ->
 }
 
 fn report(args: ReportArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
-    let config = load_config(&args.database, args.templates.clone())?;
+    let mut config = load_config(&args.database, args.templates.clone())?;
+    let emailing = args.email || args.email_dry_run.is_some();
+    if emailing {
+        // Fail on email settings now (exit 2), not after the report work.
+        if !args.email_to.is_empty() {
+            let to = email::parse_recipients(&args.email_to).map_err(RunError::EmailSetup)?;
+            config.email.override_recipients(to);
+        }
+        email::check_ready(&config.email, !args.email).map_err(RunError::EmailSetup)?;
+    }
+    // Loaded once, before any data work: a broken template folder is a setup error.
+    let templates =
+        Templates::new(config.templates.as_deref()).map_err(RunError::TemplatesSetup)?;
     let month = parse_month(args.month.as_deref())?;
     let tz_flag = args.database.tz.as_deref();
 
@@ -193,7 +295,10 @@ fn report(args: ReportArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
             (parsed, "the sample".to_string())
         } else {
             let path = args.from.as_deref().unwrap_or(Path::new(""));
-            (source::load_aggregates_file(path)?, path.display().to_string())
+            (
+                source::load_aggregates_file(path)?,
+                path.display().to_string(),
+            )
         };
         if let Some(tz) = tz_flag {
             if tz.trim() != parsed.time_zone {
@@ -204,7 +309,12 @@ fn report(args: ReportArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
             }
         }
         (select_month(parsed, month, &what)?, args.sample)
-    } else if args.database.database_url.as_deref().is_some_and(|u| !u.trim().is_empty()) {
+    } else if args
+        .database
+        .database_url
+        .as_deref()
+        .is_some_and(|u| !u.trim().is_empty())
+    {
         let url = database_url(&args.database)?;
         let month = month.unwrap_or_else(|| Month::last_complete(now, config.time_zone));
         check_month_is_over(month, now, config.time_zone, args.allow_partial_month)?;
@@ -229,9 +339,15 @@ fn report(args: ReportArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("aikpi-report-{}", review.month)));
-    let outputs = render_outputs(&review, &config, &args.format)?;
+    let (outputs, charts) = render_outputs(&review, &templates, &args.format, emailing)?;
     timings::time("publish", || files::publish(&out, &outputs))?;
     eprintln!("{}", summary_line(&review, &out, &outputs));
+
+    // Only now, with the report complete on disk: a failed send never loses it.
+    if emailing {
+        deliver_email(&args, &config, &review, &charts, &out, &templates, now)
+            .map_err(RunError::Email)?;
+    }
 
     let fail = match args.fail_on {
         Some(FailOn::Missed) => review.summary.missed > 0,
@@ -241,8 +357,44 @@ fn report(args: ReportArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
     Ok(if fail { EXIT_FAIL_ON } else { 0 })
 }
 
-/// Renders every requested format from the one review.
-fn render_outputs(review: &Review, config: &Config, formats: &[Format]) -> Result<Vec<OutputFile>, RunError> {
+/// Sends the executive summary, or writes it to the dry-run file.
+fn deliver_email(
+    args: &ReportArgs,
+    config: &Config,
+    review: &Review,
+    charts: &[charts::Chart],
+    out: &Path,
+    templates: &Templates,
+    now: DateTime<Utc>,
+) -> Result<(), EmailError> {
+    let attachments = EmailAttachment::from_output_dir(&config.email, out)?;
+    // The bodies are templates too (email.html, email.txt): a template folder overrides them.
+    let message =
+        email::build_message(&config.email, review, charts, &attachments, templates, now)?;
+    if let Some(path) = &args.email_dry_run {
+        email::write_dry_run(path, &message)?;
+        eprintln!(
+            "aikpi: wrote the email that would be sent to {}",
+            path.display()
+        );
+    }
+    if args.email {
+        let password = email::password_from_env(&config.email)?;
+        email::send(&config.email, &message, password.as_ref())?;
+        let recipients = config.email.to.len() + config.email.cc.len();
+        eprintln!("aikpi: emailed the executive summary to {recipients} recipient(s)");
+    }
+    Ok(())
+}
+
+/// Renders every requested format from the one review; the charts are returned too,
+/// for the email.
+fn render_outputs(
+    review: &Review,
+    templates: &Templates,
+    formats: &[Format],
+    emailing: bool,
+) -> Result<(Vec<OutputFile>, Vec<charts::Chart>), RunError> {
     let wants = |f: Format| formats.contains(&f);
     let mut outputs = Vec::new();
     let file = |path: &str, bytes: Vec<u8>| OutputFile {
@@ -253,25 +405,47 @@ fn render_outputs(review: &Review, config: &Config, formats: &[Format]) -> Resul
         let json = timings::time("render json", || render::json::render_json(review))?;
         outputs.push(file("report.json", json.into_bytes()));
     }
-    if wants(Format::Html) || wants(Format::Md) {
-        let charts = timings::time("charts", || charts::draw_all(review))?;
-        let templates = Templates::new(config.templates.as_deref())?;
+    let needs_charts = emailing || wants(Format::Html) || wants(Format::Md) || wants(Format::Docx);
+    let charts = if needs_charts {
+        timings::time("charts", || charts::draw_all(review))?
+    } else {
+        Vec::new()
+    };
+    if wants(Format::Html) || wants(Format::Md) || wants(Format::Docx) {
         for chart in &charts {
-            outputs.push(file(&format!("charts/{}.png", chart.name), chart.png.clone()));
-            outputs.push(file(&format!("charts/{}.svg", chart.name), chart.svg.clone().into_bytes()));
+            outputs.push(file(
+                &format!("charts/{}.png", chart.name),
+                chart.png.clone(),
+            ));
+            outputs.push(file(
+                &format!("charts/{}.svg", chart.name),
+                chart.svg.clone().into_bytes(),
+            ));
         }
+    }
+    if wants(Format::Docx) {
+        let docx = timings::time("render docx", || render::docx::render_docx(review, &charts))?;
+        outputs.push(file("report.docx", docx));
+    }
+    if wants(Format::Html) || wants(Format::Md) {
         if wants(Format::Html) {
-            let html = timings::time("render html", || render::html::render_html(review, &charts, &templates))?;
+            let html = timings::time("render html", || {
+                render::html::render_html(review, &charts, templates)
+            })?;
             outputs.push(file("report.html", html.into_bytes()));
         }
         if wants(Format::Md) {
-            let md = timings::time("render md", || render::markdown::render_markdown(review, &charts, &templates))?;
-            let zip = timings::time("render notion zip", || render::notion_zip::notion_zip(&md, &charts))?;
+            let md = timings::time("render md", || {
+                render::markdown::render_markdown(review, &charts, templates)
+            })?;
+            let zip = timings::time("render notion zip", || {
+                render::notion_zip::notion_zip(&md, &charts)
+            })?;
             outputs.push(file("report-notion.zip", zip));
             outputs.push(file("report.md", md.into_bytes()));
         }
     }
-    Ok(outputs)
+    Ok((outputs, charts))
 }
 
 fn summary_line(review: &Review, out: &Path, outputs: &[OutputFile]) -> String {
@@ -280,7 +454,11 @@ fn summary_line(review: &Review, out: &Path, outputs: &[OutputFile]) -> String {
         .filter(|o| o.path.parent().is_none_or(|p| p.as_os_str().is_empty()))
         .map(|o| o.path.display().to_string())
         .collect();
-    let charts = outputs.iter().filter(|o| o.path.starts_with("charts")).count() / 2;
+    let charts = outputs
+        .iter()
+        .filter(|o| o.path.starts_with("charts"))
+        .count()
+        / 2;
     let traps = if review.summary.triggered_traps.is_empty() {
         "no trap triggered".to_string()
     } else {
@@ -292,7 +470,11 @@ fn summary_line(review: &Review, out: &Path, outputs: &[OutputFile]) -> String {
         review.month,
         out.display(),
         names.join(", "),
-        if charts > 0 { format!(", {charts} charts") } else { String::new() },
+        if charts > 0 {
+            format!(", {charts} charts")
+        } else {
+            String::new()
+        },
         review.summary.met,
         review.summary.counted,
     )
@@ -301,27 +483,26 @@ fn summary_line(review: &Review, out: &Path, outputs: &[OutputFile]) -> String {
 fn aggregates(args: AggregatesArgs, now: DateTime<Utc>) -> Result<(), RunError> {
     let config = load_config(&args.database, None)?;
     let url = database_url(&args.database)?;
-    let month = parse_month(args.month.as_deref())?.unwrap_or_else(|| Month::last_complete(now, config.time_zone));
+    let month = parse_month(args.month.as_deref())?
+        .unwrap_or_else(|| Month::last_complete(now, config.time_zone));
     check_month_is_over(month, now, config.time_zone, args.allow_partial_month)?;
     let aggregates = read_from_database(url, &config, month, now, args.note.clone())?;
     let mut json = serde_json::to_string_pretty(&aggregates)
         .map_err(|e| RunError::Usage(format!("cannot serialise the aggregates: {e}")))?;
     json.push('\n');
     match &args.output {
-        Some(path) => std::fs::write(path, json).map_err(|source| {
-            RunError::Output(OutputError::Io {
-                path: path.clone(),
-                source,
-            })
+        Some(path) => std::fs::write(path, json).map_err(|source| RunError::WriteFile {
+            path: path.clone(),
+            source,
         }),
         None => {
             use std::io::Write;
-            std::io::stdout().write_all(json.as_bytes()).map_err(|source| {
-                RunError::Output(OutputError::Io {
+            std::io::stdout()
+                .write_all(json.as_bytes())
+                .map_err(|source| RunError::WriteFile {
                     path: PathBuf::from("<stdout>"),
                     source,
                 })
-            })
         }
     }
 }
@@ -346,7 +527,10 @@ fn seed_database(args: SeedArgs) -> Result<(), RunError> {
         .parse::<Month>()
         .map_err(|e| RunError::Usage(format!("--end-month: {e}")))?;
     if args.months == 0 || args.months > 120 {
-        return Err(RunError::Usage(format!("--months {} must be between 1 and 120", args.months)));
+        return Err(RunError::Usage(format!(
+            "--months {} must be between 1 and 120",
+            args.months
+        )));
     }
     let options = seed::SeedOptions {
         end_month,
@@ -384,19 +568,15 @@ fn config_init(path: Option<&Path>) -> Result<(), RunError> {
                 .write(true)
                 .create_new(true)
                 .open(p)
-                .map_err(|source| {
-                    RunError::Output(OutputError::Io {
-                        path: p.to_path_buf(),
-                        source,
-                    })
+                .map_err(|source| RunError::WriteFile {
+                    path: p.to_path_buf(),
+                    source,
                 })?;
             use std::io::Write;
             file.write_all(crate::config::DEFAULT_CONFIG_TOML.as_bytes())
-                .map_err(|source| {
-                    RunError::Output(OutputError::Io {
-                        path: p.to_path_buf(),
-                        source,
-                    })
+                .map_err(|source| RunError::WriteFile {
+                    path: p.to_path_buf(),
+                    source,
                 })?;
             eprintln!("aikpi: wrote the default configuration to {}", p.display());
             Ok(())

@@ -1,4 +1,7 @@
 //! Command-line types (clap). Parsing only; `app.rs` decides what they mean.
+//!
+//! Every argument that reads the environment sets `hide_env_values`: `--help` must never
+//! print a value (DATABASE_URL may carry a password; `tests/cli_security.rs` checks).
 
 use std::path::PathBuf;
 
@@ -16,7 +19,13 @@ pub struct Cli {
     pub command: Command,
 
     /// Pretend the clock reads this instant (RFC 3339), for reproducible outputs.
-    #[arg(long, global = true, env = "AIKPI_NOW", hide = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "AIKPI_NOW",
+        hide = true,
+        hide_env_values = true
+    )]
     pub now: Option<String>,
 }
 
@@ -44,15 +53,25 @@ pub struct DatabaseArgs {
     pub database_url: Option<String>,
 
     /// PostgreSQL schema holding the contract relations [default: public].
-    #[arg(long, env = "AIKPI_SCHEMA", value_name = "NAME")]
+    #[arg(
+        long,
+        env = "AIKPI_SCHEMA",
+        value_name = "NAME",
+        hide_env_values = true
+    )]
     pub schema: Option<String>,
 
     /// IANA time zone defining the calendar month [default: UTC].
-    #[arg(long, env = "AIKPI_TZ", value_name = "ZONE")]
+    #[arg(long, env = "AIKPI_TZ", value_name = "ZONE", hide_env_values = true)]
     pub tz: Option<String>,
 
     /// TOML configuration file (flags override it).
-    #[arg(long, env = "AIKPI_CONFIG", value_name = "FILE")]
+    #[arg(
+        long,
+        env = "AIKPI_CONFIG",
+        value_name = "FILE",
+        hide_env_values = true
+    )]
     pub config: Option<PathBuf>,
 }
 
@@ -77,17 +96,22 @@ pub struct ReportArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 
-    /// Formats to write, comma-separated.
+    /// Formats to write, comma-separated (md also writes report-notion.zip).
     #[arg(
         long,
         value_delimiter = ',',
         value_name = "LIST",
-        default_value = "html,md,json"
+        default_value = "html,md,json,docx"
     )]
     pub format: Vec<Format>,
 
     /// A folder of template overrides (same names as the built-in templates).
-    #[arg(long, env = "AIKPI_TEMPLATES", value_name = "DIR")]
+    #[arg(
+        long,
+        env = "AIKPI_TEMPLATES",
+        value_name = "DIR",
+        hide_env_values = true
+    )]
     pub templates: Option<PathBuf>,
 
     /// Report on the current, unfinished month (the report says "partial month").
@@ -97,6 +121,18 @@ pub struct ReportArgs {
     /// Exit with code 6 when any target is missed, or any trap is triggered.
     #[arg(long, value_name = "WHEN")]
     pub fail_on: Option<FailOn>,
+
+    /// Email the executive summary (config [email]) once the report is written.
+    #[arg(long)]
+    pub email: bool,
+
+    /// Send to these addresses instead of email.to/cc (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "ADDRESS")]
+    pub email_to: Vec<String>,
+
+    /// Write the exact message that --email would send to FILE (.eml); no network.
+    #[arg(long, value_name = "FILE")]
+    pub email_dry_run: Option<PathBuf>,
 }
 
 /// An output format.
@@ -105,6 +141,8 @@ pub enum Format {
     Html,
     Md,
     Json,
+    /// Word (report.docx): carries its charts into Lark, Word and Google Docs.
+    Docx,
 }
 
 /// When `--fail-on` turns a successful run into exit code 6.

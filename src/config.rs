@@ -21,20 +21,86 @@ use crate::review::settings::{CostCategories, ReviewSettings, Target, TrapThresh
 /// The defaults, as a commented file (`aikpi config init` writes it out).
 pub const DEFAULT_CONFIG_TOML: &str = include_str!("../config/aikpi.toml");
 
-/// Why the configuration was refused (exit code 2).
+/// Why the configuration was refused (exit code 2). Each message is one paragraph that
+/// names the problem and what to do about it.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read the config file {path}: {source}")]
+    #[error("cannot read the config file {}: {}.", .path.display(), read_problem(.source))]
     Read {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("the config file {path} is not valid: {message}")]
+    #[error(
+        "the config file {} is not valid: {message}. Fix it there; `aikpi config init` prints \
+         every key with its default and meaning.",
+        .path.display()
+    )]
     Parse { path: PathBuf, message: String },
-    #[error("`{0}` is not an IANA time zone (e.g. UTC, Europe/Berlin, Asia/Shanghai)")]
-    TimeZone(String),
-    #[error("invalid configuration: {0}")]
+    #[error(
+        "`{name}` is not an IANA time zone name{hint}. Set --tz, AIKPI_TZ or `time_zone` in the \
+         config file to a name such as UTC, Europe/Berlin or Asia/Shanghai."
+    )]
+    TimeZone {
+        name: String,
+        /// ` (did you mean `…`?)` or empty.
+        hint: String,
+    },
+    #[error(
+        "invalid configuration: {0}. Correct it in the config file, or in the flag or \
+         environment variable that sets it; `aikpi config init` prints every key with its \
+         default."
+    )]
     Invalid(String),
+    #[error(
+        "the config file {} has an invalid value: {message}. Correct it there; `aikpi config \
+         init` prints every key with its default.",
+        .path.display()
+    )]
+    InvalidInFile { path: PathBuf, message: String },
+}
+
+impl ConfigError {
+    /// An unknown time zone, with the nearest known name when one is close.
+    fn time_zone(name: &str) -> ConfigError {
+        let wanted = name.trim().to_ascii_lowercase();
+        let hint = chrono_tz::TZ_VARIANTS
+            .iter()
+            .map(|tz| {
+                let known = tz.name();
+                (
+                    strsim::damerau_levenshtein(&wanted, &known.to_ascii_lowercase()),
+                    known,
+                )
+            })
+            .filter(|(distance, known)| *distance <= 3.min(known.len() / 3).max(1))
+            .min()
+            .map(|(_, known)| format!(" (did you mean `{known}`?)"))
+            .unwrap_or_default();
+        ConfigError::TimeZone {
+            name: name.to_string(),
+            hint,
+        }
+    }
+}
+
+/// Why a config file could not be read, and what to do, in words.
+fn read_problem(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::NotFound => "it does not exist. Check the path given with --config (or \
+            AIKPI_CONFIG), or write one with the defaults with `aikpi config init FILE`"
+            .to_string(),
+        ErrorKind::IsADirectory => {
+            "it is a folder, not a file. Pass the TOML file itself with --config".to_string()
+        }
+        ErrorKind::InvalidData => "it is not UTF-8 text: save it as UTF-8 (TOML files are \
+            always UTF-8)"
+            .to_string(),
+        ErrorKind::PermissionDenied => "this user may not read it. Make it readable to the \
+            user that runs aikpi, or pass another file with --config"
+            .to_string(),
+        _ => format!("{e}. Check the path given with --config"),
+    }
 }
 
 /// The `[targets]`, `[tolerances]`, … of the file, every key optional.
@@ -434,7 +500,13 @@ impl Config {
                 })?
             }
         };
-        Config::resolve(file, path, overrides)
+        Config::resolve(file, path, overrides).map_err(|e| match (e, path) {
+            (ConfigError::Invalid(message), Some(p)) => ConfigError::InvalidInFile {
+                path: p.to_path_buf(),
+                message,
+            },
+            (e, _) => e,
+        })
     }
 
     fn resolve(
@@ -451,7 +523,7 @@ impl Config {
         let time_zone: Tz = tz_name
             .trim()
             .parse()
-            .map_err(|_| ConfigError::TimeZone(tz_name.clone()))?;
+            .map_err(|_| ConfigError::time_zone(&tz_name))?;
         let schema = overrides
             .schema
             .clone()
@@ -459,7 +531,7 @@ impl Config {
             .unwrap_or_else(|| "public".to_string());
         if schema.is_empty() || schema.len() > 63 {
             return Err(invalid(format!(
-                "schema `{schema}` must be 1–63 characters (a PostgreSQL identifier)"
+                "schema `{schema}` (from --schema, AIKPI_SCHEMA or the config file) must be 1–63 characters (a PostgreSQL identifier)"
             )));
         }
         let trend_months = file.trend_months.unwrap_or(6);
@@ -587,29 +659,45 @@ fn is_memory_size(text: &str) -> bool {
         && matches!(unit, "" | "kB" | "MB" | "GB" | "TB")
 }
 
-/// Parses the file text strictly; the message names the offending key and line.
+/// Parses the file text strictly; the message (one line) names the offending line and,
+/// for an unknown key, the key and the nearest known one.
 pub fn parse_file(text: &str) -> Result<ConfigFile, String> {
     toml::from_str(text).map_err(|e| {
-        let message = e.to_string().trim().to_string();
-        match suggest_known_key(&message) {
-            Some(hint) => format!("{message}\n{hint}"),
+        let message = e.message().split_whitespace().collect::<Vec<_>>().join(" ");
+        let message = unknown_key_message(&message).unwrap_or(message);
+        match e.span() {
+            Some(span) => {
+                let before = &text[..span.start.min(text.len())];
+                let line = before.matches('\n').count() + 1;
+                let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+                format!("line {line}, column {column}: {message}")
+            }
             None => message,
         }
     })
 }
 
-/// For toml's "unknown field `x`, expected one of `a`, `b`", the nearest known key.
-fn suggest_known_key(message: &str) -> Option<String> {
+/// For toml's "unknown field `x`, expected one of `a`, `b`": the key, the nearest known
+/// key, and the keys allowed there.
+fn unknown_key_message(message: &str) -> Option<String> {
     let rest = message.split("unknown field `").nth(1)?;
     let (unknown, expected) = rest.split_once('`')?;
-    let nearest = expected
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .map(|known| (strsim::damerau_levenshtein(unknown, known), known))
-        .filter(|(distance, known)| *distance <= 3.max(known.len() / 3))
-        .min()?;
-    Some(format!("did you mean `{}`?", nearest.1))
+    let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    let hint = known
+        .iter()
+        .map(|k| (strsim::damerau_levenshtein(unknown, k), *k))
+        .filter(|(distance, k)| *distance <= 3.max(k.len() / 3))
+        .min()
+        .map(|(_, k)| format!(" (did you mean `{k}`?)"))
+        .unwrap_or_default();
+    let allowed = known
+        .iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(format!(
+        "unknown key `{unknown}`{hint}; the keys allowed there are {allowed}"
+    ))
 }
 
 fn metric_key(key: &str, table: &str) -> Result<MetricId, ConfigError> {
@@ -775,7 +863,10 @@ mod tests {
         let err = parse_file("trend_monthz = 3").unwrap_err();
         assert!(err.contains("trend_monthz"), "{err}");
         assert!(err.contains("did you mean `trend_months`?"), "{err}");
+        assert!(err.starts_with("line 1, column 1: unknown key"), "{err}");
+        assert!(!err.contains('\n'), "one line: {err}");
         let err = parse_file("[traps]\nprompt_coverge_min = 0.9").unwrap_err();
+        assert!(err.starts_with("line 2, column 1:"), "{err}");
         assert!(err.contains("did you mean `prompt_coverage_min`?"), "{err}");
         let err = Config::resolve(
             parse_file("[targets]\ndeflection = \"> 0.5\"").unwrap(),
@@ -827,5 +918,14 @@ mod tests {
         };
         let err = Config::resolve(ConfigFile::default(), None, &overrides).unwrap_err();
         assert!(err.to_string().contains("Mars/Olympus"));
+        let overrides = Overrides {
+            time_zone: Some("Europe/Berln".into()),
+            ..Overrides::default()
+        };
+        let err = Config::resolve(ConfigFile::default(), None, &overrides).unwrap_err();
+        assert!(
+            err.to_string().contains("did you mean `Europe/Berlin`?"),
+            "{err}"
+        );
     }
 }

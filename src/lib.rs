@@ -12,14 +12,14 @@
 //! * [`deliver`] puts the outputs on disk atomically and emails the summary.
 
 pub mod aggregates;
+pub mod app;
 pub mod charts;
+pub mod cli;
+pub mod config;
+pub mod deliver;
 pub mod period;
 pub mod render;
 pub mod review;
 pub mod seed;
 pub mod source;
 pub mod timings;
-pub mod config;
-pub mod deliver;
-pub mod app;
-pub mod cli;

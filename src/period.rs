@@ -20,7 +20,7 @@ pub struct Month {
 
 /// Why a `--month` value was refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("`{input}` is not a month: expected YYYY-MM, e.g. 2026-10")]
+#[error("`{input}` is not a month: write it as YYYY-MM with a month from 01 to 12, e.g. 2026-10")]
 pub struct MonthParseError {
     input: String,
 }

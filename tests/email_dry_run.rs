@@ -5,6 +5,7 @@ mod support;
 
 use aikpi::config::SmtpSecurity;
 use aikpi::deliver::email::{self, EmailAttachment};
+use aikpi::render::Templates;
 use mail_parser::MessageParser;
 
 #[test]
@@ -19,6 +20,7 @@ fn the_dry_run_writes_the_exact_message_without_network() {
             &review,
             &charts,
             &support::attachments(),
+            &support::templates(),
             support::now(),
         )
         .unwrap()
@@ -46,6 +48,7 @@ fn data_derived_strings_are_escaped_in_the_html() {
         &review,
         &support::sample_charts(),
         &[],
+        &support::templates(),
         support::now(),
     )
     .unwrap();
@@ -62,6 +65,82 @@ fn data_derived_strings_are_escaped_in_the_html() {
 }
 
 #[test]
+fn the_text_part_is_plain_text_not_html_escaped() {
+    let channel = "A&B <x>";
+    let review = support::review_with_names("cloud_services", channel);
+    let settings = support::settings(9, SmtpSecurity::StartTls, None, None);
+    let message = email::build_message(
+        &settings,
+        &review,
+        &support::sample_charts(),
+        &support::attachments(),
+        &support::templates(),
+        support::now(),
+    )
+    .unwrap();
+    let raw = message.formatted();
+    let parsed = MessageParser::default().parse(&raw).unwrap();
+    let text = parsed.body_text(0).unwrap();
+    assert!(
+        text.contains("Volume: 20 conversations (A&B <x> 100.0%)."),
+        "{text}"
+    );
+    for entity in ["&amp;", "&lt;", "&gt;", "&quot;", "&#"] {
+        assert!(
+            !text.contains(entity),
+            "text part holds {entity:?}:\n{text}"
+        );
+    }
+    let html = parsed.body_html(0).unwrap();
+    assert!(html.contains("A&amp;B &lt;x&gt; 100.0%"), "{html}");
+    assert!(!html.contains(channel));
+}
+
+#[test]
+fn a_template_folder_overrides_the_email_bodies() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("email.txt"),
+        "Custom: {{ email.headline }} | {{ view.summary.volume }}\n{{ email.attached }}\n",
+    )
+    .unwrap();
+    let templates = Templates::new(Some(dir.path())).unwrap();
+    let review = support::review_with_names("cloud_services", "A&B <x>");
+    let settings = support::settings(9, SmtpSecurity::StartTls, None, None);
+    let message = email::build_message(
+        &settings,
+        &review,
+        &support::sample_charts(),
+        &support::attachments(),
+        &templates,
+        support::now(),
+    )
+    .unwrap();
+    let raw = message.formatted();
+    let parsed = MessageParser::default().parse(&raw).unwrap();
+    assert_eq!(
+        parsed.body_text(0).unwrap().replace("\r\n", "\n"),
+        "Custom: 8 of 12 targets met, 2 traps triggered | Volume: 20 conversations (A&B <x> 100.0%).\n\
+         The full report is attached: report.html (open in a browser) and report-notion.zip (import into Notion).\n"
+    );
+    // The HTML body is still the built-in one.
+    let html = parsed.body_html(0).unwrap();
+    assert!(html.contains("width=\"640\""), "{html}");
+
+    // A broken override fails the build, naming the template, before anything is sent.
+    std::fs::write(dir.path().join("email.html"), "{{ nope.missing }}").unwrap();
+    let templates = Templates::new(Some(dir.path())).unwrap();
+    let err =
+        email::build_message(&settings, &review, &[], &[], &templates, support::now()).unwrap_err();
+    assert!(matches!(err, email::EmailError::Render(_)), "{err:?}");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("email.html") && msg.contains("nope.missing"),
+        "{msg}"
+    );
+}
+
+#[test]
 fn charts_are_optional_and_chosen_by_name() {
     let settings = support::settings(9, SmtpSecurity::StartTls, None, None);
     let review = support::sample_review();
@@ -70,6 +149,7 @@ fn charts_are_optional_and_chosen_by_name() {
         &review,
         &[],
         &support::attachments(),
+        &support::templates(),
         support::now(),
     )
     .unwrap();
@@ -142,6 +222,7 @@ fn preview_for_humans() {
         &support::sample_review(),
         &support::sample_charts(),
         &support::attachments(),
+        &support::templates(),
         support::now(),
     )
     .unwrap();

@@ -13,6 +13,7 @@ fn send(settings: &EmailSettings, password: Option<&str>) -> EmailError {
         &support::sample_review(),
         &support::sample_charts(),
         &support::attachments(),
+        &support::templates(),
         support::now(),
     )
     .unwrap();

@@ -26,6 +26,7 @@ fn starttls_with_login_delivers_the_summary_as_built() {
         &review,
         &charts,
         &support::attachments(),
+        &support::templates(),
         support::now(),
     )
     .unwrap();
@@ -110,6 +111,7 @@ fn implicit_tls_delivers() {
         &review,
         &charts,
         &support::attachments(),
+        &support::templates(),
         support::now(),
     )
     .unwrap();
@@ -131,6 +133,7 @@ fn an_explicit_plaintext_relay_delivers_without_login() {
         &review,
         &charts,
         &support::attachments(),
+        &support::templates(),
         support::now(),
     )
     .unwrap();

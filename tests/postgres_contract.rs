@@ -3,6 +3,8 @@
 //! `#[sqlx::test]` reads DATABASE_URL at run time and gives each test a fresh database
 //! with ./migrations applied; without a reachable PostgreSQL these tests fail.
 
+mod database;
+
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -15,29 +17,13 @@ use aikpi::source::postgres::{
 };
 use aikpi::source::{load_aggregates_file, SourceError};
 
-/// The URL of the test's own database: DATABASE_URL with the database name replaced.
-fn test_db_url(pool: &PgPool) -> String {
-    let db = pool.connect_options().get_database().unwrap().to_string();
-    let base = std::env::var("DATABASE_URL").unwrap();
-    let (head, query) = match base.split_once('?') {
-        Some((h, q)) => (h.to_string(), format!("?{q}")),
-        None => (base.clone(), String::new()),
-    };
-    let authority_start = head.find("://").unwrap() + 3;
-    let head = match head[authority_start..].find('/') {
-        Some(slash) => head[..authority_start + slash].to_string(),
-        None => head,
-    };
-    format!("{head}/{db}{query}")
-}
-
 async fn exec(pool: &PgPool, sql: &str) {
     pool.execute(sql).await.unwrap();
 }
 
 #[sqlx::test]
 async fn the_migrated_schema_satisfies_the_contract(pool: PgPool) {
-    let mut conn = connect(&test_db_url(&pool), "public", None, true)
+    let mut conn = connect(&database::url(&pool, None), "public", None, true)
         .await
         .unwrap();
     check_contract(&mut conn).await.unwrap();
@@ -69,7 +55,7 @@ async fn views_over_a_team_schema_satisfy_the_contract(pool: PgPool) {
          CREATE VIEW team.reply_edits AS SELECT * FROM public.reply_edits;",
     )
     .await;
-    let mut conn = connect(&test_db_url(&pool), "team", None, true)
+    let mut conn = connect(&database::url(&pool, None), "team", None, true)
         .await
         .unwrap();
     check_contract(&mut conn).await.unwrap();
@@ -94,7 +80,7 @@ async fn a_missing_relation_is_named(pool: PgPool) {
          CREATE VIEW partial.reply_edits AS SELECT * FROM public.reply_edits;",
     )
     .await;
-    let mut conn = connect(&test_db_url(&pool), "partial", None, true)
+    let mut conn = connect(&database::url(&pool, None), "partial", None, true)
         .await
         .unwrap();
     let err = check_contract(&mut conn).await.unwrap_err();
@@ -121,7 +107,7 @@ async fn a_missing_column_is_named(pool: PgPool) {
          CREATE VIEW lacking.reply_edits AS SELECT * FROM public.reply_edits;",
     )
     .await;
-    let mut conn = connect(&test_db_url(&pool), "lacking", None, true)
+    let mut conn = connect(&database::url(&pool, None), "lacking", None, true)
         .await
         .unwrap();
     let err = check_contract(&mut conn).await.unwrap_err();
@@ -152,7 +138,7 @@ async fn a_wrong_column_type_is_named(pool: PgPool) {
          CREATE VIEW naive.reply_edits AS SELECT * FROM public.reply_edits;",
     )
     .await;
-    let mut conn = connect(&test_db_url(&pool), "naive", None, true)
+    let mut conn = connect(&database::url(&pool, None), "naive", None, true)
         .await
         .unwrap();
     let err = check_contract(&mut conn).await.unwrap_err();
@@ -166,7 +152,7 @@ async fn a_wrong_column_type_is_named(pool: PgPool) {
 
 #[sqlx::test]
 async fn a_missing_schema_is_named(pool: PgPool) {
-    let mut conn = connect(&test_db_url(&pool), "nowhere", None, true)
+    let mut conn = connect(&database::url(&pool, None), "nowhere", None, true)
         .await
         .unwrap();
     let err = check_contract(&mut conn).await.unwrap_err();
@@ -176,7 +162,7 @@ async fn a_missing_schema_is_named(pool: PgPool) {
 
 #[sqlx::test]
 async fn a_hostile_schema_name_is_only_ever_a_name(pool: PgPool) {
-    let url = test_db_url(&pool);
+    let url = database::url(&pool, None);
     let hostile = "x\"; DROP TABLE conversations; --";
     let mut conn = connect(&url, hostile, Some(Duration::from_secs(5)), true)
         .await
@@ -212,7 +198,7 @@ async fn a_hostile_schema_name_is_only_ever_a_name(pool: PgPool) {
 
 #[sqlx::test]
 async fn the_report_session_is_read_only(pool: PgPool) {
-    let mut conn = connect(&test_db_url(&pool), "public", None, true)
+    let mut conn = connect(&database::url(&pool, None), "public", None, true)
         .await
         .unwrap();
     let ro: String = sqlx::query_scalar("SHOW transaction_read_only")
@@ -230,7 +216,7 @@ async fn the_report_session_is_read_only(pool: PgPool) {
         .map(|c| c.to_string());
     assert_eq!(code.as_deref(), Some("25006"), "{err}"); // read_only_sql_transaction
                                                          // And a writable session is writable.
-    let mut rw = connect(&test_db_url(&pool), "public", None, false)
+    let mut rw = connect(&database::url(&pool, None), "public", None, false)
         .await
         .unwrap();
     sqlx::query("INSERT INTO kb_evals VALUES (1, now(), 'a', 'a')")
@@ -242,7 +228,7 @@ async fn the_report_session_is_read_only(pool: PgPool) {
 #[sqlx::test]
 async fn the_statement_timeout_applies(pool: PgPool) {
     let mut conn = connect(
-        &test_db_url(&pool),
+        &database::url(&pool, None),
         "public",
         Some(Duration::from_millis(50)),
         true,
@@ -297,7 +283,7 @@ async fn a_failed_connection_names_the_redacted_location() {
 
 #[sqlx::test]
 async fn migrate_is_idempotent_in_public_and_in_a_fresh_schema(pool: PgPool) {
-    let url = test_db_url(&pool);
+    let url = database::url(&pool, None);
     // public was migrated by #[sqlx::test] already.
     migrate(&url, "public").await.unwrap();
     migrate(&url, "tenant_a").await.unwrap();
@@ -332,7 +318,7 @@ async fn aggregates_files_round_trip_and_errors_name_the_path(pool: PgPool) {
     .execute(&pool)
     .await
     .unwrap();
-    let mut conn = connect(&test_db_url(&pool), "public", None, true)
+    let mut conn = connect(&database::url(&pool, None), "public", None, true)
         .await
         .unwrap();
     let a = read_aggregates(&mut conn, &request(&["2026-09", "2026-10"]))

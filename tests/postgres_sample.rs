@@ -4,11 +4,13 @@
 //! `#[sqlx::test]` gives this test a fresh database (DATABASE_URL must point at a
 //! PostgreSQL whose role may create databases); without one the test fails.
 
+mod database;
+
 use sqlx::PgPool;
 
 use aikpi::aggregates::Aggregates;
 use aikpi::seed::{seed, SeedOptions};
-use aikpi::source::postgres::{read_aggregates, AggregatesRequest};
+use aikpi::source::postgres::{connect, read_aggregates, AggregatesRequest};
 
 const SAMPLE: &str = include_str!("../samples/aggregates.json");
 
@@ -16,7 +18,11 @@ const SAMPLE: &str = include_str!("../samples/aggregates.json");
 async fn the_postgres_path_on_the_recorded_seed_reproduces_the_sample_exactly(pool: PgPool) {
     let sample: Aggregates = serde_json::from_str(SAMPLE).unwrap();
     // The seed flags are recorded in the sample itself (and in samples/README.md).
-    let note = sample.source.note.clone().expect("the sample records its seed command");
+    let note = sample
+        .source
+        .note
+        .clone()
+        .expect("the sample records its seed command");
     let options = SeedOptions {
         end_month: "2026-10".parse().unwrap(),
         months: 7,
@@ -25,10 +31,19 @@ async fn the_postgres_path_on_the_recorded_seed_reproduces_the_sample_exactly(po
         tz: chrono_tz::UTC,
         append: false,
     };
-    assert_eq!(note, options.describe(), "samples/README.md and this test must agree");
+    assert_eq!(
+        note,
+        options.describe(),
+        "samples/README.md and this test must agree"
+    );
 
     let mut conn = pool.acquire().await.unwrap();
     seed(&mut conn, &options).await.unwrap();
+    drop(conn);
+    // Read through the same read-only session the CLI opens.
+    let mut conn = connect(&database::url(&pool, None), "public", None, true)
+        .await
+        .unwrap();
     let request = AggregatesRequest {
         months: sample.months.iter().map(|m| m.month).collect(),
         tz: chrono_tz::UTC,

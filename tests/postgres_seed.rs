@@ -3,6 +3,8 @@
 //! `#[sqlx::test]` reads DATABASE_URL at run time and gives each test a fresh database
 //! with ./migrations applied; without a reachable PostgreSQL these tests fail.
 
+mod database;
+
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sqlx::{PgConnection, PgPool};
@@ -14,21 +16,6 @@ use aikpi::source::postgres::{
     check_contract, connect, migrate, read_aggregates, AggregatesRequest,
 };
 use aikpi::source::SourceError;
-
-fn test_db_url(pool: &PgPool) -> String {
-    let db = pool.connect_options().get_database().unwrap().to_string();
-    let base = std::env::var("DATABASE_URL").unwrap();
-    let (head, query) = match base.split_once('?') {
-        Some((h, q)) => (h.to_string(), format!("?{q}")),
-        None => (base.clone(), String::new()),
-    };
-    let authority_start = head.find("://").unwrap() + 3;
-    let head = match head[authority_start..].find('/') {
-        Some(slash) => head[..authority_start + slash].to_string(),
-        None => head,
-    };
-    format!("{head}/{db}{query}")
-}
 
 fn options(per_month: u32, months: u32) -> SeedOptions {
     SeedOptions {
@@ -67,7 +54,7 @@ async fn seeded_schema(url: &str, schema: &str, opts: &SeedOptions) -> (PgConnec
 
 #[sqlx::test]
 async fn the_same_flags_write_the_same_data(pool: PgPool) {
-    let url = test_db_url(&pool);
+    let url = database::url(&pool, None);
     let opts = options(800, 3);
     let (mut a_conn, a_summary) = seeded_schema(&url, "seed_a", &opts).await;
     let (mut b_conn, b_summary) = seeded_schema(&url, "seed_b", &opts).await;
@@ -113,7 +100,7 @@ async fn the_same_flags_write_the_same_data(pool: PgPool) {
 
 #[sqlx::test]
 async fn refuses_tables_with_rows_unless_appending(pool: PgPool) {
-    let url = test_db_url(&pool);
+    let url = database::url(&pool, None);
     let opts = options(200, 2);
     let (mut conn, first) = seeded_schema(&url, "refuse", &opts).await;
     assert_eq!(
@@ -176,7 +163,7 @@ async fn conn_count(conn: &mut PgConnection, table: &str) -> u64 {
 
 #[sqlx::test]
 async fn the_data_is_realistic_and_the_last_month_shows_two_traps(pool: PgPool) {
-    let url = test_db_url(&pool);
+    let url = database::url(&pool, None);
     let opts = options(4_000, 6);
     let (mut conn, summary) = seeded_schema(&url, "demo", &opts).await;
     let a = aggregates(&mut conn, &opts).await;
@@ -287,7 +274,7 @@ async fn the_data_is_realistic_and_the_last_month_shows_two_traps(pool: PgPool) 
 #[sqlx::test]
 async fn seeding_respects_the_time_zone_calendar(pool: PgPool) {
     // Shanghai months: everything generated lies inside the window's local months.
-    let url = test_db_url(&pool);
+    let url = database::url(&pool, None);
     let opts = SeedOptions {
         tz: chrono_tz::Asia::Shanghai,
         ..options(300, 2)

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::io::Read;
 
 use aikpi::charts::{self, Chart};
-use aikpi::render::{html, json, markdown, notion_zip, Templates};
+use aikpi::render::{email, format, html, json, markdown, narrative, notion_zip, Templates};
 use aikpi::review::Review;
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
@@ -398,4 +398,80 @@ fn timing() {
         "median of 5: charts {charts_t:?} (8 × PNG+SVG), templates + html + md + json + zip {formats_t:?}; \
          sizes: html {html} B, md {md} B, json {json} B, zip {zip} B"
     );
+}
+
+/// The email bodies of the fixture, with its first chart inline and both report files
+/// attached.
+fn email_bodies(review: &Review) -> (String, String) {
+    let charts = charts::draw_all(review).expect("charts draw");
+    let templates = Templates::new(None).expect("built-in templates load");
+    let attached = ["report.html", "report-notion.zip"];
+    let inline = [("chart-1@aikpi", &charts[0])];
+    let html = email::email_html(review, &inline, &attached, &templates).expect("email html");
+    let text = email::email_text(review, &attached, &templates).expect("email text");
+    (html, text)
+}
+
+#[test]
+fn the_email_says_what_the_report_says() {
+    let review = common::fixture_review();
+    let (html, text) = email_bodies(&review);
+    let (_, md, _) = rendered(&review);
+    let cur = review.currency.as_str();
+
+    // The same sentences, from the shared narrative, in the report and in both bodies.
+    let mut shared = vec![
+        narrative::scorecard(&review),
+        narrative::traps_line(&review),
+        narrative::cost_line(&review),
+        narrative::volume(&review).expect("a volume line"),
+    ];
+    shared.extend(
+        review
+            .summary
+            .better_moves
+            .iter()
+            .chain(&review.summary.worse_moves)
+            .map(|m| narrative::move_text(m, cur)),
+    );
+    shared.extend(narrative::banners(&review).into_iter().map(|b| b.text));
+    for c in narrative::callouts(&review) {
+        if c.state == narrative::CalloutState::Clear {
+            assert!(!text.contains(&c.headline), "only traps that need a look");
+            continue;
+        }
+        shared.push(c.headline);
+        shared.push(c.check);
+        shared.extend(c.findings);
+    }
+    for sentence in &shared {
+        assert!(
+            text.contains(sentence.as_str()),
+            "text lacks {sentence:?}:\n{text}"
+        );
+        let escaped = aikpi::render::escape::html(sentence);
+        assert!(html.contains(&escaped), "email HTML lacks {escaped:?}");
+    }
+    // …which are the report's own.
+    for sentence in [
+        narrative::scorecard(&review),
+        narrative::traps_line(&review),
+    ] {
+        assert!(md.contains(&aikpi::render::escape::markdown(&sentence)));
+    }
+    // Every metric's target as the report writes it.
+    for m in review.metrics.values() {
+        let target = format::target(&m.target, m.unit, cur);
+        assert!(text.contains(&format!("(target {target})")), "{target}");
+        assert!(
+            md.contains(&aikpi::render::escape::markdown(&target)),
+            "{target}"
+        );
+    }
+    // The headline is the email's own, and the text is text: no entities, markup as is.
+    assert!(text.contains(&email::headline(&review)));
+    assert!(text.contains(XSS_CHANNEL) && text.contains(SPECIAL_CATEGORY));
+    assert!(!text.contains("&amp;") && !text.contains("&lt;"));
+    assert!(!html.contains("<script") && !html.contains("<img src=x"));
+    assert!(html.contains("src=\"cid:chart-1@aikpi\""));
 }

@@ -29,10 +29,7 @@ fn month_strategy() -> impl Strategy<Value = MonthSpec> {
     )
 }
 
-fn build(
-    month: Month,
-    spec: &(i64, Vec<i64>, Option<(f64, f64)>, i64, i64, i64),
-) -> MonthAggregates {
+fn build(month: Month, spec: &MonthSpec) -> MonthAggregates {
     let (total, counts, frt, ledger, llm_cents, micros) = spec;
     let total = *total;
     let part = |i: usize| counts[i].min(total);

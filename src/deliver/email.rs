@@ -40,6 +40,7 @@ use lettre::Message;
 use crate::charts::Chart;
 use crate::config::{EmailSettings, SmtpSecurity, SmtpServer};
 use crate::render::email as body;
+use crate::render::{narrative, RenderError, Templates};
 use crate::review::Review;
 
 /// Charts shown inline, by name, in order of preference: the all-metrics status view
@@ -172,6 +173,8 @@ pub enum EmailError {
     Attachment { path: PathBuf, source: io::Error },
     #[error("cannot build the email: {0}")]
     Build(String),
+    #[error("cannot render the email body: {0}")]
+    Render(#[source] RenderError),
     #[error("cannot write the email preview {path}: {source}")]
     Write { path: PathBuf, source: io::Error },
     #[error("cannot reach the SMTP server {server}: {cause}. Check the host and port in email.smtp_url (587 is STARTTLS submission, 465 implicit TLS) and that this machine may connect to it")]
@@ -279,7 +282,7 @@ pub fn key_charts(charts: &[Chart]) -> Vec<&Chart> {
 pub fn subject(settings: &EmailSettings, review: &Review) -> String {
     settings
         .subject
-        .replace("{month}", &body::month_name(review))
+        .replace("{month}", &narrative::month_name(review.month))
         .replace("{headline}", &body::headline(review))
 }
 
@@ -318,13 +321,15 @@ fn content_type(text: &str) -> Result<ContentType, EmailError> {
 
 /// Builds the complete message (headers, both bodies, inline charts, attachments).
 ///
-/// `now` is the run's clock: it becomes the Date header and seeds the Message-ID, so
+/// The bodies are rendered from `templates` (`email.txt`, `email.html`: the built-ins
+/// or a user's overrides). `now` is the run's clock: it becomes the Date header and seeds the Message-ID, so
 /// the same inputs always give the same bytes.
 pub fn build_message(
     settings: &EmailSettings,
     review: &Review,
     charts: &[Chart],
     attachments: &[EmailAttachment],
+    templates: &Templates,
     now: DateTime<Utc>,
 ) -> Result<Message, EmailError> {
     let from = settings
@@ -343,7 +348,7 @@ pub fn build_message(
         .filter(|a| a.filename != DOCX_ATTACHMENT.0 || settings.attach_docx)
         .collect();
     let attached_names: Vec<&str> = attached.iter().map(|a| a.filename.as_str()).collect();
-    let text = body::email_text(review, &attached_names);
+    let text = body::email_text(review, &attached_names, templates).map_err(EmailError::Render)?;
 
     let recipients: String = settings
         .to
@@ -371,7 +376,8 @@ pub fn build_message(
         .map(String::as_str)
         .zip(key.iter().copied())
         .collect();
-    let html = body::email_html(review, &inline, &attached_names);
+    let html = body::email_html(review, &inline, &attached_names, templates)
+        .map_err(EmailError::Render)?;
 
     let mut related = MultiPart::builder()
         .header(content_type(&format!(

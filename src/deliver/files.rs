@@ -20,15 +20,49 @@ pub struct OutputFile {
     pub bytes: Vec<u8>,
 }
 
-/// Why the outputs could not be written (exit code 4).
+/// Why the outputs could not be written (exit code 4). Every failure leaves the previous
+/// set in `--out` as it was, and the messages say so.
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
-    #[error("cannot write the report into {path}: {source}")]
+    #[error(
+        "cannot write the report into {}: {source}. {} Nothing was changed: the previous \
+         report in --out, if any, is intact.",
+        .path.display(),
+        write_fix(.source)
+    )]
     Io { path: PathBuf, source: io::Error },
-    #[error("{0} exists and is not a folder; choose another --out")]
+    #[error(
+        "{} is not a folder aikpi can write the report into. Choose another --out (a new or \
+         empty folder, or one holding an earlier aikpi report).",
+        .0.display()
+    )]
     NotAFolder(PathBuf),
-    #[error("{0} holds files that aikpi did not write; refusing to replace them. Choose an empty or new --out folder")]
+    #[error(
+        "{} holds files that aikpi did not write; refusing to replace them. Choose an empty \
+         or new --out folder.",
+        .0.display()
+    )]
     ForeignFolder(PathBuf),
+}
+
+/// What to do about a failed write, by its cause.
+pub fn write_fix(e: &io::Error) -> &'static str {
+    match e.kind() {
+        io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => {
+            "Free some space on that disk, or choose an --out folder on another one."
+        }
+        io::ErrorKind::ReadOnlyFilesystem => {
+            "That file system is mounted read-only: choose an --out folder on a writable one."
+        }
+        io::ErrorKind::PermissionDenied => {
+            "This user may not write there: choose another --out folder, or fix the folder's \
+             permissions."
+        }
+        io::ErrorKind::NotADirectory | io::ErrorKind::AlreadyExists => {
+            "A part of that path is a file, not a folder: choose another --out folder."
+        }
+        _ => "Check that the folder is writable and its disk has space, or choose another --out.",
+    }
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
@@ -64,6 +98,10 @@ pub fn publish_with(
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    // A file where a folder of the path should be: say so rather than "File exists".
+    if let Some(file) = out.ancestors().find(|a| a.exists() && !a.is_dir()) {
+        return Err(OutputError::NotAFolder(file.to_path_buf()));
+    }
     fs::create_dir_all(&parent).map_err(io_err(&parent))?;
 
     // Held until this function returns; a second run into the same --out waits here.

@@ -337,19 +337,7 @@ fn executive_summary(review: &Review, body: &mut Vec<Block>) {
     if let Some(volume) = narrative::volume(review) {
         items.push(volume);
     }
-    items.push(format!(
-        "Cost: {} per conversation; {} in total (LLM {}, infra {}, labor {}){}.",
-        metric_value(review, MetricId::CostPerConversation),
-        format::money(review.cost_breakdown.total, &review.currency),
-        format::money(review.cost_breakdown.llm, &review.currency),
-        format::money(review.cost_breakdown.infra, &review.currency),
-        format::money(review.cost_breakdown.labor, &review.currency),
-        if review.cost_breakdown.provisional {
-            ", provisional"
-        } else {
-            ""
-        }
-    ));
+    items.push(narrative::cost_line(review));
     for item in items {
         body.push(Block::P(bullet(&item)));
     }
@@ -885,14 +873,6 @@ fn grid_table(rows: Vec<TableRow>, widths: &[usize]) -> Table {
         .layout(TableLayoutType::Fixed)
         .set_borders(borders)
         .margins(TableCellMargins::new().margin(50, 100, 50, 100))
-}
-
-fn metric_value(review: &Review, id: MetricId) -> String {
-    review
-        .metrics
-        .get(&id)
-        .map(|m| format::value(m.value, m.unit, &review.currency))
-        .unwrap_or_else(|| format::NO_DATA.to_string())
 }
 
 /// `a × b / c` in EMU without overflow.

@@ -1,7 +1,8 @@
-//! Rendering the review: HTML, Markdown, JSON (and the Notion zip).
+//! Rendering the review: HTML, Markdown, JSON (and the Notion zip), Word, and the
+//! bodies of the emailed summary.
 //!
 //! Every format renders the one [`Review`](crate::review::Review) value; nothing is
-//! recomputed per format. HTML and Markdown go through [`Templates`] (tera 1), whose
+//! recomputed per format. HTML, Markdown and the email bodies go through [`Templates`] (tera 1), whose
 //! built-in templates live in `templates/` and are compiled into the binary; a folder
 //! of overrides can replace any of them by name.
 
@@ -32,13 +33,25 @@ pub enum RenderError {
     #[error("cannot serialise the review as JSON: {0}")]
     Json(#[source] serde_json::Error),
     /// A template folder could not be read, or holds something it may not.
-    #[error("template folder {path}: {message}")]
+    #[error(
+        "template folder {}: {message}. Fix it, or point --templates (AIKPI_TEMPLATES, \
+         `templates` in the config file) at a folder of your templates, or drop it to use \
+         the built-in ones.",
+        .path.display()
+    )]
     Overrides { path: PathBuf, message: String },
     /// Templates did not parse (a syntax error, a missing parent or macro file).
-    #[error("templates from {origin} do not load: {message}")]
+    #[error(
+        "templates from {origin} do not load: {message}. Fix the template named there (tera \
+         syntax), or remove it from the folder to use the built-in one."
+    )]
     Templates { origin: String, message: String },
     /// A template failed while rendering (unknown variable, filter error, …).
-    #[error("template `{template}` failed to render: {message}")]
+    #[error(
+        "template `{template}` failed to render: {message}. Fix that template in the \
+         --templates folder, or remove it to use the built-in one; templates may only include \
+         templates of their folder and cannot read the environment."
+    )]
     Template { template: String, message: String },
     /// The review could not be turned into a template context.
     #[error("cannot build the template context: {0}")]
@@ -54,12 +67,45 @@ pub enum RenderError {
 /// The built-in templates, compiled in: (name, source).
 ///
 /// `report.html` includes `report.css`, so a folder can restyle the report by
-/// overriding the stylesheet alone.
-pub const BUILTIN_TEMPLATES: [(&str, &str); 3] = [
+/// overriding the stylesheet alone. `email.html` and `email.txt` are the two bodies of
+/// the emailed summary (see [`email`]).
+pub const BUILTIN_TEMPLATES: [(&str, &str); 5] = [
+    ("email.html", include_str!("../../templates/email.html")),
+    ("email.txt", include_str!("../../templates/email.txt")),
     ("report.css", include_str!("../../templates/report.css")),
     ("report.html", include_str!("../../templates/report.html")),
     ("report.md", include_str!("../../templates/report.md")),
 ];
+
+/// How a template's `{{ … }}` output is escaped, decided by the template's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Escaping {
+    /// `.html`, `.htm`, `.xml`, `.svg`: HTML-escaped.
+    Html,
+    /// `.md`: escaped for Markdown ([`escape::markdown`]).
+    Markdown,
+    /// Anything else (`.txt`, `.css`): written as is — a plain-text email body must
+    /// show `A&B <x>`, not `A&amp;B &lt;x&gt;`.
+    Plain,
+}
+
+/// Suffixes of templates that are HTML-escaped.
+const HTML_SUFFIXES: [&str; 4] = [".html", ".htm", ".xml", ".svg"];
+/// Suffixes of templates that are Markdown-escaped.
+const MARKDOWN_SUFFIXES: [&str; 1] = [".md"];
+
+impl Escaping {
+    /// The escaping of the template called `name`.
+    pub fn of(name: &str) -> Self {
+        if HTML_SUFFIXES.iter().any(|s| name.ends_with(s)) {
+            Escaping::Html
+        } else if MARKDOWN_SUFFIXES.iter().any(|s| name.ends_with(s)) {
+            Escaping::Markdown
+        } else {
+            Escaping::Plain
+        }
+    }
+}
 
 /// File suffixes read from an override folder; anything else there (a README, a
 /// backup) is ignored rather than parsed as a template.
@@ -68,10 +114,12 @@ const OVERRIDE_SUFFIXES: [&str; 7] = [".html", ".htm", ".md", ".css", ".txt", ".
 /// The report templates: built-ins, optionally replaced by a user's folder, with
 /// aikpi's filters.
 ///
-/// Escaping follows the template's name: `.html`/`.htm`/`.xml`/`.svg` templates escape
-/// every `{{ … }}` for HTML and `.md` templates escape it for Markdown, unless a value
-/// is marked `| safe`. Two tera instances hold the same templates because tera 1 has
-/// one escape function per instance.
+/// Escaping follows the template's name ([`Escaping::of`]): `.html`/`.htm`/`.xml`/`.svg`
+/// templates escape every `{{ … }}` for HTML and `.md` templates escape it for
+/// Markdown, unless a value is marked `| safe`; other templates (`.txt`, `.css`) are
+/// not escaped at all. Two tera instances hold the same templates because tera 1 has
+/// one escape function per instance; the HTML one also renders the unescaped ones, as
+/// tera escapes only the suffixes it is told to.
 ///
 /// User templates are sandboxed to their folder: tera 1 reads no files at render time
 /// (`include`/`extends`/`import` only name loaded templates), files whose real path
@@ -107,9 +155,9 @@ impl Templates {
             }
             None => "the built-in templates".to_string(),
         };
-        let load = |escape: fn(&str) -> String, suffixes: Vec<&'static str>| {
+        let load = |escape: fn(&str) -> String, suffixes: &[&'static str]| {
             let mut tera = Tera::default();
-            tera.autoescape_on(suffixes);
+            tera.autoescape_on(suffixes.to_vec());
             tera.set_escape_fn(escape);
             register(&mut tera);
             tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
@@ -120,8 +168,8 @@ impl Templates {
             Ok::<_, RenderError>(tera)
         };
         Ok(Self {
-            html: load(escape::html, vec![".html", ".htm", ".xml", ".svg"])?,
-            markdown: load(escape::markdown, vec![".md"])?,
+            html: load(escape::html, &HTML_SUFFIXES)?,
+            markdown: load(escape::markdown, &MARKDOWN_SUFFIXES)?,
             overrides: overrides.map(Path::to_path_buf),
         })
     }
@@ -133,13 +181,12 @@ impl Templates {
         names
     }
 
-    /// Renders a template by name; `.md` names are escaped for Markdown, the others
-    /// for HTML (or not at all, e.g. `.txt`).
+    /// Renders a template by name, escaped as [`Escaping::of`] the name says.
     pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, RenderError> {
-        let engine = if name.ends_with(".md") {
-            &self.markdown
-        } else {
-            &self.html
+        let engine = match Escaping::of(name) {
+            Escaping::Markdown => &self.markdown,
+            // Tera escapes only HTML_SUFFIXES here, so plain templates stay as they are.
+            Escaping::Html | Escaping::Plain => &self.html,
         };
         engine
             .render(name, context)
@@ -476,5 +523,9 @@ mod tests {
         assert_eq!(one_off(&t, "a.html", &ctx), "&lt;b&gt;|*x*&lt;&#x2F;b&gt;");
         assert_eq!(one_off(&t, "a.md", &ctx), r"\<b\>\|\*x\*\</b\>");
         assert_eq!(one_off(&t, "a.txt", &ctx), "<b>|*x*</b>");
+        assert_eq!(Escaping::of("email.txt"), Escaping::Plain);
+        assert_eq!(Escaping::of("report.css"), Escaping::Plain);
+        assert_eq!(Escaping::of("email.html"), Escaping::Html);
+        assert_eq!(Escaping::of("report.md"), Escaping::Markdown);
     }
 }

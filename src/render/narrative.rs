@@ -151,6 +151,27 @@ fn moves_line(review: &Review, moves: &[Move], label: &str, none: &str) -> Strin
     format!("{label}: {}.", items.join("; "))
 }
 
+/// The month's cost in one sentence: "Cost: USD 5.00 per conversation; USD 100.00 in
+/// total (LLM USD 10.00, infra USD 20.00, labor USD 70.00)." LLM is the gateway's
+/// metered figure, always its own line (trap 3).
+pub fn cost_line(review: &Review) -> String {
+    let c = &review.cost_breakdown;
+    let money = |x: f64| format::money(x, &review.currency);
+    let per_conversation = review
+        .metrics
+        .get(&MetricId::CostPerConversation)
+        .map(|m| format::value(m.value, m.unit, &review.currency))
+        .unwrap_or_else(|| format::NO_DATA.to_string());
+    format!(
+        "Cost: {per_conversation} per conversation; {} in total (LLM {}, infra {}, labor {}){}.",
+        money(c.total),
+        money(c.llm),
+        money(c.infra),
+        money(c.labor),
+        if c.provisional { ", provisional" } else { "" }
+    )
+}
+
 /// Which reporting traps fired, in one sentence.
 pub fn traps_line(review: &Review) -> String {
     let ids = &review.summary.triggered_traps;

@@ -3,7 +3,9 @@
 //!
 //! Numbers stay raw here wherever a template can format them with the filters; the
 //! sentences (banners, summary, callouts) come from [`super::narrative`], so every
-//! format — HTML, Markdown, Word, email — says the same thing.
+//! format — HTML, Markdown, Word, email — says the same thing. The email adds only
+//! what is its own (`email`: headline, inline charts, attachments; see
+//! [`super::email`]) to this same context.
 
 use std::collections::BTreeMap;
 
@@ -89,6 +91,8 @@ pub struct SummaryView {
     pub trap_names: Vec<String>,
     /// "Volume: 4,000 conversations (web 52.5%, …)."
     pub volume: Option<String>,
+    /// "Cost: USD 5.00 per conversation; USD 100.00 in total (LLM …, infra …, labor …)."
+    pub cost: String,
 }
 
 /// A trap callout (see [`narrative::Callout`]), ready for a template.
@@ -295,6 +299,7 @@ fn summary(review: &Review) -> SummaryView {
             .map(|id| narrative::trap_name(id).to_string())
             .collect(),
         volume: narrative::volume(review),
+        cost: narrative::cost_line(review),
     }
 }
 
@@ -316,7 +321,8 @@ pub(crate) fn check_chart_name(name: &str) -> Result<(), RenderError> {
     }
 }
 
-fn chart_view(chart: &Chart, embed: bool) -> Result<ChartView, RenderError> {
+/// A chart as a template refers to it; `embed` adds its `data:` URI.
+pub(crate) fn chart_view(chart: &Chart, embed: bool) -> Result<ChartView, RenderError> {
     check_chart_name(&chart.name)?;
     let (width, height) = png_css_size(&chart.png);
     Ok(ChartView {
@@ -379,15 +385,24 @@ fn fold_channels(channels: &[ChannelShare]) -> Vec<ChannelShare> {
 /// The tera context of a report: `review` (the review as in `report.json`) and `view`.
 pub fn context(review: &Review, view: &ReportView) -> Result<tera::Context, RenderError> {
     let mut ctx = tera::Context::new();
-    let fail = |e: tera::Error| RenderError::Context(super::describe(&e));
-    ctx.try_insert("review", review).map_err(fail)?;
-    ctx.try_insert("view", view).map_err(fail)?;
+    insert(&mut ctx, "review", review)?;
+    insert(&mut ctx, "view", view)?;
     // Metric lookups by id for templates that want one metric (`metrics.csat_ai`).
     let by_id: BTreeMap<&str, &MetricReport> = review
         .metrics
         .values()
         .map(|m| (m.id.as_str(), m))
         .collect();
-    ctx.try_insert("metrics", &by_id).map_err(fail)?;
+    insert(&mut ctx, "metrics", &by_id)?;
     Ok(ctx)
+}
+
+/// Adds one top-level value to a template context (the email adds `email`).
+pub(crate) fn insert<T: Serialize + ?Sized>(
+    ctx: &mut tera::Context,
+    key: &str,
+    value: &T,
+) -> Result<(), RenderError> {
+    ctx.try_insert(key, value)
+        .map_err(|e| RenderError::Context(super::describe(&e)))
 }

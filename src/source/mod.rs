@@ -14,20 +14,21 @@ use crate::aggregates::{Aggregates, AggregatesError};
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
     /// The server could not be reached, refused the login, or the URL is malformed.
-    #[error(
-        "cannot connect to PostgreSQL at {location}: {cause}. Check the connection string \
-         (--database-url or DATABASE_URL; the password may also come from PGPASSWORD), that \
-         the server is running and reachable from this machine, and that the role may log in."
-    )]
+    #[error("cannot connect to PostgreSQL at {location}: {cause}. {fix}")]
     Connect {
         /// The connection string with any password replaced by `***`.
         location: String,
         /// The driver's explanation (scrubbed of the password).
         cause: String,
+        /// What to do about this cause, in one or two sentences.
+        fix: &'static str,
     },
 
     /// A session setting (search_path, statement_timeout, read-only) could not be applied.
-    #[error("connected to PostgreSQL at {location}, but could not {step}: {cause}.")]
+    #[error(
+        "connected to PostgreSQL at {location}, but could not {step}: {cause}. Run the report \
+         again; if this repeats, look for this session in the server's log."
+    )]
     Session {
         location: String,
         /// What was being set up, e.g. "set the search_path".
@@ -99,10 +100,39 @@ pub enum SourceError {
         relation: &'static str,
     },
 
-    /// A report query failed (timeout, permission, a view that errors, ...).
+    /// A report query was cancelled by the session's statement timeout.
     #[error(
-        "the {aggregation} query failed: {cause}. If it timed out, raise the statement timeout \
-         or check that the indexes of the data contract in README.md exist."
+        "the {aggregation} query was cancelled by the statement timeout{}. Raise \
+         `statement_timeout_seconds` in the config file (0 = no limit), or check that the \
+         indexes of the data contract in README.md exist (`aikpi migrate` creates them for \
+         its tables; views need them on the tables behind them). Nothing was written.",
+        .seconds.map(|s| format!(" of {s} s")).unwrap_or_default()
+    )]
+    Timeout {
+        /// Which aggregation, e.g. "conversation aggregates".
+        aggregation: &'static str,
+        /// The configured limit, when known.
+        seconds: Option<u64>,
+    },
+
+    /// The connection broke while a query ran (server restart, failover, terminated
+    /// backend, network).
+    #[error(
+        "the connection to PostgreSQL was lost during the {aggregation} query ({cause}): the \
+         server ended the session (a restart, a failover, or an administrator terminating \
+         it) or the network dropped it. Nothing was written; check that the server is up, \
+         then run the report again."
+    )]
+    ConnectionLost {
+        aggregation: &'static str,
+        cause: String,
+    },
+
+    /// A report query failed (permission, a view that errors, ...).
+    #[error(
+        "the {aggregation} query failed: {cause}. Check that the role can read the five \
+         relations of the data contract in README.md and the tables behind any views (in \
+         psql, `SELECT * FROM <relation> LIMIT 1` as the same role shows a view's own error)."
     )]
     Query {
         /// Which aggregation, e.g. "conversation aggregates".
@@ -132,7 +162,11 @@ pub enum SourceError {
     Seed { table: &'static str, cause: String },
 
     /// An aggregates file could not be read.
-    #[error("cannot read the aggregates file {}: {source}.", .path.display())]
+    #[error(
+        "cannot read the aggregates file {}: {source}. Check the path given with --from; \
+         `aikpi aggregates --month YYYY-MM -o FILE` writes one.",
+        .path.display()
+    )]
     FileRead {
         path: PathBuf,
         #[source]
@@ -152,12 +186,123 @@ pub enum SourceError {
     },
 
     /// An aggregates file parsed but breaks an invariant of the review.
-    #[error("the aggregates file {} cannot be reviewed: {source}.", .path.display())]
+    #[error(
+        "the aggregates file {} cannot be reviewed: {source}. Write it again with `aikpi \
+         aggregates` of this version.",
+        .path.display()
+    )]
     FileInvalid {
         path: PathBuf,
         #[source]
         source: AggregatesError,
     },
+}
+
+impl SourceError {
+    /// A connection attempt to `url` (shown as `location`) failed: the cause in words and
+    /// the fix for that cause.
+    pub(crate) fn connect(location: &str, url: &str, e: &sqlx::Error) -> SourceError {
+        const GENERIC: &str = "Check the connection string (--database-url or DATABASE_URL; \
+            the password preferably in PGPASSWORD), that the server is running and reachable \
+            from this machine, and that the role may log in.";
+        let (cause, fix) = match e {
+            sqlx::Error::Configuration(inner) => (
+                format!("the connection string is not valid ({inner})"),
+                "Write it as postgres://USER@HOST:PORT/DATABASE, with the password in \
+                 PGPASSWORD (or ~/.pgpass) rather than in the URL.",
+            ),
+            sqlx::Error::Io(io) => (
+                io.to_string(),
+                match io.kind() {
+                    std::io::ErrorKind::ConnectionRefused => {
+                        "Nothing accepts connections at that address: is PostgreSQL running \
+                         there? Check the host and port in --database-url or DATABASE_URL."
+                    }
+                    _ => {
+                        "Check the host and port in --database-url or DATABASE_URL, and that \
+                         this machine can reach the server (network, firewall)."
+                    }
+                },
+            ),
+            sqlx::Error::Tls(inner) => (
+                format!("TLS failed ({inner})"),
+                "Check the sslmode (and sslrootcert) parameters of the connection string \
+                 against the server's TLS setup.",
+            ),
+            sqlx::Error::Database(db) => (
+                db.message().to_string(),
+                match db.code().as_deref() {
+                    Some("3D000") => {
+                        "Check the database name at the end of the connection string \
+                         (postgres://USER@HOST:PORT/DATABASE); `psql -l` lists the databases."
+                    }
+                    Some("28P01") => {
+                        "Check the password: set it in PGPASSWORD or ~/.pgpass (a password on \
+                         the command line is visible in `ps`), or ask the administrator to \
+                         reset it."
+                    }
+                    Some("28000") => {
+                        "Check the user name in the connection string (or PGUSER): the role \
+                         must exist, have LOGIN, and be allowed to connect from this machine \
+                         (pg_hba.conf)."
+                    }
+                    Some("53300") => {
+                        "The server has no free connection slot: try again later, or ask the \
+                         administrator to raise max_connections."
+                    }
+                    Some("57P03") => "The server is starting or shutting down: try again shortly.",
+                    _ => GENERIC,
+                },
+            ),
+            other => (other.to_string(), GENERIC),
+        };
+        SourceError::Connect {
+            location: location.to_string(),
+            cause: scrub(&cause, url),
+            fix,
+        }
+    }
+
+    /// The server did not answer a connection attempt in time.
+    pub(crate) fn no_answer(location: &str, waited: std::time::Duration) -> SourceError {
+        SourceError::Connect {
+            location: location.to_string(),
+            cause: format!("no answer within {} seconds", waited.as_secs()),
+            fix: "Check the host and port in --database-url or DATABASE_URL, and that no \
+                  firewall drops the connection.",
+        }
+    }
+
+    /// A query of `aggregation` failed: a statement timeout, a lost connection, or
+    /// another failure, each with its own advice.
+    pub(crate) fn query(aggregation: &'static str, e: &sqlx::Error) -> SourceError {
+        let lost = |cause: String| SourceError::ConnectionLost { aggregation, cause };
+        match e {
+            sqlx::Error::Database(db) => {
+                let code = db.code();
+                let code = code.as_deref().unwrap_or("");
+                if code == "57014" {
+                    SourceError::Timeout {
+                        aggregation,
+                        seconds: None,
+                    }
+                } else if code.starts_with("57P") || code.starts_with("08") {
+                    lost(db.message().to_string())
+                } else {
+                    SourceError::Query {
+                        aggregation,
+                        cause: db.message().to_string(),
+                    }
+                }
+            }
+            sqlx::Error::Io(io) => lost(io.to_string()),
+            sqlx::Error::Protocol(p) => lost(p.clone()),
+            other => SourceError::Query {
+                aggregation,
+                cause: other.to_string(),
+            },
+        }
+    }
 }
 
 /// Reads an aggregates file written by `aikpi aggregates` and checks its invariants.

@@ -62,24 +62,15 @@ pub async fn connect(
     read_only: bool,
 ) -> Result<PgConnection, SourceError> {
     let location = redact_url(url);
-    let connect_error = |cause: String| SourceError::Connect {
-        location: location.clone(),
-        cause: scrub(&cause, url),
-    };
-    let mut options = PgConnectOptions::from_str(url)
-        .map_err(|e| connect_error(format!("the connection string is not valid ({e})")))?;
+    let connect_error = |e: sqlx::Error| SourceError::connect(&location, url, &e);
+    let mut options = PgConnectOptions::from_str(url).map_err(connect_error)?;
     if options.get_application_name().is_none() {
         options = options.application_name("aikpi");
     }
     let mut conn = tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&options))
         .await
-        .map_err(|_| {
-            connect_error(format!(
-                "no answer within {} seconds",
-                CONNECT_TIMEOUT.as_secs()
-            ))
-        })?
-        .map_err(|e| connect_error(e.to_string()))?;
+        .map_err(|_| SourceError::no_answer(&location, CONNECT_TIMEOUT))?
+        .map_err(connect_error)?;
 
     let session_error = |step: &'static str, e: sqlx::Error| SourceError::Session {
         location: location.clone(),
@@ -299,10 +290,7 @@ struct ContractColumn {
 /// views) with every column of SPEC §2 in a compatible type, and that they are readable.
 /// The error names the first relation and column that is missing or wrong.
 pub async fn check_contract(conn: &mut PgConnection) -> Result<(), SourceError> {
-    let query_error = |e: sqlx::Error| SourceError::Query {
-        aggregation: "data contract check",
-        cause: e.to_string(),
-    };
+    let query_error = |e: sqlx::Error| SourceError::query("data contract check", &e);
     let (schema, search_path): (Option<String>, String) =
         sqlx::query_as("SELECT current_schema()::text, current_setting('search_path')")
             .fetch_one(&mut *conn)

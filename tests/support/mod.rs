@@ -19,6 +19,7 @@ use aikpi::aggregates::{
 use aikpi::charts::Chart;
 use aikpi::config::{EmailSettings, SmtpSecurity, SmtpServer};
 use aikpi::period::Month;
+use aikpi::render::Templates;
 use aikpi::review::settings::ReviewSettings;
 use aikpi::review::{review, Review, ReviewContext};
 use chrono::{DateTime, Utc};
@@ -302,6 +303,12 @@ pub fn settings(
     }
 }
 
+/// The built-in templates (email.html, email.txt), as the command line loads them
+/// without a template folder.
+pub fn templates() -> Templates {
+    Templates::new(None).expect("the built-in templates load")
+}
+
 pub fn now() -> DateTime<Utc> {
     "2026-11-03T08:00:00Z".parse().unwrap()
 }
@@ -376,8 +383,15 @@ fn month(label: &str) -> MonthAggregates {
 /// hidden in a ledger category whose name is hostile markup (trap 3), so escaping is
 /// exercised on the way.
 pub fn review_with(hostile_category: &str) -> Review {
+    review_with_names(hostile_category, "web")
+}
+
+/// [`review_with`], with the month's only channel named `channel` (it shows in the
+/// summary's volume line).
+pub fn review_with_names(hostile_category: &str, channel: &str) -> Review {
     let prev = month("2026-09");
     let mut cur = month("2026-10");
+    cur.conversations.channels = [(channel.to_string(), 20)].into_iter().collect();
     cur.conversations.returned_24h = 3; // 15%: misses "< 10%"
     cur.conversations.csat_ai.sum = 46; // 4.6: better than 4.5
     cur.ledger.retain(|l| l.category != "llm");

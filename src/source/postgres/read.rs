@@ -208,12 +208,8 @@ pub async fn read_aggregates_with(
         frustrated_min_units: threshold_units(req.frustrated_sentiment_min),
         sentiment_is_real: false,
     };
-    let failed = |aggregation: &'static str| {
-        move |e: sqlx::Error| SourceError::Query {
-            aggregation,
-            cause: e.to_string(),
-        }
-    };
+    let failed =
+        |aggregation: &'static str| move |e: sqlx::Error| SourceError::query(aggregation, &e);
 
     let started = Instant::now();
     let mut first = begin(conn).await?;
@@ -298,10 +294,7 @@ pub async fn read_aggregates_with(
 
 /// Starts the read-only REPEATABLE READ transaction every job runs in.
 async fn begin(conn: &mut PgConnection) -> Result<Transaction<'_, Postgres>, SourceError> {
-    let failed = |e: sqlx::Error| SourceError::Query {
-        aggregation: "transaction start",
-        cause: e.to_string(),
-    };
+    let failed = |e: sqlx::Error| SourceError::query("transaction start", &e);
     let mut tx = conn.begin().await.map_err(failed)?;
     tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         .await
@@ -325,10 +318,7 @@ async fn import<'c>(
     let mut tx = begin(conn).await?;
     tx.execute(format!("SET TRANSACTION SNAPSHOT '{snapshot}'").as_str())
         .await
-        .map_err(|e| SourceError::Query {
-            aggregation: "snapshot import",
-            cause: e.to_string(),
-        })?;
+        .map_err(|e| SourceError::query("snapshot import", &e))?;
     Ok(tx)
 }
 
