@@ -91,9 +91,9 @@ impl Job {
     fn name(self) -> &'static str {
         match self {
             Job::LlmUsage => "LLM usage",
-            Job::Returns => "24h returns",
+            Job::Returns => "conversation aggregates (24h returns)",
             Job::Facts => "conversation aggregates",
-            Job::FirstResponse => "first response percentiles",
+            Job::FirstResponse => "conversation aggregates (first response percentiles)",
             Job::Small => "ledger, KB evaluation and reply edit",
         }
     }
@@ -425,7 +425,7 @@ fn merge(
         }
         Output::Returns(rows) => {
             for row in rows {
-                let month = bucket_month(months, row.bucket, "24h returns")?;
+                let month = bucket_month(months, row.bucket, "conversation aggregates (24h returns)")?;
                 month.conversations.returned_24h += row.returned_24h;
                 let c = &mut candidates[(row.bucket - 1) as usize];
                 c.returned_deflection += row.returned_deflection_candidates;
