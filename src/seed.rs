@@ -116,7 +116,15 @@ pub async fn seed(conn: &mut PgConnection, opts: &SeedOptions) -> Result<SeedSum
     };
     let mut tx = conn.begin().await.map_err(fail("(transaction start)"))?;
 
+    let mut bulk = None;
     if !opts.append {
+        // Lock before looking, so that no row can arrive between the check and the load.
+        tx.execute(
+            "LOCK TABLE conversations, llm_usage, cost_ledger, kb_evals, reply_edits \
+             IN ACCESS EXCLUSIVE MODE",
+        )
+        .await
+        .map_err(fail("(lock)"))?;
         let schema: Option<String> = sqlx::query_scalar("SELECT current_schema()::text")
             .fetch_one(&mut *tx)
             .await
@@ -135,7 +143,13 @@ pub async fn seed(conn: &mut PgConnection, opts: &SeedOptions) -> Result<SeedSum
                 });
             }
         }
+        bulk = prepare_bulk_load(&mut tx).await.map_err(fail("(bulk load)"))?;
     }
+    let copy_options = if bulk.is_some() {
+        "FORMAT csv, FREEZE"
+    } else {
+        "FORMAT csv"
+    };
 
     // Continue numbering after existing rows (0 on empty tables), so --append never
     // collides with earlier seeds.
@@ -166,10 +180,12 @@ pub async fn seed(conn: &mut PgConnection, opts: &SeedOptions) -> Result<SeedSum
     {
         let mut copy = tx
             .copy_in_raw(
-                "COPY conversations (id, user_id, issue_key, channel, started_at, \
+                &format!(
+                    "COPY conversations (id, user_id, issue_key, channel, started_at, \
                  first_user_message_at, first_ai_reply_at, closed_at, close_reason, \
                  ai_participated, handoff_at, handoff_initiator, rating_prompted, ai_csat, \
-                 human_csat, negative_sentiment) FROM STDIN WITH (FORMAT csv)",
+                 human_csat, negative_sentiment) FROM STDIN WITH ({copy_options})"
+                ),
             )
             .await
             .map_err(fail("conversations"))?;
@@ -196,10 +212,10 @@ pub async fn seed(conn: &mut PgConnection, opts: &SeedOptions) -> Result<SeedSum
     let mut metered_nanos = vec![0i64; plan.months.len()];
     {
         let mut copy = tx
-            .copy_in_raw(
+            .copy_in_raw(&format!(
                 "COPY llm_usage (id, occurred_at, conversation_id, model, prompt_tokens, \
-                 completion_tokens, cost) FROM STDIN WITH (FORMAT csv)",
-            )
+                 completion_tokens, cost) FROM STDIN WITH ({copy_options})"
+            ))
             .await
             .map_err(fail("llm_usage"))?;
         let mut next_id = llm_offset;
@@ -239,10 +255,10 @@ pub async fn seed(conn: &mut PgConnection, opts: &SeedOptions) -> Result<SeedSum
     let mut labor_units = vec![(0u64, 0u64); plan.months.len()];
     {
         let mut copy = tx
-            .copy_in_raw(
+            .copy_in_raw(&format!(
                 "COPY reply_edits (id, conversation_id, edited_at, fed_back_at) \
-                 FROM STDIN WITH (FORMAT csv)",
-            )
+                 FROM STDIN WITH ({copy_options})"
+            ))
             .await
             .map_err(fail("reply_edits"))?;
         let mut next_id = edit_offset;
@@ -276,10 +292,10 @@ pub async fn seed(conn: &mut PgConnection, opts: &SeedOptions) -> Result<SeedSum
     // kb_evals
     {
         let mut copy = tx
-            .copy_in_raw(
+            .copy_in_raw(&format!(
                 "COPY kb_evals (id, evaluated_at, expected_doc_id, top1_doc_id) \
-                 FROM STDIN WITH (FORMAT csv)",
-            )
+                 FROM STDIN WITH ({copy_options})"
+            ))
             .await
             .map_err(fail("kb_evals"))?;
         let mut next_id = kb_offset;
@@ -314,6 +330,19 @@ pub async fn seed(conn: &mut PgConnection, opts: &SeedOptions) -> Result<SeedSum
     .map_err(fail("cost_ledger"))?;
     summary.cost_ledger = written.rows_affected();
 
+    if let Some(indexes) = bulk {
+        // Build the secondary indexes once, from sorted data, instead of maintaining them
+        // row by row during the load.
+        tx.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            .await
+            .map_err(fail("(indexes)"))?;
+        for definition in indexes {
+            tx.execute(definition.as_str())
+                .await
+                .map_err(fail("(indexes)"))?;
+        }
+    }
+
     tx.commit().await.map_err(fail("(commit)"))?;
     // Fresh statistics so the first report plans its queries on the real sizes. Best
     // effort: the rows are committed, and autovacuum analyses them eventually anyway.
@@ -321,6 +350,57 @@ pub async fn seed(conn: &mut PgConnection, opts: &SeedOptions) -> Result<SeedSum
         let _ = conn.execute(format!("ANALYZE {table}").as_str()).await;
     }
     Ok(summary)
+}
+
+/// The bulk-load path for empty tables: TRUNCATE (a no-op on empty tables, but it lets
+/// `COPY … FREEZE` write the rows already frozen and all-visible, so the first report can
+/// use index-only scans and no VACUUM has to rewrite them), and the secondary indexes
+/// dropped, to be rebuilt after the load ([`seed`] runs the returned definitions).
+/// Everything happens inside the seed's transaction, so a failure leaves the tables and
+/// indexes as they were. Returns `None` (and changes nothing) when the tables are not
+/// plain tables or the role may not TRUNCATE them: the seed then loads row by row.
+async fn prepare_bulk_load(
+    tx: &mut PgConnection,
+) -> Result<Option<Vec<String>>, sqlx::Error> {
+    const BULK_TABLES: &str = "ARRAY['conversations', 'llm_usage', 'kb_evals', 'reply_edits']";
+    let plain: bool = sqlx::query_scalar(&format!(
+        "SELECT bool_and(c.relkind = 'r') AND count(*) = 4
+         FROM unnest({BULK_TABLES}) AS t(name)
+         JOIN pg_catalog.pg_class c ON c.oid = to_regclass(t.name)"
+    ))
+    .fetch_one(&mut *tx)
+    .await?;
+    if !plain {
+        return Ok(None);
+    }
+    let mut savepoint = tx.begin().await?;
+    if savepoint
+        .execute("TRUNCATE conversations, llm_usage, kb_evals, reply_edits")
+        .await
+        .is_err()
+    {
+        savepoint.rollback().await?;
+        return Ok(None);
+    }
+    savepoint.commit().await?;
+    // Indexes that back no constraint (primary keys and unique constraints stay).
+    let indexes: Vec<(String, String)> = sqlx::query_as(&format!(
+        "SELECT i.indexrelid::regclass::text, pg_catalog.pg_get_indexdef(i.indexrelid)
+         FROM pg_catalog.pg_index i
+         WHERE i.indrelid IN (SELECT to_regclass(t) FROM unnest({BULK_TABLES}) AS t)
+           AND NOT i.indisunique
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid)
+         ORDER BY i.indexrelid"
+    ))
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut definitions = Vec::with_capacity(indexes.len());
+    for (name, definition) in indexes {
+        // The name comes from regclass output, quoted by PostgreSQL where needed.
+        tx.execute(format!("DROP INDEX {name}").as_str()).await?;
+        definitions.push(definition);
+    }
+    Ok(Some(definitions))
 }
 
 // ---------------------------------------------------------------------------------------
