@@ -14,9 +14,9 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use crate::review::exact::{self, Exact};
-use crate::source::postgres::ReadOptions;
 use crate::review::metrics::{MetricId, Unit};
 use crate::review::settings::{CostCategories, ReviewSettings, Target, TrapThresholds};
+use crate::source::postgres::ReadOptions;
 
 /// The defaults, as a commented file (`aikpi config init` writes it out).
 pub const DEFAULT_CONFIG_TOML: &str = include_str!("../config/aikpi.toml");

@@ -143,7 +143,9 @@ pub async fn seed(conn: &mut PgConnection, opts: &SeedOptions) -> Result<SeedSum
                 });
             }
         }
-        bulk = prepare_bulk_load(&mut tx).await.map_err(fail("(bulk load)"))?;
+        bulk = prepare_bulk_load(&mut tx)
+            .await
+            .map_err(fail("(bulk load)"))?;
     }
     let copy_options = if bulk.is_some() {
         "FORMAT csv, FREEZE"
@@ -179,14 +181,12 @@ pub async fn seed(conn: &mut PgConnection, opts: &SeedOptions) -> Result<SeedSum
     // conversations
     {
         let mut copy = tx
-            .copy_in_raw(
-                &format!(
-                    "COPY conversations (id, user_id, issue_key, channel, started_at, \
+            .copy_in_raw(&format!(
+                "COPY conversations (id, user_id, issue_key, channel, started_at, \
                  first_user_message_at, first_ai_reply_at, closed_at, close_reason, \
                  ai_participated, handoff_at, handoff_initiator, rating_prompted, ai_csat, \
                  human_csat, negative_sentiment) FROM STDIN WITH ({copy_options})"
-                ),
-            )
+            ))
             .await
             .map_err(fail("conversations"))?;
         for month in &plan.months {
@@ -359,9 +359,7 @@ pub async fn seed(conn: &mut PgConnection, opts: &SeedOptions) -> Result<SeedSum
 /// Everything happens inside the seed's transaction, so a failure leaves the tables and
 /// indexes as they were. Returns `None` (and changes nothing) when the tables are not
 /// plain tables or the role may not TRUNCATE them: the seed then loads row by row.
-async fn prepare_bulk_load(
-    tx: &mut PgConnection,
-) -> Result<Option<Vec<String>>, sqlx::Error> {
+async fn prepare_bulk_load(tx: &mut PgConnection) -> Result<Option<Vec<String>>, sqlx::Error> {
     const BULK_TABLES: &str = "ARRAY['conversations', 'llm_usage', 'kb_evals', 'reply_edits']";
     let plain: bool = sqlx::query_scalar(&format!(
         "SELECT bool_and(c.relkind = 'r') AND count(*) = 4

@@ -11,9 +11,7 @@ use std::time::{Duration, Instant};
 /// Whether `AIKPI_TIMINGS` is set to something other than empty or `0`.
 pub fn enabled() -> bool {
     static ENABLED: OnceLock<bool> = OnceLock::new();
-    *ENABLED.get_or_init(|| {
-        std::env::var("AIKPI_TIMINGS").is_ok_and(|v| !v.is_empty() && v != "0")
-    })
+    *ENABLED.get_or_init(|| std::env::var("AIKPI_TIMINGS").is_ok_and(|v| !v.is_empty() && v != "0"))
 }
 
 /// Prints the duration of `stage` when timings are enabled.

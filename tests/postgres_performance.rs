@@ -53,7 +53,9 @@ async fn read_on(pool: &PgPool, connections: usize, req: &AggregatesRequest) -> 
         sessions.push(conn);
     }
     let mut first = sessions.remove(0);
-    read_aggregates_with(&mut first, sessions, req).await.unwrap()
+    read_aggregates_with(&mut first, sessions, req)
+        .await
+        .unwrap()
 }
 
 #[sqlx::test]
@@ -192,7 +194,16 @@ async fn fast_paths_agree_with_the_definitions_on_hostile_values(pool: PgPool) {
     .await
     .unwrap();
 
-    for threshold in ["0.5", "0.3", "0.123457", "0.1", "0.0000001", "0.00000001", "0", "1"] {
+    for threshold in [
+        "0.5",
+        "0.3",
+        "0.123457",
+        "0.1",
+        "0.0000001",
+        "0.00000001",
+        "0",
+        "1",
+    ] {
         let threshold: Decimal = threshold.parse().unwrap();
         let frustrated: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM conversations
@@ -206,10 +217,19 @@ async fn fast_paths_agree_with_the_definitions_on_hostile_values(pool: PgPool) {
         .unwrap();
         let a = read_on(&pool, 3, &request(&["2026-10"], threshold)).await;
         let c = &a.months[0].conversations;
-        assert_eq!(c.deflected_frustrated_exits, frustrated, "threshold {threshold}");
+        assert_eq!(
+            c.deflected_frustrated_exits, frustrated,
+            "threshold {threshold}"
+        );
         assert_eq!(c.sentiment.sum, sentiment_sum);
         assert_eq!(c.handle_time.total_micros, total_micros);
-        assert_eq!(c.first_response.p50_seconds.map(f64::to_bits), Some(p50.to_bits()));
-        assert_eq!(c.first_response.p90_seconds.map(f64::to_bits), Some(p90.to_bits()));
+        assert_eq!(
+            c.first_response.p50_seconds.map(f64::to_bits),
+            Some(p50.to_bits())
+        );
+        assert_eq!(
+            c.first_response.p90_seconds.map(f64::to_bits),
+            Some(p90.to_bits())
+        );
     }
 }

@@ -251,17 +251,22 @@ pub async fn read_aggregates_with(
         lanes[i % width].1.push(job);
     }
     let params = &params;
-    let outputs: Vec<Vec<Output>> = try_join_all(lanes.into_iter().map(|(mut tx, jobs)| async move {
-        let mut outputs = Vec::with_capacity(jobs.len());
-        for job in jobs {
-            let started = Instant::now();
-            outputs.push(run(&mut tx, job, params).await.map_err(failed(job.name()))?);
-            timings::record(&format!("query: {}", job.name()), started.elapsed());
-        }
-        tx.commit().await.map_err(failed("transaction end"))?;
-        Ok::<_, SourceError>(outputs)
-    }))
-    .await?;
+    let outputs: Vec<Vec<Output>> =
+        try_join_all(lanes.into_iter().map(|(mut tx, jobs)| async move {
+            let mut outputs = Vec::with_capacity(jobs.len());
+            for job in jobs {
+                let started = Instant::now();
+                outputs.push(
+                    run(&mut tx, job, params)
+                        .await
+                        .map_err(failed(job.name()))?,
+                );
+                timings::record(&format!("query: {}", job.name()), started.elapsed());
+            }
+            tx.commit().await.map_err(failed("transaction end"))?;
+            Ok::<_, SourceError>(outputs)
+        }))
+        .await?;
 
     let mut candidates = vec![Candidates::default(); months.len()];
     for output in outputs.into_iter().flatten() {
@@ -344,7 +349,10 @@ async fn run(tx: &mut PgConnection, job: Job, p: &Params) -> Result<Output, sqlx
         Job::FirstResponse => {
             let months = p.bounds.len() - 1;
             let sql = frt_sql(months);
-            let row: PgRow = sqlx::query(&sql).bind(&p.bounds).fetch_one(&mut *tx).await?;
+            let row: PgRow = sqlx::query(&sql)
+                .bind(&p.bounds)
+                .fetch_one(&mut *tx)
+                .await?;
             let mut percentiles = Vec::with_capacity(months);
             for i in 0..months {
                 percentiles.push(row.try_get::<Option<Vec<f64>>, _>(i)?);
@@ -425,7 +433,8 @@ fn merge(
         }
         Output::Returns(rows) => {
             for row in rows {
-                let month = bucket_month(months, row.bucket, "conversation aggregates (24h returns)")?;
+                let month =
+                    bucket_month(months, row.bucket, "conversation aggregates (24h returns)")?;
                 month.conversations.returned_24h += row.returned_24h;
                 let c = &mut candidates[(row.bucket - 1) as usize];
                 c.returned_deflection += row.returned_deflection_candidates;
@@ -595,10 +604,12 @@ fn add_fact(
     }
     if let Some(mut units) = row.sentiment_units {
         // An integer count of 1e-12: exact, whatever its size.
-        units.set_scale(units.scale() + 12).map_err(|e| SourceError::Query {
-            aggregation: "conversation aggregates",
-            cause: format!("sentiment sum out of range: {e}"),
-        })?;
+        units
+            .set_scale(units.scale() + 12)
+            .map_err(|e| SourceError::Query {
+                aggregation: "conversation aggregates",
+                cause: format!("sentiment sum out of range: {e}"),
+            })?;
         c.sentiment.sum += units;
     }
     c.sentiment.sum += row.sentiment_numeric.unwrap_or_default();
