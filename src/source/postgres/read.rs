@@ -78,8 +78,7 @@ enum Job {
 }
 
 impl Job {
-    /// Longest first (measured on 6 × 1 M conversations), so that spreading them round-robin
-    /// over the connections balances the load.
+    /// Longest first (see [`Job::cost`]).
     const ALL: [Job; 5] = [
         Job::LlmUsage,
         Job::Returns,
@@ -87,6 +86,19 @@ impl Job {
         Job::FirstResponse,
         Job::Small,
     ];
+
+    /// Relative cost: PostgreSQL CPU seconds for 6 × 1 M conversations (docs/PERFORMANCE.md).
+    /// Only the order and rough proportions matter: they spread the jobs over the
+    /// connections so that all of them finish at about the same time.
+    fn cost(self) -> u32 {
+        match self {
+            Job::LlmUsage => 40,
+            Job::Returns => 34,
+            Job::Facts => 25,
+            Job::FirstResponse => 19,
+            Job::Small => 1,
+        }
+    }
 
     fn name(self) -> &'static str {
         match self {
@@ -242,13 +254,16 @@ pub async fn read_aggregates_with(
     }
     timings::record("snapshot", started.elapsed());
 
-    // Spread the jobs round-robin, longest first, over the transactions.
     let mut lanes: Vec<(Transaction<'_, Postgres>, Vec<Job>)> = Vec::new();
     lanes.push((first, Vec::new()));
     lanes.extend(others.into_iter().map(|tx| (tx, Vec::new())));
     let width = lanes.len();
-    for (i, job) in Job::ALL.into_iter().enumerate() {
-        lanes[i % width].1.push(job);
+    // Longest job first onto the least loaded connection.
+    let mut load = vec![0u32; width];
+    for job in Job::ALL {
+        let lane = (0..width).min_by_key(|&i| load[i]).unwrap_or(0);
+        load[lane] += job.cost();
+        lanes[lane].1.push(job);
     }
     let params = &params;
     let outputs: Vec<Vec<Output>> =
