@@ -555,14 +555,17 @@ impl Config {
                 )))
             }
         };
-        let work_mem = file.work_mem.unwrap_or_else(|| "64MB".to_string());
+        let read_defaults = ReadOptions::default();
+        let work_mem = file.work_mem.or(read_defaults.work_mem).unwrap_or_default();
         let work_mem = work_mem.trim();
         if !work_mem.is_empty() && !is_memory_size(work_mem) {
             return Err(invalid(format!(
                 "work_mem = \"{work_mem}\" must be a PostgreSQL memory size such as \"64MB\" or \"1GB\" (kB, MB, GB or TB), or \"\" for the server's setting"
             )));
         }
-        let read_connections = file.read_connections.unwrap_or(4);
+        let read_connections = file
+            .read_connections
+            .unwrap_or(read_defaults.connections as i64);
         if !(1..=16).contains(&read_connections) {
             return Err(invalid(format!(
                 "read_connections = {read_connections} must be between 1 and 16"
@@ -771,6 +774,8 @@ mod tests {
             built_in.frustrated_sentiment_min
         );
         assert_eq!(from_file.email, built_in.email);
+        assert_eq!(from_file.read, built_in.read);
+        assert_eq!(built_in.read, ReadOptions::default());
     }
 
     fn email(text: &str) -> Result<EmailSettings, ConfigError> {
@@ -856,6 +861,37 @@ mod tests {
             config.email.ca_file.as_deref(),
             Some(Path::new("/etc/aikpi/certs/ca.pem"))
         );
+    }
+
+    #[test]
+    fn read_settings_are_checked() {
+        let resolve =
+            |text: &str| Config::resolve(parse_file(text).unwrap(), None, &Overrides::default());
+        let config = resolve("work_mem = \"256MB\"\nread_connections = 2").unwrap();
+        assert_eq!(config.read.work_mem.as_deref(), Some("256MB"));
+        assert_eq!(config.read.connections, 2);
+        assert_eq!(resolve("work_mem = \"\"").unwrap().read.work_mem, None);
+        assert_eq!(
+            resolve("work_mem = \"65536\"")
+                .unwrap()
+                .read
+                .work_mem
+                .as_deref(),
+            Some("65536")
+        );
+        for bad in [
+            "work_mem = \"64 MB\"",
+            "work_mem = \"64mb\"",
+            "work_mem = \"lots\"",
+            "work_mem = \"-1MB\"",
+        ] {
+            let err = resolve(bad).unwrap_err().to_string();
+            assert!(err.contains("work_mem"), "{bad}: {err}");
+        }
+        for bad in ["read_connections = 0", "read_connections = 17"] {
+            let err = resolve(bad).unwrap_err().to_string();
+            assert!(err.contains("read_connections"), "{bad}: {err}");
+        }
     }
 
     #[test]
