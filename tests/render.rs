@@ -365,41 +365,6 @@ fn metric_ids_serialize_as_their_spec_names() {
     }
 }
 
-/// How long charts and every format take (a measurement, not a check). Run it in
-/// release mode: `cargo test --release --test render -- --ignored --nocapture timing`.
-#[test]
-#[ignore = "a measurement: run with --release --ignored --nocapture"]
-fn timing() {
-    use std::time::Instant;
-    let review = common::fixture_review();
-    let mut rounds = Vec::new();
-    for _ in 0..5 {
-        let t0 = Instant::now();
-        let charts = charts::draw_all(&review).expect("charts");
-        let t1 = Instant::now();
-        let templates = Templates::new(None).expect("templates");
-        let html = html::render_html(&review, &charts, &templates).expect("html");
-        let md = markdown::render_markdown(&review, &charts, &templates).expect("md");
-        let json = json::render_json(&review).expect("json");
-        let zip = notion_zip::notion_zip(&md, &charts).expect("zip");
-        let t2 = Instant::now();
-        rounds.push((
-            t1 - t0,
-            t2 - t1,
-            html.len(),
-            md.len(),
-            json.len(),
-            zip.len(),
-        ));
-    }
-    rounds.sort();
-    let (charts_t, formats_t, html, md, json, zip) = rounds[rounds.len() / 2];
-    println!(
-        "median of 5: charts {charts_t:?} (8 × PNG+SVG), templates + html + md + json + zip {formats_t:?}; \
-         sizes: html {html} B, md {md} B, json {json} B, zip {zip} B"
-    );
-}
-
 /// The email bodies of the fixture, with its first chart inline and both report files
 /// attached.
 fn email_bodies(review: &Review) -> (String, String) {
