@@ -289,16 +289,17 @@ fn report(args: ReportArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
     let tz_flag = args.database.tz.as_deref();
 
     let (aggregates, sample) = if args.sample || args.from.is_some() {
-        let (parsed, what) = if args.sample {
-            let parsed: Aggregates = serde_json::from_str(SAMPLE_AGGREGATES)
-                .map_err(|e| RunError::Usage(format!("the built-in sample is damaged: {e}")))?;
-            (parsed, "the sample".to_string())
-        } else {
-            let path = args.from.as_deref().unwrap_or(Path::new(""));
-            (
+        // clap makes --from and --sample exclusive.
+        let (parsed, what) = match &args.from {
+            Some(path) => (
                 source::load_aggregates_file(path)?,
                 path.display().to_string(),
-            )
+            ),
+            None => {
+                let parsed: Aggregates = serde_json::from_str(SAMPLE_AGGREGATES)
+                    .map_err(|e| RunError::Usage(format!("the built-in sample is damaged: {e}")))?;
+                (parsed, "the sample".to_string())
+            }
         };
         if let Some(tz) = tz_flag {
             if tz.trim() != parsed.time_zone {
@@ -309,13 +310,7 @@ fn report(args: ReportArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
             }
         }
         (select_month(parsed, month, &what)?, args.sample)
-    } else if args
-        .database
-        .database_url
-        .as_deref()
-        .is_some_and(|u| !u.trim().is_empty())
-    {
-        let url = database_url(&args.database)?;
+    } else if let Ok(url) = database_url(&args.database) {
         let month = month.unwrap_or_else(|| Month::last_complete(now, config.time_zone));
         check_month_is_over(month, now, config.time_zone, args.allow_partial_month)?;
         (read_from_database(url, &config, month, now, None)?, false)
