@@ -36,7 +36,7 @@ use chrono_tz::Tz;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rust_decimal::Decimal;
-use sqlx::postgres::PgConnection;
+use sqlx::postgres::{PgConnection, PgCopyIn};
 use sqlx::{Connection, Executor};
 
 use crate::period::Month;
@@ -95,6 +95,59 @@ const TABLES: [&str; 5] = [
 /// Flush a COPY buffer once it holds this many bytes.
 const CHUNK_BYTES: usize = 1 << 20;
 
+/// A `COPY … FROM STDIN` in progress. Rows are written into a caller's buffer and sent
+/// in chunks of [`CHUNK_BYTES`], so memory stays flat whatever the volume; every error
+/// names the table.
+struct CopyStream<'c> {
+    copy: PgCopyIn<&'c mut PgConnection>,
+    table: &'static str,
+}
+
+impl<'c> CopyStream<'c> {
+    async fn open(
+        conn: &'c mut PgConnection,
+        table: &'static str,
+        statement: &str,
+    ) -> Result<Self, SourceError> {
+        let copy = conn
+            .copy_in_raw(statement)
+            .await
+            .map_err(seed_error(table))?;
+        Ok(Self { copy, table })
+    }
+
+    /// Sends the buffer once it holds a chunk.
+    async fn flush_if_full(&mut self, buf: &mut String) -> Result<(), SourceError> {
+        if buf.len() >= CHUNK_BYTES {
+            self.copy
+                .send(buf.as_bytes())
+                .await
+                .map_err(seed_error(self.table))?;
+            buf.clear();
+        }
+        Ok(())
+    }
+
+    /// Sends what is left and ends the COPY.
+    async fn finish(mut self, buf: &mut String) -> Result<(), SourceError> {
+        self.copy
+            .send(buf.as_bytes())
+            .await
+            .map_err(seed_error(self.table))?;
+        buf.clear();
+        self.copy.finish().await.map_err(seed_error(self.table))?;
+        Ok(())
+    }
+}
+
+/// A database error while seeding `table`.
+fn seed_error(table: &'static str) -> impl Fn(sqlx::Error) -> SourceError {
+    move |e| SourceError::Seed {
+        table,
+        cause: e.to_string(),
+    }
+}
+
 /// Fills the contract tables of the session's schema with generated data (see the module
 /// documentation). Refuses when any table already holds rows, unless `opts.append`.
 /// Everything is written in one transaction: on error nothing is left behind.
@@ -108,12 +161,7 @@ pub async fn seed(conn: &mut PgConnection, opts: &SeedOptions) -> Result<SeedSum
             "--months must be at least 1".to_string(),
         ));
     }
-    let fail = |table: &'static str| {
-        move |e: sqlx::Error| SourceError::Seed {
-            table,
-            cause: e.to_string(),
-        }
-    };
+    let fail = seed_error;
     let mut tx = conn.begin().await.map_err(fail("(transaction start)"))?;
 
     let mut bulk = None;
@@ -180,44 +228,39 @@ pub async fn seed(conn: &mut PgConnection, opts: &SeedOptions) -> Result<SeedSum
 
     // conversations
     {
-        let mut copy = tx
-            .copy_in_raw(&format!(
+        let mut copy = CopyStream::open(
+            &mut tx,
+            "conversations",
+            &format!(
                 "COPY conversations (id, user_id, issue_key, channel, started_at, \
                  first_user_message_at, first_ai_reply_at, closed_at, close_reason, \
                  ai_participated, handoff_at, handoff_initiator, rating_prompted, ai_csat, \
                  human_csat, negative_sentiment) FROM STDIN WITH ({copy_options})"
-            ))
-            .await
-            .map_err(fail("conversations"))?;
+            ),
+        )
+        .await?;
         for month in &plan.months {
             for conv in plan.conversations(month) {
                 conv.write_csv(&mut buf);
                 summary.conversations += 1;
-                if buf.len() >= CHUNK_BYTES {
-                    copy.send(buf.as_bytes())
-                        .await
-                        .map_err(fail("conversations"))?;
-                    buf.clear();
-                }
+                copy.flush_if_full(&mut buf).await?;
             }
         }
-        copy.send(buf.as_bytes())
-            .await
-            .map_err(fail("conversations"))?;
-        buf.clear();
-        copy.finish().await.map_err(fail("conversations"))?;
+        copy.finish(&mut buf).await?;
     }
 
     // llm_usage (and the metered cost per month, which finance's ledger books)
     let mut metered_nanos = vec![0i64; plan.months.len()];
     {
-        let mut copy = tx
-            .copy_in_raw(&format!(
+        let mut copy = CopyStream::open(
+            &mut tx,
+            "llm_usage",
+            &format!(
                 "COPY llm_usage (id, occurred_at, conversation_id, model, prompt_tokens, \
                  completion_tokens, cost) FROM STDIN WITH ({copy_options})"
-            ))
-            .await
-            .map_err(fail("llm_usage"))?;
+            ),
+        )
+        .await?;
         let mut next_id = llm_offset;
         for month in &plan.months {
             let mut calls = Vec::new();
@@ -231,10 +274,7 @@ pub async fn seed(conn: &mut PgConnection, opts: &SeedOptions) -> Result<SeedSum
                         metered_nanos[slot] += call.cost_nanos;
                     }
                 }
-                if buf.len() >= CHUNK_BYTES {
-                    copy.send(buf.as_bytes()).await.map_err(fail("llm_usage"))?;
-                    buf.clear();
-                }
+                copy.flush_if_full(&mut buf).await?;
             }
             plan.background_calls(month, &mut calls);
             for call in calls.drain(..) {
@@ -246,21 +286,21 @@ pub async fn seed(conn: &mut PgConnection, opts: &SeedOptions) -> Result<SeedSum
                 }
             }
         }
-        copy.send(buf.as_bytes()).await.map_err(fail("llm_usage"))?;
-        buf.clear();
-        copy.finish().await.map_err(fail("llm_usage"))?;
+        copy.finish(&mut buf).await?;
     }
 
     // reply_edits (and the labor figures of the ledger: handoffs and human-only conversations)
     let mut labor_units = vec![(0u64, 0u64); plan.months.len()];
     {
-        let mut copy = tx
-            .copy_in_raw(&format!(
+        let mut copy = CopyStream::open(
+            &mut tx,
+            "reply_edits",
+            &format!(
                 "COPY reply_edits (id, conversation_id, edited_at, fed_back_at) \
                  FROM STDIN WITH ({copy_options})"
-            ))
-            .await
-            .map_err(fail("reply_edits"))?;
+            ),
+        )
+        .await?;
         let mut next_id = edit_offset;
         for month in &plan.months {
             for conv in plan.conversations(month) {
@@ -274,41 +314,29 @@ pub async fn seed(conn: &mut PgConnection, opts: &SeedOptions) -> Result<SeedSum
                     edit.write_csv(next_id, &mut buf);
                     summary.reply_edits += 1;
                 }
-                if buf.len() >= CHUNK_BYTES {
-                    copy.send(buf.as_bytes())
-                        .await
-                        .map_err(fail("reply_edits"))?;
-                    buf.clear();
-                }
+                copy.flush_if_full(&mut buf).await?;
             }
         }
-        copy.send(buf.as_bytes())
-            .await
-            .map_err(fail("reply_edits"))?;
-        buf.clear();
-        copy.finish().await.map_err(fail("reply_edits"))?;
+        copy.finish(&mut buf).await?;
     }
 
     // kb_evals
     {
-        let mut copy = tx
-            .copy_in_raw(&format!(
+        let mut copy = CopyStream::open(
+            &mut tx,
+            "kb_evals",
+            &format!(
                 "COPY kb_evals (id, evaluated_at, expected_doc_id, top1_doc_id) \
                  FROM STDIN WITH ({copy_options})"
-            ))
-            .await
-            .map_err(fail("kb_evals"))?;
+            ),
+        )
+        .await?;
         let mut next_id = kb_offset;
         for month in &plan.months {
             plan.kb_evals(month, &mut next_id, &mut buf, &mut summary.kb_evals);
-            if buf.len() >= CHUNK_BYTES {
-                copy.send(buf.as_bytes()).await.map_err(fail("kb_evals"))?;
-                buf.clear();
-            }
+            copy.flush_if_full(&mut buf).await?;
         }
-        copy.send(buf.as_bytes()).await.map_err(fail("kb_evals"))?;
-        buf.clear();
-        copy.finish().await.map_err(fail("kb_evals"))?;
+        copy.finish(&mut buf).await?;
     }
 
     // cost_ledger: a handful of lines, inserted so that --append adds to booked amounts.
