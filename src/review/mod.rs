@@ -4,12 +4,17 @@
 //! email) renders this one value. Values are decided exactly (see [`exact`]) and carried
 //! as unrounded `f64` for output; only renderers round.
 
+pub mod annotations;
+pub mod drivers;
 pub mod exact;
 pub mod metrics;
+pub mod noise;
 pub mod quality;
+pub mod segments;
 pub mod settings;
 pub mod status;
 pub mod traps;
+pub mod workload;
 
 use std::collections::BTreeMap;
 
@@ -24,6 +29,12 @@ use quality::DataQuality;
 use settings::{ReviewSettings, Target};
 use status::{Movement, Status};
 use traps::Traps;
+
+pub use annotations::Annotation;
+pub use drivers::{ChannelDriver, Driver, DRIVER_METRICS};
+pub use noise::{Interval, Significance};
+pub use segments::{ChannelSegment, IssueSegment, SegmentMetric, Segments, SEGMENT_METRICS};
+pub use workload::{Figure, Savings, Workload};
 
 /// Version of the `report.json` format; bumped on any incompatible change.
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
@@ -51,6 +62,15 @@ pub struct Review {
     pub settling: Settling,
     /// Conversations by channel in the report month, largest first.
     pub channels: Vec<ChannelShare>,
+    /// SPEC §6.2: the metrics by channel and for the top issue keys.
+    pub segments: Segments,
+    /// SPEC §6.3: the change of each of [`DRIVER_METRICS`] split into channel mix and
+    /// rate within channels; `None` (JSON null) when either month has no conversations.
+    pub drivers: BTreeMap<MetricId, Option<Driver>>,
+    /// SPEC §6.4: human workload and cost per resolution.
+    pub workload: Workload,
+    /// SPEC §6.5: every configured annotation, by date.
+    pub annotations: Vec<Annotation>,
 }
 
 /// How the report was made.
@@ -107,6 +127,12 @@ pub struct MetricReport {
     pub unit: Unit,
     /// Counted among the framework's 12 (false for FRT p50).
     pub counted: bool,
+    /// SPEC §6.1: is the change since the previous month bigger than chance?
+    pub significance: Significance,
+    /// SPEC §6.1: the report month's confidence interval; null without a test or data.
+    pub interval: Option<Interval>,
+    /// SPEC §6.1: the report month's n (denominator, or values averaged); null when 0.
+    pub sample_size: Option<i64>,
 }
 
 /// A target as configured.
@@ -322,6 +348,20 @@ pub fn review(
         data_quality: quality::assess(month),
         settling: settling(month, aggregates.read_at),
         channels: channels(month),
+        // Placeholders until the §6 review lands (issue 10).
+        segments: Segments::default(),
+        drivers: DRIVER_METRICS.iter().map(|&id| (id, None)).collect(),
+        workload: Workload {
+            human_handled: Figure::default(),
+            ai_resolutions: Figure::default(),
+            labor_cost: Figure::default(),
+            cost_per_ai_resolution: Figure::default(),
+            labor_cost_per_human_handled: Figure::default(),
+            labor_cost_avoided_estimate: Figure::default(),
+            provisional: false,
+            savings: Savings::Unknown,
+        },
+        annotations: Vec::new(),
     })
 }
 
@@ -350,6 +390,10 @@ fn metric_report(
         target: target_report(&target, &tolerance),
         unit: id.unit(),
         counted: id.counts_toward_twelve(),
+        // Placeholder until the §6 review lands (issue 10).
+        significance: Significance::NotAssessed,
+        interval: None,
+        sample_size: None,
     }
 }
 
