@@ -114,6 +114,10 @@ pub struct ReportArgs {
     )]
     pub templates: Option<PathBuf>,
 
+    /// Language of every output: en (default) or zh-CN (config `language`).
+    #[arg(long, env = "AIKPI_LANG", value_name = "LANG")]
+    pub lang: Option<String>,
+
     /// Report on the current, unfinished month (the report says "partial month").
     #[arg(long)]
     pub allow_partial_month: bool,

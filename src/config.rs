@@ -13,6 +13,7 @@ use lettre::message::Mailbox;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
+use crate::presentation::Language;
 use crate::review::exact::{self, Exact};
 use crate::review::metrics::{MetricId, Unit};
 use crate::review::settings::{CostCategories, ReviewSettings, Target, TrapThresholds};
@@ -115,6 +116,8 @@ pub struct ConfigFile {
     pub work_mem: Option<String>,
     pub read_connections: Option<i64>,
     pub templates: Option<String>,
+    /// The language of every output (`en`, `zh-CN`).
+    pub language: Option<String>,
     #[serde(default)]
     pub targets: BTreeMap<String, Target>,
     #[serde(default)]
@@ -456,6 +459,8 @@ pub struct Overrides {
     pub time_zone: Option<String>,
     pub schema: Option<String>,
     pub templates: Option<PathBuf>,
+    /// `--lang` / `AIKPI_LANG`.
+    pub language: Option<String>,
 }
 
 /// The checked configuration of a run.
@@ -468,6 +473,8 @@ pub struct Config {
     /// read-only connections share the work (docs/PERFORMANCE.md).
     pub read: ReadOptions,
     pub templates: Option<PathBuf>,
+    /// The language of every output.
+    pub language: Language,
     /// Sentiment at or above which a give-up exit is frustrated (applied in the database).
     pub frustrated_sentiment_min: Decimal,
     pub review: ReviewSettings,
@@ -575,6 +582,15 @@ impl Config {
             work_mem: (!work_mem.is_empty()).then(|| work_mem.to_string()),
             connections: read_connections as usize,
         };
+        let language = match overrides.language.clone().or(file.language) {
+            None => Language::default(),
+            Some(tag) => tag.parse().map_err(|_| {
+                invalid(format!(
+                    "language `{tag}` (from --lang, AIKPI_LANG or `language` in the config file) is not supported; supported: {}",
+                    Language::supported()
+                ))
+            })?,
+        };
         let templates = overrides.templates.clone().or_else(|| {
             file.templates
                 .filter(|t| !t.trim().is_empty())
@@ -645,6 +661,7 @@ impl Config {
             statement_timeout,
             read,
             templates,
+            language,
             frustrated_sentiment_min,
             review,
             email,

@@ -37,7 +37,7 @@ pub use segments::{ChannelSegment, IssueSegment, SegmentMetric, Segments, SEGMEN
 pub use workload::{Figure, Savings, Workload};
 
 /// Version of the `report.json` format; bumped on any incompatible change.
-pub const REPORT_SCHEMA_VERSION: u32 = 1;
+pub const REPORT_SCHEMA_VERSION: u32 = 2;
 
 /// The monthly business review: what `report.json` holds and every format renders.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
@@ -110,7 +110,6 @@ pub struct RowCounts {
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct MetricReport {
     pub id: MetricId,
-    pub title: String,
     /// Layer number 1–4.
     pub layer: u8,
     pub value: Option<f64>,
@@ -171,7 +170,6 @@ pub struct Summary {
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Move {
     pub id: MetricId,
-    pub title: String,
     pub value: Option<f64>,
     pub previous: Option<f64>,
     pub delta_abs: f64,
@@ -246,8 +244,20 @@ pub struct Settling {
     pub within_24h_of_month_end: bool,
     /// The data was read before the month ended.
     pub partial_month: bool,
-    /// Plain-words notes, one per reason.
-    pub notes: Vec<String>,
+    /// One note per reason, in the order the outputs show them.
+    pub notes: Vec<SettlingNote>,
+}
+
+/// Why a month's numbers can still move (the presentation words each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SettlingNote {
+    /// The data was read before the month ended.
+    PartialMonth,
+    /// The data was read less than 24 h after the month ended: returns still settling.
+    ReadWithin24h,
+    /// Conversations of the month were still open (`open_conversations` of them).
+    OpenConversations,
 }
 
 /// A channel's conversations in the report month.
@@ -378,7 +388,6 @@ fn metric_report(
     let (delta_abs, delta_rel) = status::deltas(value, prev);
     MetricReport {
         id,
-        title: id.title().to_string(),
         layer: id.layer().number(),
         value: opt_f64(value),
         previous: opt_f64(prev),
@@ -425,7 +434,6 @@ fn summarize(metrics: &BTreeMap<MetricId, MetricReport>, traps: &Traps) -> Summa
             .filter_map(|m| {
                 Some(Move {
                     id: m.id,
-                    title: m.title.clone(),
                     value: m.value,
                     previous: m.previous,
                     delta_abs: m.delta_abs?,
@@ -555,20 +563,12 @@ fn settling(month: &MonthAggregates, read_at: DateTime<Utc>) -> Settling {
     let within_24h = !partial_month && read_at < month.ends_at + Duration::hours(24);
     let mut notes = Vec::new();
     if partial_month {
-        notes.push("partial month: the data was read before the month ended".to_string());
+        notes.push(SettlingNote::PartialMonth);
     } else if within_24h {
-        notes.push(
-            "provisional: the data was read less than 24 h after the month ended, so 24h returns are still settling"
-                .to_string(),
-        );
+        notes.push(SettlingNote::ReadWithin24h);
     }
     if open > 0 {
-        let s = if open == 1 {
-            "conversation"
-        } else {
-            "conversations"
-        };
-        notes.push(format!("provisional: {open} {s} still open"));
+        notes.push(SettlingNote::OpenConversations);
     }
     Settling {
         provisional: partial_month || within_24h || open > 0,
