@@ -18,8 +18,8 @@ use crate::cli::{
 use crate::config::{Config, ConfigError, Overrides};
 use crate::deliver::email::{self, EmailAttachment, EmailError};
 use crate::deliver::files::{self, OutputError, OutputFile};
-use crate::period::Month;
 use crate::outputs::{self, charts, FormatError, Output, RenderError, Templates};
+use crate::period::Month;
 use crate::presentation::view::ReportView;
 use crate::presentation::Presentation;
 use crate::review::{self, Review, ReviewContext};

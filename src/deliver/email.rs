@@ -362,7 +362,11 @@ pub fn build_message(
             FormatError::Render(e) => EmailError::Render(e),
             other => EmailError::Build(other.to_string()),
         })?;
-        let bytes = files.into_iter().next().map(|f| f.bytes).unwrap_or_default();
+        let bytes = files
+            .into_iter()
+            .next()
+            .map(|f| f.bytes)
+            .unwrap_or_default();
         String::from_utf8(bytes).map_err(|e| EmailError::Build(e.to_string()))
     };
     let from = settings

@@ -19,7 +19,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{File, Input, Output, FormatError};
+use super::{File, FormatError, Input, Output};
 use crate::presentation::{Language, Presentation, Words};
 use crate::review::metrics::{Layer, MetricId, Unit};
 use crate::review::status::Status;
@@ -154,9 +154,19 @@ pub fn register_bundled_font() -> Result<(), ChartError> {
                 plotters::style::register_font(family, style, bytes)
                     .map_err(|_| format!("{what} is not a valid font"))
             };
-            register(LATIN_FAMILY, FontStyle::Normal, FONT_REGULAR, "Noto Sans Regular")?;
+            register(
+                LATIN_FAMILY,
+                FontStyle::Normal,
+                FONT_REGULAR,
+                "Noto Sans Regular",
+            )?;
             register(LATIN_FAMILY, FontStyle::Bold, FONT_BOLD, "Noto Sans Bold")?;
-            register(CJK_FAMILY, FontStyle::Normal, FONT_CJK, "WenQuanYi Micro Hei")?;
+            register(
+                CJK_FAMILY,
+                FontStyle::Normal,
+                FONT_CJK,
+                "WenQuanYi Micro Hei",
+            )?;
             register(CJK_FAMILY, FontStyle::Bold, FONT_CJK, "WenQuanYi Micro Hei")
         })
         .clone()
@@ -175,10 +185,8 @@ pub fn font_family_for<'a>(
     language: Language,
     texts: impl IntoIterator<Item = &'a str>,
 ) -> &'static str {
-    let cjk = language == Language::ZhCn
-        || texts
-            .into_iter()
-            .any(|t| t.chars().any(needs_cjk_font));
+    let cjk =
+        language == Language::ZhCn || texts.into_iter().any(|t| t.chars().any(needs_cjk_font));
     if cjk {
         CJK_FAMILY
     } else {
@@ -544,7 +552,10 @@ fn specs(review: &Review, p: &Presentation) -> Vec<(Meta, Spec)> {
     if let Some(t) = threshold(MetricId::FrtP90Seconds) {
         spec.targets.push((
             t,
-            say!(w.chart_target, target = target_text(MetricId::FrtP90Seconds)),
+            say!(
+                w.chart_target,
+                target = target_text(MetricId::FrtP90Seconds)
+            ),
         ));
     }
     out.push((
@@ -979,7 +990,6 @@ impl Ranged for MonthAxis {
     }
 }
 
-
 fn draw_line<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     spec: &LineSpec,
@@ -995,7 +1005,11 @@ fn draw_line<DB: DrawingBackend>(
         legend.clear();
     }
     if !spec.targets.is_empty() || spec.band.is_some() {
-        legend.push((spec.w.chart_legend_target.into(), TARGET, LegendMark::Dashed));
+        legend.push((
+            spec.w.chart_legend_target.into(),
+            TARGET,
+            LegendMark::Dashed,
+        ));
     }
     let top = header(root, &spec.title, &spec.subtitle, &legend, s)?;
     let plot = root.margin(top, px(8.0, s), px(12.0, s), px(28.0, s));
@@ -1249,7 +1263,11 @@ fn draw_cost<DB: DrawingBackend>(
     let legend = vec![
         (spec.w.chart_legend_llm.to_string(), VIOLET, LegendMark::Box),
         (spec.w.chart_legend_infra.to_string(), SKY, LegendMark::Box),
-        (spec.w.chart_legend_labor.to_string(), SLATE, LegendMark::Box),
+        (
+            spec.w.chart_legend_labor.to_string(),
+            SLATE,
+            LegendMark::Box,
+        ),
     ];
     let top = header(root, &spec.title, &spec.subtitle, &legend, s)?;
     let plot = root.margin(top, px(8.0, s), px(12.0, s), px(28.0, s));

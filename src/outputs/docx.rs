@@ -23,7 +23,7 @@ use docx_rs::{
     TableCellBorders, TableCellMargins, TableLayoutType, TableRow, VAlignType, WidthType,
 };
 
-use super::{Chart, File, Input, Output, FormatError};
+use super::{Chart, File, FormatError, Input, Output};
 use crate::presentation::view::{LayerView, ReportView};
 use crate::presentation::{Language, Presentation, Words};
 use crate::say;
@@ -381,7 +381,11 @@ fn trap_callouts(view: &ReportView, w: &Words, body: &mut Vec<Block>) {
             "clear" => ("✓", GREEN, "EEF6EE", "6AA84F"),
             _ => ("…", GREY, "F2F2F2", "A6A6A6"),
         };
-        let title = say!(w.label_value, label = callout.name, value = callout.headline);
+        let title = say!(
+            w.label_value,
+            label = callout.name,
+            value = callout.headline
+        );
         let mut paragraphs = vec![Paragraph::new()
             .add_run(
                 Run::new()
@@ -511,7 +515,11 @@ fn cost_breakdown(view: &ReportView, w: &Words, body: &mut Vec<Block>) {
         )];
         for m in &view.models {
             rows.push(body_row(
-                vec![vec![para(&m.model)], vec![para(&m.calls)], vec![para(&m.cost)]],
+                vec![
+                    vec![para(&m.model)],
+                    vec![para(&m.calls)],
+                    vec![para(&m.cost)],
+                ],
                 &COST_COLUMNS,
             ));
         }
@@ -532,10 +540,12 @@ fn charts_section(
         return Ok(());
     }
     for (i, chart) in charts.iter().enumerate() {
-        let (pw, ph) = chart.pixel_size().map_err(|reason| DocxError::InvalidChart {
-            name: chart.name.clone(),
-            reason,
-        })?;
+        let (pw, ph) = chart
+            .pixel_size()
+            .map_err(|reason| DocxError::InvalidChart {
+                name: chart.name.clone(),
+                reason,
+            })?;
         let mut width = CHART_WIDTH_EMU;
         let mut height = scale(CHART_WIDTH_EMU, ph, pw);
         if height > CHART_MAX_HEIGHT_EMU {
@@ -694,12 +704,7 @@ fn banner_paragraph(kind: &str, lead: &str, text: &str) -> Paragraph {
         _ => ("9C4A00", "FFF4E5", "E69138"),
     };
     let mut p = Paragraph::new()
-        .add_run(
-            Run::new()
-                .add_text(format!("⚠ {lead}"))
-                .bold()
-                .color(ink),
-        )
+        .add_run(Run::new().add_text(format!("⚠ {lead} ")).bold().color(ink))
         .add_run(Run::new().add_text(clean(text)))
         .line_spacing(LineSpacing::new().before(60).after(60));
     let border = |position| {

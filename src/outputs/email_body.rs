@@ -19,7 +19,7 @@
 use serde::Serialize;
 
 use super::templates::{self, insert};
-use super::{chart_view, Chart, File, Input, Output, FormatError, RenderError};
+use super::{chart_view, Chart, File, FormatError, Input, Output, RenderError};
 use crate::presentation::view::ChartView;
 use crate::presentation::Presentation;
 use crate::review::Review;
@@ -81,7 +81,12 @@ pub fn headline(review: &Review, p: &Presentation) -> String {
         1 => w.email_one_trap.to_string(),
         n => say!(w.email_traps, count = n),
     };
-    let mut out = say!(w.email_headline, met = s.met, counted = s.counted, traps = traps);
+    let mut out = say!(
+        w.email_headline,
+        met = s.met,
+        counted = s.counted,
+        traps = traps
+    );
     if review.settling.provisional || review.cost_breakdown.provisional {
         out.push_str(w.email_provisional);
     }

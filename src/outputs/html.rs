@@ -2,7 +2,7 @@
 //! URIs, no external requests (a Content-Security-Policy in the page enforces it) —
 //! that reads on a laptop and prints on A4. Its `lang` is the run's language.
 
-use super::{render_template, view_with_charts, File, Input, Output, FormatError};
+use super::{render_template, view_with_charts, File, FormatError, Input, Output};
 
 /// The template it renders.
 pub const TEMPLATE: &str = "report.html";

@@ -1,7 +1,7 @@
 //! `report.json`: the review as it is, unrounded, with ids and no words, and its
 //! published JSON Schema.
 
-use super::{File, Input, Output, FormatError, RenderError};
+use super::{File, FormatError, Input, Output, RenderError};
 use crate::review::Review;
 
 /// `report.json`.

@@ -3,7 +3,7 @@
 //! quotes with a leading emoji, charts as `charts/<name>.png` relative links. Every
 //! value is escaped for Markdown by the template engine (see [`super::escape`]).
 
-use super::{render_template, view_with_charts, File, Input, Output, FormatError, RenderError};
+use super::{render_template, view_with_charts, File, FormatError, Input, Output, RenderError};
 
 /// The template it renders.
 pub const TEMPLATE: &str = "report.md";

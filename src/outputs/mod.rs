@@ -125,7 +125,6 @@ pub enum RenderError {
     Zip(String),
 }
 
-
 /// A chart's file stem must be a plain name: it becomes a path in `charts/` and a
 /// link in Markdown, so anything else is refused rather than escaped.
 pub(crate) fn check_chart_name(name: &str) -> Result<(), RenderError> {
@@ -193,4 +192,40 @@ pub(crate) fn render_template(
 ) -> Result<String, RenderError> {
     let context = templates::context(input.review, view, input.presentation)?;
     input.templates.render(name, &context)
+}
+
+/// Renders one output on its own, computing the view for it: for callers that want a
+/// single format (tools, tests) rather than the run's whole set.
+pub fn render_one(
+    output: &dyn Output,
+    review: &Review,
+    presentation: &Presentation,
+    charts: &[Chart],
+    templates: &Templates,
+) -> Result<Vec<File>, FormatError> {
+    let view = ReportView::new(review, presentation);
+    output.render(&Input {
+        review,
+        presentation,
+        view: &view,
+        charts,
+        templates,
+    })
+}
+
+/// [`render_one`] for a format of one text file (HTML, Markdown, JSON, an email body).
+pub fn render_text(
+    output: &dyn Output,
+    review: &Review,
+    presentation: &Presentation,
+    charts: &[Chart],
+    templates: &Templates,
+) -> Result<String, FormatError> {
+    let files = render_one(output, review, presentation, charts, templates)?;
+    let bytes = files
+        .into_iter()
+        .next()
+        .map(|f| f.bytes)
+        .unwrap_or_default();
+    String::from_utf8(bytes).map_err(|e| FormatError::Render(RenderError::Context(e.to_string())))
 }

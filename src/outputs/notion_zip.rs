@@ -7,7 +7,7 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
 use super::markdown::render_markdown;
-use super::{check_chart_name, Chart, File, Input, Output, FormatError, RenderError};
+use super::{check_chart_name, Chart, File, FormatError, Input, Output, RenderError};
 
 /// The file it writes.
 pub const FILE: &str = "report-notion.zip";

@@ -272,9 +272,12 @@ fn register(tera: &mut Tera) {
             presentation(args)?.status(status(v)?).to_string(),
         ))
     });
-    tera.register_filter("status_badge", |v: &Value, args: &HashMap<String, Value>| {
-        Ok(Value::String(presentation(args)?.status_badge(status(v)?)))
-    });
+    tera.register_filter(
+        "status_badge",
+        |v: &Value, args: &HashMap<String, Value>| {
+            Ok(Value::String(presentation(args)?.status_badge(status(v)?)))
+        },
+    );
     tera.register_filter("target", |v: &Value, args: &HashMap<String, Value>| {
         let (unit, currency) = unit_args(args, "target")?;
         let target: TargetReport = target_report(v)?;
@@ -288,9 +291,10 @@ fn register(tera: &mut Tera) {
 fn presentation(args: &HashMap<String, Value>) -> tera::Result<Presentation> {
     match str_arg(args, "lang")? {
         None => Ok(Presentation::default()),
-        Some(tag) => tag.parse::<Language>().map(Presentation::new).map_err(|e| {
-            tera::Error::msg(format!("{e}; supported: {}", Language::supported()))
-        }),
+        Some(tag) => tag
+            .parse::<Language>()
+            .map(Presentation::new)
+            .map_err(|e| tera::Error::msg(format!("{e}; supported: {}", Language::supported()))),
     }
 }
 

@@ -560,10 +560,9 @@ impl Presentation {
             .reasons
             .iter()
             .filter_map(|reason| match reason {
-                TrapReason::LlmLineMissing => Some(say!(
-                    w.hl_line_missing,
-                    metered = money(e.metered_llm_cost)
-                )),
+                TrapReason::LlmLineMissing => {
+                    Some(say!(w.hl_line_missing, metered = money(e.metered_llm_cost)))
+                }
                 TrapReason::LlmUnderBooked => Some(say!(
                     w.hl_under_booked,
                     metered = money(e.metered_llm_cost),
@@ -608,6 +607,13 @@ impl Presentation {
         if let Some(other) = largest_other {
             evidence.push((w.hl_ev_largest_other, other));
         }
-        self.callout("hidden_llm_cost", state, headline, findings, evidence, check)
+        self.callout(
+            "hidden_llm_cost",
+            state,
+            headline,
+            findings,
+            evidence,
+            check,
+        )
     }
 }

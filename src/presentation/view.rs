@@ -471,10 +471,7 @@ impl ReportView {
                     id: m.id,
                     title: p.metric_title(m.id),
                     definition: p.metric_definition(m.id),
-                    target: say!(
-                        w.target_is,
-                        target = p.target(&m.target, m.unit, currency)
-                    ),
+                    target: say!(w.target_is, target = p.target(&m.target, m.unit, currency)),
                 })
                 .collect(),
             trap_definitions: p

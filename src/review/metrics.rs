@@ -64,7 +64,6 @@ impl Layer {
     pub fn number(self) -> u8 {
         self as u8 + 1
     }
-
 }
 
 /// Which way is better.

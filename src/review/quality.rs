@@ -81,17 +81,29 @@ pub fn assess(month: &MonthAggregates) -> DataQuality {
     let unclassified_share = (total > 0).then(|| q.unclassified as f64 / total as f64);
     let described: [(QualityKind, i64); 12] = [
         (QualityKind::Unclassified, q.unclassified),
-        (QualityKind::NegativeFirstResponse, q.negative_first_response),
+        (
+            QualityKind::NegativeFirstResponse,
+            q.negative_first_response,
+        ),
         (QualityKind::FirstResponseMissing, q.first_response_missing),
         (QualityKind::ClosedBeforeStart, q.closed_before_start),
         (QualityKind::AiCsatOutOfRange, q.ai_csat_out_of_range),
         (QualityKind::HumanCsatOutOfRange, q.human_csat_out_of_range),
         (QualityKind::SentimentOutOfRange, q.sentiment_out_of_range),
         (QualityKind::UnknownCloseReason, q.unknown_close_reason),
-        (QualityKind::UnknownHandoffInitiator, q.unknown_handoff_initiator),
-        (QualityKind::InitiatorWithoutHandoff, q.initiator_without_handoff),
+        (
+            QualityKind::UnknownHandoffInitiator,
+            q.unknown_handoff_initiator,
+        ),
+        (
+            QualityKind::InitiatorWithoutHandoff,
+            q.initiator_without_handoff,
+        ),
         (QualityKind::CloseReasonWhileOpen, q.close_reason_while_open),
-        (QualityKind::KbNothingRetrieved, month.kb_evals.nothing_retrieved),
+        (
+            QualityKind::KbNothingRetrieved,
+            month.kb_evals.nothing_retrieved,
+        ),
     ];
     let notes = described
         .into_iter()
