@@ -9,8 +9,10 @@
 //! * [`dates`] — months, days and instants as each language writes them.
 //! * [`narrative`] — the sentences of the report, built from the words and numbers.
 //! * [`view`] — what every format shows, computed once: the template context.
+//! * [`drilldown`] — SPEC §6 worded: noise marks, segments, drivers, workload, events.
 
 pub mod dates;
+pub mod drilldown;
 pub mod en;
 pub mod narrative;
 pub mod numbers;
