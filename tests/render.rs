@@ -10,7 +10,8 @@ use aikpi::outputs::charts::{self, Chart};
 use aikpi::outputs::email_body::{self as email, EmailHtml, EmailText};
 use aikpi::outputs::{html, json, markdown, notion_zip, render_text, Templates};
 use aikpi::presentation::narrative::CalloutState;
-use aikpi::presentation::Presentation;
+use aikpi::presentation::view::ReportView;
+use aikpi::presentation::{Language, Presentation};
 use aikpi::review::Review;
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
@@ -470,4 +471,203 @@ fn the_email_says_what_the_report_says() {
     assert!(!text.contains("&amp;") && !text.contains("&lt;"));
     assert!(!html.contains("<script") && !html.contains("<img src=x"));
     assert!(html.contains("src=\"cid:chart-1@aikpi\""));
+}
+
+// --- SPEC §6 (issue 10): noise marks, segments, drivers, workload and events in every
+// format and both languages, from the hand-made fixture.
+
+/// The report and email bodies of a review in a language: (markdown, html, email html,
+/// email text). Also written to tests/artifacts/drilldown/<lang>/ for a look.
+fn rendered_in(review: &Review, language: Language) -> (String, String, String, String) {
+    let p = Presentation::new(language);
+    let charts = charts::draw_all(review, &p).expect("charts draw");
+    let templates = Templates::new(None).expect("built-in templates load");
+    let md = render_text(&markdown::Markdown, review, &p, &charts, &templates).expect("md");
+    let html = render_text(&html::Html, review, &p, &charts, &templates).expect("html");
+    let attached = ["report.html"];
+    let inline = [("chart-1@aikpi", &charts[0])];
+    let email_html = render_text(
+        &EmailHtml {
+            inline: &inline,
+            attached: &attached,
+        },
+        review,
+        &p,
+        &[],
+        &templates,
+    )
+    .expect("email html");
+    let email_text = render_text(
+        &EmailText {
+            attached: &attached,
+        },
+        review,
+        &p,
+        &[],
+        &templates,
+    )
+    .expect("email text");
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/artifacts/drilldown")
+        .join(language.tag());
+    std::fs::create_dir_all(&dir).expect("artifact folder");
+    for (name, body) in [
+        ("report.md", &md),
+        ("report.html", &html),
+        ("email.html", &email_html),
+        ("email.txt", &email_text),
+    ] {
+        std::fs::write(dir.join(name), body).expect("write artifact");
+    }
+    for c in &charts {
+        std::fs::write(dir.join(format!("{}.png", c.name)), &c.png).expect("write chart");
+    }
+    (md, html, email_html, email_text)
+}
+
+#[test]
+fn the_english_drivers_sentence_names_the_mix_and_the_rate_channel() {
+    let review = common::fixture_drilldown_review();
+    let p = Presentation::default();
+    // Handoff moved within noise: no sentence for it, only for deflection.
+    assert_eq!(
+        p.driver_sentences(&review),
+        ["Deflection rate +1.7 pp: +1.2 pp from channel mix (more web), +0.5 pp from rates within channels (web +2.0 pp)"]
+    );
+    let events: Vec<String> = p.events(&review).into_iter().map(|e| e.text).collect();
+    assert_eq!(
+        events,
+        [
+            "15 August 2026: Switched to the new model",
+            "1 October 2026: KB release <v2> *bold*"
+        ]
+    );
+}
+
+#[test]
+fn every_format_carries_segments_drivers_workload_events_and_noise_marks_in_both_languages() {
+    let review = common::fixture_drilldown_review();
+    for language in Language::ALL {
+        let p = Presentation::new(language);
+        let w = p.words;
+        let (md, html, email_html, email_text) = rendered_in(&review, language);
+        let view = ReportView::new(&review, &p);
+        let in_md = |s: &str| md.contains(&aikpi::outputs::escape::markdown(s));
+        let in_html = |s: &str, body: &str| body.contains(&aikpi::outputs::escape::html(s));
+
+        // Report: segment tables (the 10 issues in parts), with the unclassified key.
+        let titles: Vec<&str> = view.segments.iter().map(|t| t.title.as_str()).collect();
+        assert_eq!(titles.len(), 6, "{titles:?}");
+        let note = view.segments[2].note.as_deref().expect("split note");
+        let mut report_words = vec![
+            w.segments_heading,
+            w.unclassified_issue,
+            w.drivers_heading,
+            w.workload_heading,
+            w.wl_labor_cost_avoided_estimate,
+            w.estimate_assumption,
+            w.savings_question,
+            w.events_heading,
+            w.within_noise,
+            note,
+        ];
+        report_words.extend(&titles);
+        let answer: Vec<&str> = view.workload.answer.iter().map(String::as_str).collect();
+        report_words.extend(&answer);
+        let events: Vec<&str> = view.events.iter().map(|e| e.text.as_str()).collect();
+        assert_eq!(events.len(), 2, "only events inside the trend window");
+        report_words.extend(&events);
+        let drivers: Vec<&str> = view.drivers.iter().map(String::as_str).collect();
+        assert_eq!(
+            drivers.len(),
+            1,
+            "no sentence for the within-noise handoff move"
+        );
+        report_words.extend(&drivers);
+        let deflection = review
+            .metrics
+            .get(&aikpi::review::metrics::MetricId::DeflectionRate)
+            .expect("deflection");
+        let ci = p.interval(
+            &deflection.interval.expect("interval"),
+            deflection.unit,
+            &review.currency,
+        );
+        report_words.push(&ci);
+        for phrase in &report_words {
+            assert!(in_md(phrase), "{language}: report.md lacks {phrase:?}");
+            assert!(
+                in_html(phrase, &html),
+                "{language}: report.html lacks {phrase:?}"
+            );
+        }
+        assert!(!md.contains("Launch") && !html.contains("Launch"));
+
+        // Email: the drivers sentence, the noise mark, the savings answer with the
+        // estimate's assumption, and a pointer to the rest.
+        let mut email_words = vec![
+            w.within_noise,
+            w.savings_question,
+            w.estimate_assumption,
+            w.email_more_in_report,
+        ];
+        email_words.extend(&drivers);
+        email_words.extend(&answer);
+        for phrase in &email_words {
+            assert!(
+                email_text.contains(phrase),
+                "{language}: email text lacks {phrase:?}"
+            );
+            assert!(
+                in_html(phrase, &email_html),
+                "{language}: email HTML lacks {phrase:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_chinese_outputs_hold_no_english_drilldown_words() {
+    let review = common::fixture_drilldown_review();
+    let (md, html, email_html, email_text) = rendered_in(&review, Language::ZhCn);
+    let en = Presentation::default().words;
+    for phrase in [
+        en.within_noise,
+        en.segments_heading,
+        en.segments_by_channel,
+        en.segments_top_issues,
+        en.drivers_heading,
+        en.drivers_intro,
+        en.workload_heading,
+        en.wl_human_handled,
+        en.wl_labor_cost_avoided_estimate,
+        en.estimate_assumption,
+        en.savings_question,
+        en.events_heading,
+        en.events_intro,
+        en.email_more_in_report,
+        "from channel mix",
+        "from rates within channels",
+        "(more ",
+        "95% CI",
+    ] {
+        for (name, body) in [
+            ("report.md", &md),
+            ("report.html", &html),
+            ("email.html", &email_html),
+            ("email.txt", &email_text),
+        ] {
+            assert!(!body.contains(phrase), "zh-CN {name} holds {phrase:?}");
+        }
+    }
+    // The unclassified issue key, in the words of the language.
+    let p = Presentation::new(Language::ZhCn);
+    let issues = p
+        .segment_tables(&review)
+        .into_iter()
+        .filter(|t| t.kind == "issues")
+        .flat_map(|t| t.rows)
+        .find(|r| r.unclassified)
+        .expect("the unclassified row");
+    assert_eq!(issues.name, "未分类");
 }

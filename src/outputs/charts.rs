@@ -19,6 +19,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+mod drivers;
+
 use super::{File, FormatError, Input, Output};
 use crate::presentation::{Language, Presentation, Words};
 use crate::review::metrics::{Layer, MetricId, Unit};
@@ -96,7 +98,7 @@ impl Output for Charts {
 }
 
 /// The charts [`draw_all`] produces, in report order (file stems under `charts/`).
-pub const CHART_NAMES: [&str; 8] = [
+pub const CHART_NAMES: [&str; 9] = [
     "status_overview",
     "deflection_vs_return",
     "frt",
@@ -105,7 +107,12 @@ pub const CHART_NAMES: [&str; 8] = [
     "negative_sentiment",
     "cost_per_conversation",
     "cost_breakdown",
+    DRIVERS_CHART,
 ];
+
+/// The drivers chart (SPEC §6.3: channel mix vs rates within channels). The reports show
+/// it with the drivers sentences rather than among the trends.
+pub const DRIVERS_CHART: &str = "drivers";
 
 /// Why a chart could not be drawn. No chart fails silently: each of these stops the run.
 #[derive(Debug, thiserror::Error)]
@@ -236,12 +243,13 @@ pub fn draw_all(review: &Review, p: &Presentation) -> Result<Vec<Chart>, ChartEr
     specs(review, p)
         .into_iter()
         .map(|(meta, spec)| {
-            let height = match spec {
-                Spec::Status(_) => STATUS_HEIGHT,
-                _ => HEIGHT,
+            let (width, height) = match spec {
+                Spec::Status(_) => (WIDTH, STATUS_HEIGHT),
+                Spec::Drivers(_) => (drivers::WIDTH, drivers::HEIGHT),
+                _ => (WIDTH, HEIGHT),
             };
-            let png = render_png(&meta.name, &spec, WIDTH, height)?;
-            let svg = render_svg(&meta.name, &spec, WIDTH, height)?;
+            let png = render_png(&meta.name, &spec, width, height)?;
+            let svg = render_svg(&meta.name, &spec, width, height)?;
             Ok(Chart {
                 name: meta.name,
                 title: meta.title,
@@ -264,6 +272,7 @@ enum Spec {
     Line(LineSpec),
     CostBars(CostSpec),
     Status(StatusSpec),
+    Drivers(drivers::DriversSpec),
 }
 
 impl Spec {
@@ -277,11 +286,13 @@ impl Spec {
                 out.extend(l.series.iter().map(|s| s.label.as_str()));
                 out.extend(l.targets.iter().map(|t| t.1.as_str()));
                 out.extend(l.band.iter().map(|b| b.2.as_str()));
+                out.extend(l.events.iter().map(|e| e.1.as_str()));
             }
             Spec::CostBars(c) => {
                 out.extend([c.title.as_str(), c.subtitle.as_str()]);
                 out.extend(c.months.iter().map(String::as_str));
             }
+            Spec::Drivers(d) => out.extend(d.texts()),
             Spec::Status(st) => {
                 out.extend([st.title.as_str(), st.subtitle.as_str()]);
                 for (layer, tiles) in &st.rows {
@@ -300,6 +311,7 @@ impl Spec {
             Spec::Line(l) => l.p.language,
             Spec::CostBars(c) => c.p.language,
             Spec::Status(st) => st.p.language,
+            Spec::Drivers(d) => d.language,
         }
     }
 }
@@ -319,6 +331,8 @@ struct LineSpec {
     band: Option<(f64, f64, String)>,
     /// Months whose points are drawn hollow: provisional values that may still move.
     hollow: Vec<bool>,
+    /// Known events (SPEC §6.5): (x on the month axis, the marker's number).
+    events: Vec<(f64, String)>,
     currency: String,
 }
 
@@ -383,6 +397,8 @@ struct CostSpec {
     months: Vec<String>,
     /// Per month: None = no data; Some((llm, infra, labor, provisional)).
     bars: Vec<Option<(f64, f64, f64, bool)>>,
+    /// Known events (SPEC §6.5): (x on the month axis, the marker's number).
+    events: Vec<(f64, String)>,
     currency: String,
 }
 
@@ -411,6 +427,7 @@ fn specs(review: &Review, p: &Presentation) -> Vec<(Meta, Spec)> {
         .map(|m| p.month_short(*m))
         .collect();
     let currency = review.currency.clone();
+    let events = event_positions(review);
     let series = |id: MetricId, label: &str, color: RGBColor| Series {
         label: label.to_string(),
         color,
@@ -446,6 +463,7 @@ fn specs(review: &Review, p: &Presentation) -> Vec<(Meta, Spec)> {
         targets: Vec::new(),
         band: None,
         hollow: Vec::new(),
+        events: events.clone(),
         currency: currency.clone(),
     };
     let month_name = p.month_name(review.month);
@@ -670,10 +688,41 @@ fn specs(review: &Review, p: &Presentation) -> Vec<(Meta, Spec)> {
                         .then_some((c.llm, c.infra, c.labor, c.provisional))
                 })
                 .collect(),
+            events: events.clone(),
             currency: currency.clone(),
         }),
     ));
+
+    // 9. Why the rates moved: channel mix vs rates within channels.
+    out.push((
+        meta(
+            DRIVERS_CHART,
+            w.chart_drivers_title,
+            say!(w.chart_drivers_description, month = month_name),
+        ),
+        Spec::Drivers(drivers::DriversSpec::new(review, p)),
+    ));
     out
+}
+
+/// Where each event inside the trend window sits on the month axis, numbered as the
+/// reports list them: month `i` spans `i − 0.5 … i + 0.5`, so a day's x is its month's
+/// start plus the fraction of the month gone by.
+fn event_positions(review: &Review) -> Vec<(f64, String)> {
+    review
+        .annotations
+        .iter()
+        .filter(|a| a.in_trend)
+        .enumerate()
+        .filter_map(|(k, a)| {
+            let month = crate::period::Month::of_date(a.date);
+            let i = review.trend.months.iter().position(|m| *m == month)?;
+            let first = month.first_day();
+            let days = (month.next().first_day() - first).num_days().max(1);
+            let into = (a.date - first).num_days() as f64 + 0.5;
+            Some((i as f64 - 0.5 + into / days as f64, (k + 1).to_string()))
+        })
+        .collect()
 }
 
 /// A metric's name inside an English sentence starts lower-case ("monthly average
@@ -801,6 +850,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec, s: f64) 
         Spec::Line(l) => draw_line(root, l, s),
         Spec::CostBars(c) => draw_cost(root, c, s),
         Spec::Status(st) => draw_status(root, st, s),
+        Spec::Drivers(d) => drivers::draw(root, d, s),
     }
 }
 
@@ -1123,6 +1173,8 @@ fn draw_line<DB: DrawingBackend>(
         )?;
     }
 
+    draw_events(root, &mut chart, &spec.events, (y0, y1), s)?;
+
     for se in &spec.series {
         let points: Vec<Option<(f64, f64)>> = se
             .values
@@ -1255,6 +1307,46 @@ where
         .map_err(err)
 }
 
+/// The colour of event markers: distinct from every series and target colour.
+const EVENT: RGBColor = VIOLET;
+
+/// Known events (SPEC §6.5) as a dashed vertical line at their date with a numbered
+/// badge at the top, the number the reports' "Events" list gives them.
+fn draw_events<DB: DrawingBackend, Y>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &mut ChartContext<'_, DB, Cartesian2d<MonthAxis, Y>>,
+    events: &[(f64, String)],
+    (y0, y1): (f64, f64),
+    s: f64,
+) -> DrawResult
+where
+    Y: plotters::coord::ranged1d::Ranged<ValueType = f64>,
+{
+    for (x, number) in events {
+        chart
+            .draw_series(DashedLineSeries::new(
+                vec![(*x, y0), (*x, y1)],
+                px(5.0, s),
+                px(4.0, s),
+                EVENT.stroke_width(px(2.0, s).max(1) as u32),
+            ))
+            .map_err(err)?;
+        let (bx, by) = chart.backend_coord(&(*x, y1));
+        let badge = (bx, by + px(10.0, s));
+        root.draw(&Circle::new(badge, px(9.0, s), EVENT.filled()))
+            .map_err(err)?;
+        text(
+            root,
+            number,
+            badge,
+            font(11.0, s, WHITE, true),
+            HPos::Center,
+            VPos::Center,
+        )?;
+    }
+    Ok(())
+}
+
 fn draw_cost<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     spec: &CostSpec,
@@ -1301,6 +1393,7 @@ fn draw_cost<DB: DrawingBackend>(
         .label_style(font(12.5, s, MUTED, false))
         .draw()
         .map_err(err)?;
+    draw_events(root, &mut chart, &spec.events, (0.0, y1), s)?;
     let half = 0.3;
     for (i, bar) in spec.bars.iter().enumerate() {
         let x = i as f64;

@@ -23,6 +23,8 @@ use docx_rs::{
     TableCellBorders, TableCellMargins, TableLayoutType, TableRow, VAlignType, WidthType,
 };
 
+mod drilldown;
+
 use super::{Chart, File, FormatError, Input, Output};
 use crate::presentation::view::{LayerView, ReportView};
 use crate::presentation::{Language, Presentation, Words};
@@ -123,6 +125,15 @@ pub fn render_docx(
     charts: &[Chart],
 ) -> Result<Vec<u8>, DocxError> {
     let w = p.words;
+    // The drivers chart sits in its own section, before the trends: drawings are
+    // numbered in document order, so the charts are too.
+    let (mut ordered, trends): (Vec<Chart>, Vec<Chart>) = charts
+        .iter()
+        .cloned()
+        .partition(|c| c.name == super::charts::DRIVERS_CHART);
+    let first_trend = ordered.len();
+    ordered.extend(trends);
+    let charts = ordered.as_slice();
     let mut doc = base_document(view, p);
     let mut body: Vec<Block> = Vec::new();
 
@@ -139,7 +150,14 @@ pub fn render_docx(
     executive_summary(view, w, &mut body);
     trap_callouts(view, w, &mut body);
     layer_sections(view, w, &mut body);
-    charts_section(view, w, charts, &mut body)?;
+    drilldown::drivers(view, w, &mut body);
+    for (i, chart) in charts[..first_trend].iter().enumerate() {
+        body.extend(chart_blocks(chart, i)?);
+    }
+    charts_section(view, w, charts, first_trend, &mut body)?;
+    drilldown::events(view, w, &mut body);
+    drilldown::segments(view, w, &mut body);
+    drilldown::workload(view, w, &mut body);
     channels(view, w, &mut body);
     data_quality(view, w, &mut body);
     appendix(view, w, &mut body);
@@ -419,6 +437,10 @@ fn trap_callouts(view: &ReportView, w: &Words, body: &mut Vec<Block>) {
 fn layer_sections(view: &ReportView, w: &Words, body: &mut Vec<Block>) {
     body.push(heading(1, w.metrics_heading));
     body.push(Block::P(para(w.metrics_intro)));
+    body.push(Block::P(note(&format!(
+        "{} {}",
+        view.noise_explainer, view.interval_explainer
+    ))));
     for layer in &view.layers {
         body.push(heading(2, &layer.heading));
         body.push(Block::T(layer_table(layer, w)));
@@ -461,6 +483,14 @@ fn layer_table(layer: &LayerView, w: &Words) -> Table {
         if !m.movement_word.is_empty() {
             delta_cell.push(Paragraph::new().add_run(small(m.movement_word, delta_colour)));
         }
+        if !m.noise.is_empty() {
+            delta_cell.push(Paragraph::new().add_run(small(m.noise, GREY).italic()));
+        }
+        let mut value_cell =
+            vec![Paragraph::new().add_run(Run::new().add_text(clean(&m.value)).bold())];
+        if !m.interval.is_empty() {
+            value_cell.push(Paragraph::new().add_run(small(&m.interval, GREY)));
+        }
         let status_colour = match m.status {
             "met" => GREEN,
             "missed" => RED,
@@ -468,7 +498,7 @@ fn layer_table(layer: &LayerView, w: &Words) -> Table {
         };
         let cells = vec![
             metric_cell,
-            vec![Paragraph::new().add_run(Run::new().add_text(clean(&m.value)).bold())],
+            value_cell,
             vec![para(&m.previous)],
             delta_cell,
             vec![para(&m.target)],
@@ -532,14 +562,24 @@ fn charts_section(
     view: &ReportView,
     w: &Words,
     charts: &[Chart],
+    first: usize,
     body: &mut Vec<Block>,
 ) -> Result<(), DocxError> {
     body.push(heading(1, &view.trends_heading));
-    if charts.is_empty() {
+    if charts.len() <= first {
         body.push(Block::P(para(w.no_charts)));
         return Ok(());
     }
-    for (i, chart) in charts.iter().enumerate() {
+    for (i, chart) in charts.iter().enumerate().skip(first) {
+        body.extend(chart_blocks(chart, i)?);
+    }
+    Ok(())
+}
+
+/// A chart as its title, the picture and its description; `i` numbers its image part.
+fn chart_blocks(chart: &Chart, i: usize) -> Result<Vec<Block>, DocxError> {
+    let mut body = Vec::with_capacity(3);
+    {
         let (pw, ph) = chart
             .pixel_size()
             .map_err(|reason| DocxError::InvalidChart {
@@ -570,7 +610,7 @@ fn charts_section(
         ));
         body.push(Block::P(para(&chart.description).style(style_ids::CAPTION)));
     }
-    Ok(())
+    Ok(body)
 }
 
 fn channels(view: &ReportView, w: &Words, body: &mut Vec<Block>) {

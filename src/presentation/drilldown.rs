@@ -31,6 +31,10 @@ const EXPERIENCE_METRICS: [MetricId; 5] = [
     MetricId::FrtP90Seconds,
 ];
 
+/// Body rows per table: with its header, Lark's limit of 9 rows (Lark splits longer
+/// tables on import, from Markdown and Word alike), so longer tables come in parts.
+pub const ROWS_PER_TABLE: usize = 8;
+
 /// The confidence level shown when no metric carries an interval (SPEC §6.1's default α).
 const DEFAULT_LEVEL: f64 = 0.95;
 
@@ -40,8 +44,10 @@ const DEFAULT_LEVEL: f64 = 0.95;
 pub struct SegmentTable {
     /// `channels` or `issues`.
     pub kind: &'static str,
-    /// "By channel: volume and resolution".
+    /// "By channel: volume and resolution", with "(1 of 2)" when the table is split.
     pub title: String,
+    /// On the first part of a split table: that it is split, and why.
+    pub note: Option<String>,
     /// Column labels, the segment's name first.
     pub columns: Vec<&'static str>,
     pub rows: Vec<SegmentRow>,
@@ -136,21 +142,22 @@ impl Presentation {
         )
     }
 
-    /// The sentence that explains "within noise" and "CI", at the review's level.
-    pub fn noise_explainer(&self, review: &Review) -> String {
+    /// The sentences that explain "within noise" and "CI", at the review's level.
+    pub fn noise_explainer(&self, review: &Review) -> (String, String) {
         let level = review
             .metrics
             .values()
             .find_map(|m| m.interval.map(|i| i.level))
             .unwrap_or(DEFAULT_LEVEL);
-        say!(
-            self.words.noise_explainer,
-            level = self.confidence_level(level)
+        let level = self.confidence_level(level);
+        (
+            say!(self.words.noise_explainer, level = level),
+            say!(self.words.interval_explainer, level = level),
         )
     }
 
-    /// The four segment tables: channels then top issues, each as resolution and
-    /// experience. Empty when the month has no channel.
+    /// The segment tables: channels then top issues, each as resolution and experience,
+    /// each in parts of at most [`ROWS_PER_TABLE`] rows. Empty when the month has none.
     pub fn segment_tables(&self, review: &Review) -> Vec<SegmentTable> {
         let w = self.words;
         let s = &review.segments;
@@ -192,11 +199,12 @@ impl Presentation {
             }
             let mut columns = vec![name_column, w.col_conversations, w.col_share];
             columns.extend(RESOLUTION_METRICS.iter().map(|id| self.metric_title(*id)));
-            out.push(SegmentTable {
+            self.split_table(
+                &mut out,
                 kind,
-                title: say!(w.segments_rates, segment = heading),
+                say!(w.segments_rates, segment = heading),
                 columns,
-                rows: segments
+                segments
                     .iter()
                     .map(|seg| {
                         let mut cells = vec![
@@ -211,14 +219,15 @@ impl Presentation {
                         seg.row(cells)
                     })
                     .collect(),
-            });
+            );
             let mut columns = vec![name_column];
             columns.extend(EXPERIENCE_METRICS.iter().map(|id| self.metric_title(*id)));
-            out.push(SegmentTable {
+            self.split_table(
+                &mut out,
                 kind,
-                title: say!(w.segments_experience, segment = heading),
+                say!(w.segments_experience, segment = heading),
                 columns,
-                rows: segments
+                segments
                     .iter()
                     .map(|seg| {
                         seg.row(
@@ -229,9 +238,38 @@ impl Presentation {
                         )
                     })
                     .collect(),
-            });
+            );
         }
         out
+    }
+
+    /// Adds a table to `out`, in parts of at most [`ROWS_PER_TABLE`] rows.
+    fn split_table(
+        &self,
+        out: &mut Vec<SegmentTable>,
+        kind: &'static str,
+        title: String,
+        columns: Vec<&'static str>,
+        rows: Vec<SegmentRow>,
+    ) {
+        let w = self.words;
+        let parts = rows.len().div_ceil(ROWS_PER_TABLE).max(1);
+        let mut rows = rows.into_iter().peekable();
+        for part in 1..=parts {
+            let chunk: Vec<SegmentRow> = rows.by_ref().take(ROWS_PER_TABLE).collect();
+            let split = parts > 1;
+            out.push(SegmentTable {
+                kind,
+                title: if split {
+                    say!(w.table_part, title = title, part = part, parts = parts)
+                } else {
+                    title.clone()
+                },
+                note: (split && part == 1).then(|| say!(w.table_split_note, rows = ROWS_PER_TABLE)),
+                columns: columns.clone(),
+                rows: chunk,
+            });
+        }
     }
 
     fn segment_cell(&self, id: MetricId, seg: &Segment<'_>, currency: &str) -> SegmentCell {
@@ -390,10 +428,14 @@ impl Presentation {
                 true,
             ),
         ];
+        let human = &wl.human_handled;
         let mut answer = vec![say!(
             w.savings_human_workload,
-            value = count(wl.human_handled.value),
-            change = rows[0].change
+            value = count(human.value),
+            change = match human.delta_rel {
+                Some(rel) => format!("{}, {}", count_change(human), self.relative(Some(rel))),
+                None => count_change(human),
+            }
         )];
         let plain_money = |x: Option<f64>| self.value(x, Unit::Money, currency);
         let estimate = wl.labor_cost_avoided_estimate.value;

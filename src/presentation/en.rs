@@ -283,7 +283,8 @@ pub const EN: Words = Words {
     // --- SPEC §6 (issue 10): noise band, segments, drivers, workload, events
     within_noise: "within noise",
     confidence_interval: "{level} CI {low}–{high}",
-    noise_explainer: "“Within noise” marks a change smaller than chance alone produces from one month to the next (at the {level} confidence level): it is no evidence that anything moved. “CI” is the {level} confidence interval of this month's value.",
+    noise_explainer: "“Within noise” marks a change smaller than chance alone produces from one month to the next (at the {level} confidence level): it is no evidence that anything moved.",
+    interval_explainer: "“CI” is the {level} confidence interval of this month's value.",
     segments_heading: "Segments: channels and top issues",
     segments_intro: "This month's metrics by channel and for the issues with the most conversations, each with its change vs last month (– where the segment had no conversations last month).",
     segments_by_channel: "By channel",

@@ -313,6 +313,7 @@ words! {
     within_noise,
     confidence_interval,
     noise_explainer,
+    interval_explainer,
     segments_heading,
     segments_intro,
     segments_by_channel,

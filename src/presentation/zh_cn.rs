@@ -283,7 +283,8 @@ pub const ZH_CN: Words = Words {
     // --- SPEC §6 (issue 10): noise band, segments, drivers, workload, events
     within_noise: "在噪声范围内",
     confidence_interval: "{level} 置信区间 {low}–{high}",
-    noise_explainer: "“在噪声范围内”表示该变化小于仅凭月度随机波动即可产生的幅度（置信水平 {level}），不能说明指标真的发生了变化。“置信区间”是本月数值的 {level} 置信区间。",
+    noise_explainer: "“在噪声范围内”表示该变化小于仅凭月度随机波动即可产生的幅度（置信水平 {level}），不能说明指标真的发生了变化。",
+    interval_explainer: "“置信区间”是本月数值的 {level} 置信区间。",
     segments_heading: "细分：渠道与主要问题",
     segments_intro: "本月各渠道及会话最多的问题的指标，并附较上月的变化（上月该细分没有会话时显示 –）。",
     segments_by_channel: "按渠道",

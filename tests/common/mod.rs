@@ -357,3 +357,183 @@ pub fn fixture_sample_review() -> Review {
     r.sample = true;
     r
 }
+
+// --- SPEC §6 (issue 10): the fixture with every §6 field filled by hand, so the
+// renderers can be tested before (and independently of) the review's computation.
+
+/// An issue key of the fixture's top issues with Markdown and HTML specials.
+pub const SPECIAL_ISSUE: &str = "refund_<b>_*x*";
+
+/// The fixture with a significant deflection move, a within-noise handoff move, channel
+/// and top-issue segments (10 issues, the last unclassified), drivers, workload figures
+/// and two events in the trend window (one outside it).
+pub fn fixture_drilldown_review() -> Review {
+    use aikpi::review::metrics::MetricId;
+    use aikpi::review::{
+        Annotation, ChannelDriver, ChannelSegment, Driver, Figure, Interval, IssueSegment, Savings,
+        SegmentMetric, Significance, SEGMENT_METRICS,
+    };
+    let mut r = fixture_review();
+    for (id, significance, interval) in [
+        (
+            MetricId::DeflectionRate,
+            Significance::Significant,
+            Some((0.601, 0.645)),
+        ),
+        (
+            MetricId::HandoffRate,
+            Significance::WithinNoise,
+            Some((0.21, 0.24)),
+        ),
+        (
+            MetricId::CsatAi,
+            Significance::WithinNoise,
+            Some((4.1, 4.3)),
+        ),
+    ] {
+        let m = r.metrics.get_mut(&id).expect("metric");
+        m.significance = significance;
+        m.interval = interval.map(|(low, high)| Interval {
+            low,
+            high,
+            level: 0.95,
+        });
+        m.sample_size = Some(4_000);
+    }
+    let metrics = |base: f64| -> BTreeMap<MetricId, SegmentMetric> {
+        SEGMENT_METRICS
+            .iter()
+            .map(|&id| {
+                let (value, previous) = match id.unit() {
+                    aikpi::review::metrics::Unit::Ratio => (base, base - 0.02),
+                    aikpi::review::metrics::Unit::Seconds => (300.0 * base, 320.0 * base),
+                    _ => (4.0 + base / 10.0, 4.1),
+                };
+                (
+                    id,
+                    SegmentMetric {
+                        value: Some(value),
+                        previous: Some(previous),
+                    },
+                )
+            })
+            .collect()
+    };
+    r.segments.channels = [
+        ("web", 2_100, 0.525, 0.65),
+        ("app", 1_200, 0.3, 0.6),
+        ("email", 500, 0.125, 0.4),
+        (XSS_CHANNEL, 200, 0.05, 0.3),
+    ]
+    .into_iter()
+    .map(|(channel, conversations, share, base)| ChannelSegment {
+        channel: channel.to_string(),
+        conversations,
+        share,
+        metrics: metrics(base),
+    })
+    .collect();
+    let mut issues: Vec<IssueSegment> = [
+        "billing",
+        "login",
+        "shipping",
+        SPECIAL_ISSUE,
+        "returns",
+        "account",
+        "password",
+        "invoice",
+        "delivery",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, key)| IssueSegment {
+        issue_key: Some((*key).to_string()),
+        conversations: 600 - 50 * i as i64,
+        share: (600 - 50 * i) as f64 / 4_000.0,
+        metrics: metrics(0.5 + i as f64 / 100.0),
+    })
+    .collect();
+    let mut unclassified = IssueSegment {
+        issue_key: None,
+        conversations: 120,
+        share: 0.03,
+        metrics: metrics(0.4),
+    };
+    unclassified
+        .metrics
+        .get_mut(&MetricId::DeflectionRate)
+        .expect("deflection")
+        .previous = None;
+    issues.push(unclassified);
+    r.segments.top_issues = issues;
+    r.drivers.insert(
+        MetricId::DeflectionRate,
+        Some(Driver {
+            delta_abs: 0.017,
+            mix: 0.012,
+            rate: 0.005,
+            by_channel: vec![
+                ChannelDriver {
+                    channel: "web".into(),
+                    mix: 0.009,
+                    rate: 0.004,
+                },
+                ChannelDriver {
+                    channel: "app".into(),
+                    mix: 0.004,
+                    rate: 0.002,
+                },
+                ChannelDriver {
+                    channel: "email".into(),
+                    mix: -0.001,
+                    rate: -0.001,
+                },
+            ],
+        }),
+    );
+    r.drivers.insert(
+        MetricId::HandoffRate,
+        Some(Driver {
+            delta_abs: -0.004,
+            mix: -0.001,
+            rate: -0.003,
+            by_channel: vec![ChannelDriver {
+                channel: "app".into(),
+                mix: -0.001,
+                rate: -0.003,
+            }],
+        }),
+    );
+    let figure = |value: f64, previous: f64| Figure {
+        value: Some(value),
+        previous: Some(previous),
+        delta_abs: Some(value - previous),
+        delta_rel: Some((value - previous) / previous),
+    };
+    r.workload.human_handled = figure(1_650.0, 1_800.0);
+    r.workload.ai_resolutions = figure(2_480.0, 2_300.0);
+    r.workload.labor_cost = figure(33_000.0, 35_100.0);
+    r.workload.cost_per_ai_resolution = figure(1.25, 1.3);
+    r.workload.labor_cost_per_human_handled = figure(20.0, 19.5);
+    r.workload.labor_cost_avoided_estimate = figure(46_500.0, 41_860.0);
+    r.workload.provisional = true;
+    r.workload.savings = Savings::Saved;
+    r.annotations = vec![
+        Annotation {
+            date: "2026-08-15".parse().expect("date"),
+            label: "Switched to the new model".into(),
+            in_trend: true,
+        },
+        Annotation {
+            date: "2026-10-01".parse().expect("date"),
+            label: "KB release <v2> *bold*".into(),
+            in_trend: true,
+        },
+        Annotation {
+            date: "2025-01-10".parse().expect("date"),
+            label: "Launch".into(),
+            in_trend: false,
+        },
+    ];
+    r
+}
