@@ -46,6 +46,12 @@ pub struct SegmentTable {
     pub kind: &'static str,
     /// "By channel: volume and resolution", with "(1 of 2)" when the table is split.
     pub title: String,
+    /// The title without the part: HTML, which has no row limit, joins the parts.
+    pub base_title: String,
+    /// The first part of its table (always, when it is not split).
+    pub first: bool,
+    /// The last part of its table.
+    pub last: bool,
     /// On the first part of a split table: that it is split, and why.
     pub note: Option<String>,
     /// Column labels, the segment's name first.
@@ -265,6 +271,9 @@ impl Presentation {
                 } else {
                     title.clone()
                 },
+                base_title: title.clone(),
+                first: part == 1,
+                last: part == parts,
                 note: (split && part == 1).then(|| say!(w.table_split_note, rows = ROWS_PER_TABLE)),
                 columns: columns.clone(),
                 rows: chunk,

@@ -170,7 +170,7 @@ pub(super) fn draw<DB: DrawingBackend>(
             root,
             &row.label,
             (px(24.0, s), mid - px(3.0, s)),
-            font(13.0, s, TEXT, true),
+            font(14.0, s, TEXT, true),
             HPos::Left,
             VPos::Bottom,
         )?;
@@ -178,13 +178,22 @@ pub(super) fn draw<DB: DrawingBackend>(
             root,
             &row.total,
             (px(24.0, s), mid + px(3.0, s)),
-            font(12.0, s, MUTED, false),
+            font(12.5, s, MUTED, false),
             HPos::Left,
             VPos::Top,
         )?;
         let Some((mix, rate, total)) = row.split else {
             continue;
         };
+        let t = scale(total);
+        root.draw(&Rectangle::new(
+            [
+                (t - px(1.5, s), mid - bar_h - px(6.0, s)),
+                (t + px(1.5, s), mid + bar_h + px(6.0, s)),
+            ],
+            TEXT.filled(),
+        ))
+        .map_err(err)?;
         for (value, label, color, y0) in [
             (mix, &row.labels.0, BLUE, mid - bar_h - px(2.0, s)),
             (rate, &row.labels.1, ORANGE, mid + px(2.0, s)),
@@ -197,29 +206,21 @@ pub(super) fn draw<DB: DrawingBackend>(
             };
             root.draw(&Rectangle::new([(a, y0), (b, y0 + bar_h)], color.filled()))
                 .map_err(err)?;
+            // The label sits past both the bar's end and the total's tick, never on them.
             let (at, pos) = if value < 0.0 {
-                (a - px(5.0, s), HPos::Right)
+                (a.min(t) - px(6.0, s), HPos::Right)
             } else {
-                (b + px(5.0, s), HPos::Left)
+                (b.max(t) + px(6.0, s), HPos::Left)
             };
             text(
                 root,
                 label,
                 (at, y0 + bar_h / 2),
-                font(11.5, s, TEXT, false),
+                font(12.5, s, TEXT, false),
                 pos,
                 VPos::Center,
             )?;
         }
-        let t = scale(total);
-        root.draw(&Rectangle::new(
-            [
-                (t - px(1.5, s), mid - bar_h - px(6.0, s)),
-                (t + px(1.5, s), mid + bar_h + px(6.0, s)),
-            ],
-            TEXT.filled(),
-        ))
-        .map_err(err)?;
     }
     // The zero line, drawn last so it stays visible over the bars' ends.
     root.draw(&PathElement::new(
