@@ -90,7 +90,10 @@ fn gaps_are_not_zeros() {
     let review = common::fixture_review();
     let charts = charts::draw_all(&review, &Presentation::default()).expect("charts draw");
     // July has no data: every trend chart says so instead of plotting 0.
-    for chart in charts.iter().filter(|c| c.name != "status_overview") {
+    for chart in charts
+        .iter()
+        .filter(|c| c.name != "status_overview" && c.name != charts::DRIVERS_CHART)
+    {
         assert!(
             svg_has_text(&chart.svg, "no data"),
             "{} marks the gap",
@@ -221,4 +224,120 @@ fn charts_render_with_no_system_fonts() {
         stdout.contains("1 passed"),
         "the child ran the test: {stdout}"
     );
+}
+
+// --- SPEC §6 (issue 10): the drivers chart and the event markers.
+
+#[test]
+fn the_drivers_chart_is_drawn_at_email_width_in_both_languages() {
+    let review = common::fixture_drilldown_review();
+    for language in aikpi::presentation::Language::ALL {
+        let p = Presentation::new(language);
+        let charts = charts::draw_all(&review, &p).expect("charts draw");
+        let chart = charts
+            .iter()
+            .find(|c| c.name == charts::DRIVERS_CHART)
+            .expect("drivers chart");
+        let (w, h, pixels, channels) = decode(&chart.png);
+        // 640 × 380 CSS pixels at 2×: an email's 600 px column shows it near 1:1.
+        assert_eq!((w, h), (1280, 760), "{language}");
+        assert!(
+            luminance_variance(&pixels, channels) > 100.0,
+            "{language}: blank?"
+        );
+        // The mix (blue) and rate (orange) bars are there.
+        let count = |rgb: [u8; 3]| {
+            pixels
+                .chunks_exact(channels)
+                .filter(|px| px[..3] == rgb)
+                .count()
+        };
+        assert!(count([37, 99, 235]) > 1_000, "{language}: mix bars");
+        assert!(count([234, 88, 12]) > 1_000, "{language}: rate bars");
+        let words = p.words;
+        for text in [words.chart_legend_mix, words.chart_legend_rate] {
+            assert!(svg_has_text(&chart.svg, text), "{language}: {text}");
+        }
+        std::fs::write(
+            artifacts().join(format!("drivers-{language}.png")),
+            &chart.png,
+        )
+        .expect("write png");
+    }
+}
+
+/// The x (PNG pixels) of the columns holding a long run of the event colour: the dashed
+/// vertical markers, not the badges or anything else.
+fn event_columns(png: &[u8]) -> Vec<u32> {
+    const EVENT: [u8; 3] = [124, 58, 237];
+    let (w, h, pixels, channels) = decode(png);
+    let mut columns = Vec::new();
+    for x in 0..w {
+        let inked = (0..h)
+            .filter(|y| {
+                let i = ((y * w + x) as usize) * channels;
+                pixels[i..i + 3] == EVENT
+            })
+            .count();
+        if inked > 100 {
+            columns.push(x);
+        }
+    }
+    columns
+}
+
+#[test]
+fn events_are_marked_on_the_trend_charts_at_their_date() {
+    let review = common::fixture_drilldown_review();
+    let p = Presentation::default();
+    let charts = charts::draw_all(&review, &p).expect("charts draw");
+    let deflection = charts
+        .iter()
+        .find(|c| c.name == "deflection_vs_return")
+        .expect("deflection chart");
+    // The plot spans x = 78 … 872 CSS px (12 px margin and 66 px of axis labels on the
+    // left, 28 px on the right) for six months, May … October, each one unit wide from
+    // −0.5. 15 August is month 3 at 14.5/31 of the month; 1 October month 5 at 0.5/31.
+    let expected = |month: f64, into: f64| {
+        let unit = (872.0 - 78.0) / 6.0;
+        2.0 * (78.0 + (month + into) * unit)
+    };
+    let columns = event_columns(&deflection.png);
+    for x in [expected(3.0, 14.5 / 31.0), expected(5.0, 0.5 / 31.0)] {
+        assert!(
+            columns.iter().any(|c| (f64::from(*c) - x).abs() <= 6.0),
+            "a marker near x = {x:.0}: {columns:?}"
+        );
+    }
+    assert!(
+        columns.iter().all(|c| {
+            [expected(3.0, 14.5 / 31.0), expected(5.0, 0.5 / 31.0)]
+                .iter()
+                .any(|x| (f64::from(*c) - x).abs() <= 6.0)
+        }),
+        "no marker anywhere else: {columns:?}"
+    );
+    // Without events, no marker.
+    let mut plain = review.clone();
+    plain.annotations.clear();
+    let charts = charts::draw_all(&plain, &p).expect("charts draw");
+    let deflection = charts
+        .iter()
+        .find(|c| c.name == "deflection_vs_return")
+        .expect("deflection chart");
+    assert!(event_columns(&deflection.png).is_empty());
+    // Every trend chart carries them: its SVG has more of the event colour with the
+    // events than without (the cost bars use the same violet for LLM, hence no zero).
+    let violet = |svg: &str| svg.matches("#7C3AED").count();
+    let marked = charts::draw_all(&review, &p).expect("charts draw");
+    for (with, without) in marked.iter().zip(&charts) {
+        if with.name == "status_overview" || with.name == charts::DRIVERS_CHART {
+            continue;
+        }
+        assert!(
+            violet(&with.svg) > violet(&without.svg),
+            "{} marks the events",
+            with.name
+        );
+    }
 }

@@ -1,6 +1,8 @@
 //! report.docx as a package: styles, headings, the four layer tables, one embedded PNG
 //! per chart, callouts and banners — checked in the OOXML itself.
 
+#[allow(dead_code)]
+mod common;
 mod docx_fixture;
 
 use std::collections::BTreeMap;
@@ -146,10 +148,16 @@ fn document_has_the_report_headings_in_order() {
         ("Heading2", "Layer 3 — Experience"),
         ("Heading2", "Layer 4 — Cost & training"),
         ("Heading3", "Cost"),
+        (
+            "Heading1",
+            "Why the rates moved: channel mix or rates within channels",
+        ),
         ("Heading1", "Trends over the last 3 months"),
         ("Heading3", "Deflection vs 24h return rate"),
         ("Heading3", "CSAT (AI and human)"),
         ("Heading3", "Cost breakdown by month"),
+        ("Heading1", "Segments: channels and top issues"),
+        ("Heading1", "Human workload and cost per resolution"),
         ("Heading1", "Channels"),
         ("Heading1", "Data quality"),
         ("Heading1", "Definitions"),
@@ -171,7 +179,7 @@ fn four_layer_tables_with_one_row_per_metric() {
     let layer_tables: Vec<&str> = tables
         .iter()
         .copied()
-        .filter(|t| text(t).contains("PreviousChange"))
+        .filter(|t| text(t).contains("MetricValuePreviousChange"))
         .collect();
     assert_eq!(layer_tables.len(), 4);
     let rows: Vec<usize> = layer_tables
@@ -275,6 +283,8 @@ fn trap_callouts_are_shaded_single_cell_tables_for_executives() {
     let callouts: Vec<&str> = elements(&document, "w:tbl")
         .into_iter()
         .filter(|t| elements(t, "w:tc").len() == 1)
+        // The "Did the AI save money?" box is shaded too, but is no trap.
+        .filter(|t| !text(t).starts_with("Did the AI save money?"))
         .collect();
     assert_eq!(callouts.len(), 3);
     for c in &callouts {
@@ -421,7 +431,70 @@ fn a_first_month_with_no_rows_still_renders_a_readable_document() {
     );
     let layer_tables = elements(&document, "w:tbl")
         .into_iter()
-        .filter(|t| text(t).contains("PreviousChange"))
+        .filter(|t| text(t).contains("MetricValuePreviousChange"))
         .count();
     assert_eq!(layer_tables, 4);
+}
+
+// --- SPEC §6 (issue 10)
+
+#[test]
+fn the_drilldown_sections_are_in_the_document_within_larks_row_limit_in_both_languages() {
+    use aikpi::presentation::view::ReportView;
+    use aikpi::presentation::{Language, Presentation};
+    let review = common::fixture_drilldown_review();
+    for language in Language::ALL {
+        let p = Presentation::new(language);
+        let w = p.words;
+        let view = ReportView::new(&review, &p);
+        let charts = aikpi::outputs::charts::draw_all(&review, &p).expect("charts draw");
+        let bytes = docx_fixture::render_docx_in(&review, &charts, language).expect("render docx");
+        let document = text_part(&unzip(&bytes), "word/document.xml");
+        let all = text(&document);
+        let mut phrases: Vec<&str> = vec![
+            w.drivers_heading,
+            w.segments_heading,
+            w.unclassified_issue,
+            w.workload_heading,
+            w.wl_labor_cost_avoided_estimate,
+            w.estimate_assumption,
+            w.savings_question,
+            w.events_heading,
+            w.within_noise,
+        ];
+        phrases.extend(view.drivers.iter().map(String::as_str));
+        phrases.extend(view.workload.answer.iter().map(String::as_str));
+        phrases.extend(view.events.iter().map(|e| e.text.as_str()));
+        phrases.extend(view.segments.iter().map(|t| t.title.as_str()));
+        phrases.extend(view.segments.iter().filter_map(|t| t.note.as_deref()));
+        for phrase in phrases {
+            assert!(
+                all.contains(phrase),
+                "{language}: report.docx lacks {phrase:?}"
+            );
+        }
+        let tables = elements(&document, "w:tbl");
+        for t in &tables {
+            assert!(elements(t, "w:tr").len() <= 9, "{language}: {}", text(t));
+        }
+        // Ten issues: each issue table comes in two parts (header + 8, header + 2).
+        let issue_rows: Vec<usize> = tables
+            .iter()
+            .filter(|t| text(t).starts_with(w.col_issue))
+            .map(|t| elements(t, "w:tr").len())
+            .collect();
+        assert_eq!(issue_rows, [9, 3, 9, 3], "{language}");
+        // The drivers chart comes first in the document, and its drawing says so.
+        let drawings = elements(&document, "w:drawing");
+        assert_eq!(drawings.len(), charts.len());
+        let drivers = charts
+            .iter()
+            .find(|c| c.name == aikpi::outputs::charts::DRIVERS_CHART)
+            .expect("drivers chart");
+        assert!(
+            drawings[0].contains(&format!("name=\"{}\"", drivers.title)),
+            "{language}: {}",
+            drawings[0]
+        );
+    }
 }

@@ -605,9 +605,16 @@ fn every_format_carries_segments_drivers_workload_events_and_noise_marks_in_both
             assert!(in_md(phrase), "{language}: report.md lacks {phrase:?}");
         }
         for t in &view.segments {
-            assert!(in_html(&t.base_title, &html), "{language}: {}", t.base_title);
+            assert!(
+                in_html(&t.base_title, &html),
+                "{language}: {}",
+                t.base_title
+            );
         }
-        assert!(!in_html(note, &html), "{language}: HTML tables are not split");
+        assert!(
+            !in_html(note, &html),
+            "{language}: HTML tables are not split"
+        );
         assert!(!md.contains("Launch") && !html.contains("Launch"));
 
         // Email: the drivers sentence, the noise mark, the savings answer with the
