@@ -138,7 +138,10 @@ fn report_md_has_the_expected_structure() {
             "Executive summary",
             "What the numbers may hide",
             "The 12 metrics, layer by layer",
+            "Why the rates moved: channel mix or rates within channels",
             "Trends over the last 6 months",
+            "Segments: channels and top issues",
+            "Human workload and cost per resolution",
             "Cost",
             "Channels",
             "Data quality",
@@ -152,7 +155,13 @@ fn report_md_has_the_expected_structure() {
         "Layer 3 — Experience",
         "Layer 4 — Cost & training",
     ];
-    h3.extend(charts.iter().map(|c| c.title.as_str()));
+    // The drivers chart sits under its section's H2, without a heading of its own.
+    h3.extend(
+        charts
+            .iter()
+            .filter(|c| c.name != charts::DRIVERS_CHART)
+            .map(|c| c.title.as_str()),
+    );
     h3.push("Reporting traps");
     assert_eq!(h(HeadingLevel::H3), h3);
 
@@ -684,4 +693,11 @@ fn the_chinese_outputs_hold_no_english_drilldown_words() {
         .find(|r| r.unclassified)
         .expect("the unclassified row");
     assert_eq!(issues.name, "未分类");
+}
+
+#[test]
+fn report_md_drilldown_snapshot() {
+    let review = common::fixture_drilldown_review();
+    let (md, ..) = rendered_in(&review, Language::En);
+    insta::assert_snapshot!("report_md_drilldown", stable(&md));
 }

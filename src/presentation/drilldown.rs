@@ -138,7 +138,7 @@ impl Presentation {
         }
     }
 
-    /// "95% CI 60.1%–64.5%".
+    /// "95% CI 53.5%–56.5%".
     pub fn interval(&self, interval: &Interval, unit: Unit, currency: &str) -> String {
         say!(
             self.words.confidence_interval,
@@ -368,6 +368,16 @@ impl Presentation {
         )
     }
 
+    /// Why there is no drivers sentence: nothing moved beyond noise, or no split exists
+    /// (a month without conversations).
+    pub fn drivers_none(&self, review: &Review) -> &'static str {
+        if review.drivers.values().any(Option::is_some) {
+            self.words.drivers_none
+        } else {
+            self.words.drivers_no_data
+        }
+    }
+
     /// The workload table and the answer to "Did the AI save money?".
     pub fn workload(&self, review: &Review) -> WorkloadView {
         let w = self.words;
@@ -438,14 +448,21 @@ impl Presentation {
             ),
         ];
         let human = &wl.human_handled;
-        let mut answer = vec![say!(
-            w.savings_human_workload,
-            value = count(human.value),
-            change = match human.delta_rel {
-                Some(rel) => format!("{}, {}", count_change(human), self.relative(Some(rel))),
-                None => count_change(human),
-            }
-        )];
+        let mut answer: Vec<String> = human
+            .value
+            .map(|value| {
+                say!(
+                    w.savings_human_workload,
+                    value = self.count(value.round() as i64),
+                    change = match human.delta_rel {
+                        Some(rel) =>
+                            format!("{}, {}", count_change(human), self.relative(Some(rel))),
+                        None => count_change(human),
+                    }
+                )
+            })
+            .into_iter()
+            .collect();
         let plain_money = |x: Option<f64>| self.value(x, Unit::Money, currency);
         let estimate = wl.labor_cost_avoided_estimate.value;
         let savings_args = |phrase: &str, amount: Option<f64>| {

@@ -300,6 +300,7 @@ pub const EN: Words = Words {
     drivers_heading: "Why the rates moved: channel mix or rates within channels",
     drivers_intro: "Each rate's change vs last month splits exactly into a channel-mix part (the channels' shares of conversations moved) and a rate part (the rate moved within the channels). Changes within noise are not explained.",
     drivers_none: "No rate moved beyond noise this month, so there is no move to explain.",
+    drivers_no_data: "The split needs conversations in this month and the one before; one of them has none.",
     driver_sentence: "{metric} {delta}: {mix} from channel mix{mix_channel}, {rate} from rates within channels{rate_channel}",
     driver_more: " (more {channel})",
     driver_less: " (less {channel})",

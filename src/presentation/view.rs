@@ -74,6 +74,8 @@ pub struct ReportView {
     pub segments: Vec<SegmentTable>,
     /// One sentence per rate whose move is not within noise: mix vs rate.
     pub drivers: Vec<String>,
+    /// Said instead when there is no drivers sentence.
+    pub drivers_none: &'static str,
     /// The workload table and "Did the AI save money?".
     pub workload: WorkloadView,
     /// The events drawn on the trend charts, numbered as there.
@@ -194,7 +196,7 @@ pub struct MetricRow {
     pub status_badge: String,
     /// "within noise" when the change is within the noise band (SPEC §6.1), else empty.
     pub noise: &'static str,
-    /// "95% CI 60.1%–64.5%", or empty without an interval.
+    /// "95% CI 53.5%–56.5%", or empty without an interval.
     pub interval: String,
 }
 
@@ -556,6 +558,7 @@ impl ReportView {
             interval_explainer,
             segments: p.segment_tables(review),
             drivers: p.driver_sentences(review),
+            drivers_none: p.drivers_none(review),
             workload: p.workload(review),
             events: p.events(review),
         }

@@ -329,6 +329,7 @@ words! {
     drivers_heading,
     drivers_intro,
     drivers_none,
+    drivers_no_data,
     driver_sentence,
     driver_more,
     driver_less,

@@ -300,6 +300,7 @@ pub const ZH_CN: Words = Words {
     drivers_heading: "比率变化的原因：渠道结构还是渠道内比率",
     drivers_intro: "每项比率较上月的变化可精确拆分为渠道结构部分（各渠道的会话占比变化）与比率部分（各渠道内部的比率变化）。在噪声范围内的变化不作解释。",
     drivers_none: "本月没有比率的变化超出噪声范围，无需解释。",
+    drivers_no_data: "拆分需要本月和上月都有会话；其中一个月没有会话。",
     driver_sentence: "{metric} {delta}：渠道结构贡献 {mix}{mix_channel}，渠道内比率贡献 {rate}{rate_channel}",
     driver_more: "（{channel} 占比上升）",
     driver_less: "（{channel} 占比下降）",

@@ -378,12 +378,12 @@ pub fn fixture_drilldown_review() -> Review {
         (
             MetricId::DeflectionRate,
             Significance::Significant,
-            Some((0.601, 0.645)),
+            Some((0.535, 0.565)),
         ),
         (
             MetricId::HandoffRate,
             Significance::WithinNoise,
-            Some((0.21, 0.24)),
+            Some((0.261, 0.289)),
         ),
         (
             MetricId::CsatAi,

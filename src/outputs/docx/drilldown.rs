@@ -26,7 +26,7 @@ pub(super) fn drivers(view: &ReportView, w: &Words, body: &mut Vec<Block>) {
     body.push(heading(1, w.drivers_heading));
     body.push(Block::P(para(w.drivers_intro)));
     if view.drivers.is_empty() {
-        body.push(Block::P(para(w.drivers_none)));
+        body.push(Block::P(para(view.drivers_none)));
     }
     for d in &view.drivers {
         body.push(Block::P(bullet(d)));
