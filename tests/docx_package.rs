@@ -1,7 +1,6 @@
 //! report.docx as a package: styles, headings, the four layer tables, one embedded PNG
 //! per chart, callouts and banners — checked in the OOXML itself.
 
-#[allow(dead_code)]
 mod common;
 mod docx_fixture;
 

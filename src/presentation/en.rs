@@ -291,7 +291,7 @@ pub const EN: Words = Words {
     segments_top_issues: "Top issues",
     segments_rates: "{segment}: volume and resolution",
     segments_experience: "{segment}: experience and speed",
-    segments_none: "No conversations this month, so there are no segments.",
+    segments_none: "No segment figures for this month (segments need conversations in the month).",
     col_issue: "Issue",
     unclassified_issue: "unclassified",
     value_with_change: "{value} ({change})",

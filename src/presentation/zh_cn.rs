@@ -291,7 +291,7 @@ pub const ZH_CN: Words = Words {
     segments_top_issues: "主要问题",
     segments_rates: "{segment}：会话量与解决",
     segments_experience: "{segment}：体验与速度",
-    segments_none: "本月没有会话，因此没有细分数据。",
+    segments_none: "本月没有细分数据（细分需要本月有会话）。",
     col_issue: "问题",
     unclassified_issue: "未分类",
     value_with_change: "{value}（{change}）",
