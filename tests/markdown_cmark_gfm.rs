@@ -60,8 +60,9 @@ fn report_md_reads_the_same_in_cmark_gfm() {
 
     assert_eq!(html.matches("<h1>").count(), 1);
     assert!(!html.contains("<h4") && !html.contains("<h5") && !html.contains("<h6"));
-    // 4 layer tables + cost lines + models + channels.
-    assert_eq!(html.matches("<table>").count(), 7, "{html}");
+    // 4 layer tables + workload + cost lines + models + channels (no segments in the
+    // fixture: see the drilldown test below).
+    assert_eq!(html.matches("<table>").count(), 8, "{html}");
     for chart in &charts {
         assert!(
             html.contains(&format!("<img src=\"charts/{}.png\"", chart.name)),
@@ -82,7 +83,30 @@ fn report_md_reads_the_same_in_cmark_gfm() {
     );
     assert_eq!(
         html.matches("<blockquote>").count(),
-        5,
-        "2 banners + 3 trap callouts"
+        6,
+        "2 banners + 3 trap callouts + \"Did the AI save money?\""
     );
+}
+
+#[test]
+fn the_drilldown_sections_read_the_same_in_cmark_gfm() {
+    let review = common::fixture_drilldown_review();
+    let p = Presentation::default();
+    let charts = charts::draw_all(&review, &p).expect("charts");
+    let templates = Templates::new(None).expect("templates");
+    let md = render_text(&markdown::Markdown, &review, &p, &charts, &templates).expect("markdown");
+    let html = cmark_gfm(&md);
+    // The 8 tables above + 2 channel tables + 2 issue tables in 2 parts each.
+    assert_eq!(html.matches("<table>").count(), 14, "{html}");
+    for table in html.split("<table>").skip(1) {
+        let table = &table[..table.find("</table>").expect("closed table")];
+        assert!(table.matches("<tr>").count() <= 9, "Lark's 9 rows: {table}");
+    }
+    assert!(html.contains("<em>unclassified</em>"), "{html}");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; | **x**"));
+    assert!(
+        html.contains("KB release &lt;v2&gt; *bold*"),
+        "event label as text"
+    );
+    assert!(!html.contains("<script") && !html.contains("<a href"));
 }

@@ -542,3 +542,55 @@ impl SegmentCell {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::words::blanks;
+    use super::super::Language;
+
+    /// The SPEC §6 phrases: from `within_noise` to the end of the table.
+    fn section6(language: Language) -> Vec<(&'static str, &'static str)> {
+        let entries = language.words().entries();
+        let start = entries
+            .iter()
+            .position(|(name, _)| *name == "within_noise")
+            .expect("the §6 block");
+        entries[start..].to_vec()
+    }
+
+    #[test]
+    fn every_section6_phrase_has_the_same_blanks_and_no_english_in_chinese() {
+        let en = section6(Language::En);
+        let zh = section6(Language::ZhCn);
+        assert_eq!(en.len(), zh.len());
+        for ((name, en_text), (zh_name, zh_text)) in en.iter().zip(&zh) {
+            assert_eq!(name, zh_name);
+            assert_eq!(blanks(en_text), blanks(zh_text), "{name}");
+            // Outside the blanks, only abbreviations read the same in both (AI, LLM,
+            // CSAT): no English word of four letters or more.
+            let mut words = String::new();
+            let mut in_blank = false;
+            for c in zh_text.chars() {
+                match c {
+                    '{' => in_blank = true,
+                    '}' => in_blank = false,
+                    c if !in_blank => words.push(c),
+                    _ => {}
+                }
+            }
+            let english = words
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .find(|w| w.len() >= 4);
+            assert_eq!(english, None, "{name}: {zh_text}");
+            if !words.trim().is_empty() && name != &"confidence_interval" {
+                assert!(
+                    words
+                        .chars()
+                        .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+                        || words.chars().all(|c| !c.is_ascii_alphabetic()),
+                    "{name}: {zh_text}"
+                );
+            }
+        }
+    }
+}
