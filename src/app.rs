@@ -6,8 +6,6 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use futures_util::future::join_all;
-
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
@@ -195,27 +193,24 @@ fn read_from_database(
     };
     let runtime = runtime()?;
     let started = Instant::now();
-    let read = runtime.block_on(async {
-        let open = || async {
-            let mut conn =
-                postgres::connect(url, &config.schema, config.statement_timeout, true).await?;
-            postgres::apply_read_options(&mut conn, &config.read).await?;
-            Ok::<_, SourceError>(conn)
-        };
-        let mut conn = timings::time_async("connect", open()).await?;
-        timings::time_async("contract check", postgres::check_contract(&mut conn)).await?;
-        // The other read-only sessions. One that cannot be opened (e.g. the server's
-        // connection limit) only means less concurrency: its share runs on the others.
-        let more = timings::time_async(
-            "connect more",
-            join_all((1..config.read.connections.max(1)).map(|_| open())),
-        )
-        .await
-        .into_iter()
-        .filter_map(Result::ok)
-        .collect();
-        postgres::read_aggregates_with(&mut conn, more, &request).await
-    });
+    let target = postgres::ReadTarget {
+        url,
+        schema: &config.schema,
+        statement_timeout: config.statement_timeout,
+        options: &config.read,
+        retries: config.read_retries,
+    };
+    let read = runtime.block_on(postgres::read_report(&target, &request, &mut |conflict| {
+        if let SourceError::RecoveryConflict {
+            aggregation, cause, ..
+        } = conflict
+        {
+            eprintln!(
+                "aikpi: note: the hot standby cancelled the {aggregation} query ({cause}); \
+                 reading everything again on a fresh snapshot (read_retries)."
+            );
+        }
+    }));
     timings::record("database", started.elapsed());
     read.map_err(|e| match e {
         // The driver only knows a statement was cancelled; the configured limit says why.

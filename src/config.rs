@@ -114,6 +114,7 @@ pub struct ConfigFile {
     pub statement_timeout_seconds: Option<i64>,
     pub work_mem: Option<String>,
     pub read_connections: Option<i64>,
+    pub read_retries: Option<i64>,
     pub templates: Option<String>,
     #[serde(default)]
     pub targets: BTreeMap<String, Target>,
@@ -467,6 +468,9 @@ pub struct Config {
     /// How the report reads PostgreSQL: `work_mem` of its own sessions and how many
     /// read-only connections share the work (docs/PERFORMANCE.md).
     pub read: ReadOptions,
+    /// How many times a read cancelled by a hot standby's recovery conflict starts again
+    /// on a fresh snapshot before the report fails (docs/SCALING.md).
+    pub read_retries: u32,
     pub templates: Option<PathBuf>,
     /// Sentiment at or above which a give-up exit is frustrated (applied in the database).
     pub frustrated_sentiment_min: Decimal,
@@ -476,6 +480,9 @@ pub struct Config {
     /// Where the file came from, if any (for messages).
     pub file: Option<PathBuf>,
 }
+
+/// Retries of a read cancelled by a recovery conflict, unless the file says otherwise.
+pub const DEFAULT_READ_RETRIES: i64 = 1;
 
 impl Default for Config {
     fn default() -> Self {
@@ -575,6 +582,12 @@ impl Config {
             work_mem: (!work_mem.is_empty()).then(|| work_mem.to_string()),
             connections: read_connections as usize,
         };
+        let read_retries = file.read_retries.unwrap_or(DEFAULT_READ_RETRIES);
+        if !(0..=10).contains(&read_retries) {
+            return Err(invalid(format!(
+                "read_retries = {read_retries} must be between 0 and 10"
+            )));
+        }
         let templates = overrides.templates.clone().or_else(|| {
             file.templates
                 .filter(|t| !t.trim().is_empty())
@@ -644,6 +657,7 @@ impl Config {
             schema,
             statement_timeout,
             read,
+            read_retries: read_retries as u32,
             templates,
             frustrated_sentiment_min,
             review,
@@ -887,6 +901,12 @@ mod tests {
         ] {
             let err = resolve(bad).unwrap_err().to_string();
             assert!(err.contains("work_mem"), "{bad}: {err}");
+        }
+        assert_eq!(resolve("").unwrap().read_retries, 1);
+        assert_eq!(resolve("read_retries = 0").unwrap().read_retries, 0);
+        for bad in ["read_retries = -1", "read_retries = 11"] {
+            let err = resolve(bad).unwrap_err().to_string();
+            assert!(err.contains("read_retries"), "{bad}: {err}");
         }
         for bad in ["read_connections = 0", "read_connections = 17"] {
             let err = resolve(bad).unwrap_err().to_string();

@@ -18,9 +18,12 @@ use rust_decimal::Decimal;
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{Connection, Executor, FromRow};
 
+use futures_util::future::join_all;
+
 use super::{redact_url, scrub, SourceError};
-use crate::aggregates::SourceInfo;
+use crate::aggregates::{Aggregates, SourceInfo};
 use crate::period::Month;
+use crate::timings;
 
 mod read;
 
@@ -97,6 +100,84 @@ pub async fn connect(
             .map_err(|e| session_error("make the session read-only", e))?;
     }
     Ok(conn)
+}
+
+/// Where and how a report reads: the database, the session settings, and how often a
+/// read cancelled by a hot standby's recovery conflict starts again.
+#[derive(Debug, Clone)]
+pub struct ReadTarget<'a> {
+    pub url: &'a str,
+    pub schema: &'a str,
+    pub statement_timeout: Option<Duration>,
+    pub options: &'a ReadOptions,
+    /// Further attempts after a recovery conflict, each on fresh connections and a fresh
+    /// snapshot (config `read_retries`).
+    pub retries: u32,
+}
+
+/// Connects, checks the contract and reads the aggregates of `req` on
+/// [`ReadOptions::connections`] read-only sessions sharing one snapshot.
+///
+/// A recovery conflict on a hot standby (the standby cancelled a query or ended an idle
+/// session because replay removed rows the snapshot still needed) aborts the whole read,
+/// which then starts again from scratch up to `target.retries` times: a partial read
+/// never mixes with a later snapshot. `on_retry` hears about each conflict that is
+/// retried. Any other failure ends the read at once.
+pub async fn read_report(
+    target: &ReadTarget<'_>,
+    req: &AggregatesRequest,
+    on_retry: &mut dyn FnMut(&SourceError),
+) -> Result<Aggregates, SourceError> {
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        match read_once(target, req).await {
+            Err(e @ SourceError::RecoveryConflict { .. }) if attempts <= target.retries => {
+                on_retry(&e);
+            }
+            Err(SourceError::RecoveryConflict {
+                aggregation, cause, ..
+            }) => {
+                return Err(SourceError::RecoveryConflict {
+                    aggregation,
+                    cause,
+                    attempts,
+                })
+            }
+            done => return done,
+        }
+    }
+}
+
+/// One attempt of [`read_report`].
+async fn read_once(
+    target: &ReadTarget<'_>,
+    req: &AggregatesRequest,
+) -> Result<Aggregates, SourceError> {
+    let open = || async {
+        let mut conn = connect(
+            target.url,
+            target.schema,
+            target.statement_timeout,
+            true,
+        )
+        .await?;
+        apply_read_options(&mut conn, target.options).await?;
+        Ok::<_, SourceError>(conn)
+    };
+    let mut conn = timings::time_async("connect", open()).await?;
+    timings::time_async("contract check", check_contract(&mut conn)).await?;
+    // The other read-only sessions. One that cannot be opened (e.g. the role's or the
+    // server's connection limit) only means less concurrency: its share runs on the others.
+    let more = timings::time_async(
+        "connect more",
+        join_all((1..target.options.connections.max(1)).map(|_| open())),
+    )
+    .await
+    .into_iter()
+    .filter_map(Result::ok)
+    .collect();
+    read_aggregates_with(&mut conn, more, req).await
 }
 
 /// Applies the report's own session settings ([`ReadOptions::work_mem`]) to a session
