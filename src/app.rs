@@ -11,7 +11,8 @@ use chrono_tz::Tz;
 
 use crate::aggregates::{Aggregates, AggregatesError, SourceInfo};
 use crate::cli::{
-    AggregatesArgs, Cli, Command, ConfigCommand, DatabaseArgs, FailOn, Format, ReportArgs, SeedArgs,
+    AggregatesArgs, Cli, Command, ConfigCommand, DatabaseArgs, FailOn, Format, MigrateArgs,
+    ReportArgs, SeedArgs,
 };
 use crate::config::{Config, ConfigError, Overrides};
 use crate::deliver::email::{self, EmailAttachment, EmailError};
@@ -497,16 +498,65 @@ fn aggregates(args: AggregatesArgs, now: DateTime<Utc>) -> Result<(), RunError> 
     }
 }
 
-fn migrate(args: DatabaseArgs) -> Result<(), RunError> {
-    let config = load_config(&args, None)?;
-    let url = database_url(&args)?;
-    runtime()?.block_on(postgres::migrate(url, &config.schema))?;
+/// Partitions are created for at most this many months in one run (ten years).
+const MAX_PARTITION_MONTHS: usize = 120;
+
+fn migrate(args: MigrateArgs) -> Result<(), RunError> {
+    let config = load_config(&args.database, None)?;
+    let url = database_url(&args.database)?;
+    let months = match (&args.from_month, &args.to_month) {
+        (Some(from), Some(to)) if args.partitioned => Some(partition_months(from, to)?),
+        _ => None,
+    };
+    let runtime = runtime()?;
+    match &months {
+        Some(months) => runtime.block_on(postgres::migrate_partitioned(
+            url,
+            &config.schema,
+            months,
+            config.time_zone,
+        ))?,
+        None => runtime.block_on(postgres::migrate(url, &config.schema))?,
+    }
+    let layout = match &months {
+        Some(months) => format!(
+            " (conversations and llm_usage partitioned by month in {}: {} to {})",
+            config.time_zone,
+            months[0],
+            months[months.len() - 1]
+        ),
+        None => String::new(),
+    };
     eprintln!(
-        "aikpi: the contract relations are in place in schema {} of {}",
+        "aikpi: the contract relations are in place in schema {} of {}{layout}",
         config.schema,
         source::redact_url(url)
     );
     Ok(())
+}
+
+/// The months `--from-month` to `--to-month`, both included.
+fn partition_months(from: &str, to: &str) -> Result<Vec<Month>, RunError> {
+    let parse = |flag: &str, text: &str| {
+        text.parse::<Month>()
+            .map_err(|e| RunError::Usage(format!("{flag}: {e}")))
+    };
+    let (first, last) = (parse("--from-month", from)?, parse("--to-month", to)?);
+    if first > last {
+        return Err(RunError::Usage(format!(
+            "--from-month {first} is after --to-month {last}: give the earlier month first"
+        )));
+    }
+    let mut months = vec![first];
+    while let Some(&m) = months.last().filter(|m| **m < last) {
+        if months.len() == MAX_PARTITION_MONTHS {
+            return Err(RunError::Usage(format!(
+                "--from-month {first} to --to-month {last} is more than {MAX_PARTITION_MONTHS} months: create partitions for a shorter span, and add later months when they come"
+            )));
+        }
+        months.push(m.next());
+    }
+    Ok(months)
 }
 
 fn seed_database(args: SeedArgs) -> Result<(), RunError> {

@@ -167,6 +167,22 @@ pub enum SourceError {
     #[error("cannot create the contract tables in schema `{schema}`: {cause}.")]
     Migrate { schema: String, cause: String },
 
+    /// `migrate` and `migrate --partitioned` were mixed on one schema.
+    #[error(
+        "schema `{schema}` already holds the {} layout of `conversations` and `llm_usage`, \
+         so `aikpi migrate{}` cannot create the other one there. {}",
+        if *.partitioned { "partitioned" } else { "unpartitioned" },
+        if *.partitioned { "" } else { " --partitioned" },
+        if *.partitioned {
+            "Add months with `aikpi migrate --partitioned --from-month YYYY-MM --to-month \
+             YYYY-MM` instead, or migrate a new schema."
+        } else {
+            "Migrate the partitioned layout into a new schema (`aikpi migrate --partitioned \
+             --schema NAME …`) and copy the rows over (docs/SCALING.md)."
+        }
+    )]
+    LayoutMismatch { schema: String, partitioned: bool },
+
     /// `aikpi seed` refuses to write into a table that already holds rows.
     #[error(
         "table `{schema}.{table}` already holds rows, so `aikpi seed` refuses to write: \

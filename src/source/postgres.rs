@@ -155,13 +155,7 @@ async fn read_once(
     req: &AggregatesRequest,
 ) -> Result<Aggregates, SourceError> {
     let open = || async {
-        let mut conn = connect(
-            target.url,
-            target.schema,
-            target.statement_timeout,
-            true,
-        )
-        .await?;
+        let mut conn = connect(target.url, target.schema, target.statement_timeout, true).await?;
         apply_read_options(&mut conn, target.options).await?;
         Ok::<_, SourceError>(conn)
     };
@@ -208,13 +202,84 @@ pub async fn migrate(url: &str, schema: &str) -> Result<(), SourceError> {
         schema: schema.to_string(),
         cause: scrub(&cause, url),
     };
+    ensure_schema(&mut conn, schema, url).await?;
+    if layout(&mut conn, schema).await? == Some(true) {
+        return Err(SourceError::LayoutMismatch {
+            schema: schema.to_string(),
+            partitioned: true,
+        });
+    }
+    sqlx::migrate!()
+        .run(&mut conn)
+        .await
+        .map_err(|e| migrate_error(e.to_string()))?;
+    conn.close().await.map_err(|e| migrate_error(e.to_string()))
+}
+
+const PARTITIONED_SQL: &str = include_str!("sql/partitioned.sql");
+const PARTITION_SQL: &str = include_str!("sql/partition.sql");
+
+/// Creates `schema` if it is missing and the contract relations in it with
+/// `conversations` and `llm_usage` range-partitioned by month, with one partition per
+/// month of `months` (bounds in `tz`, the report time zone, so a report month reads
+/// exactly one partition of each). Idempotent: running it again with more months adds
+/// their partitions. Everything happens in one transaction.
+pub async fn migrate_partitioned(
+    url: &str,
+    schema: &str,
+    months: &[Month],
+    tz: Tz,
+) -> Result<(), SourceError> {
+    let mut conn = connect(url, schema, None, false).await?;
+    let migrate_error = |e: sqlx::Error| SourceError::Migrate {
+        schema: schema.to_string(),
+        cause: scrub(&e.to_string(), url),
+    };
+    ensure_schema(&mut conn, schema, url).await?;
+    if layout(&mut conn, schema).await? == Some(false) {
+        return Err(SourceError::LayoutMismatch {
+            schema: schema.to_string(),
+            partitioned: false,
+        });
+    }
+    let mut tx = conn.begin().await.map_err(migrate_error)?;
+    tx.execute(PARTITIONED_SQL).await.map_err(migrate_error)?;
+    for month in months {
+        let (start, end) = month.bounds(tz);
+        for table in ["conversations", "llm_usage"] {
+            let partition = format!("{table}_p{:04}_{:02}", month.year(), month.month());
+            let create: String = sqlx::query_scalar(PARTITION_SQL)
+                .bind(table)
+                .bind(&partition)
+                .bind(start)
+                .bind(end)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(migrate_error)?;
+            tx.execute(create.as_str()).await.map_err(migrate_error)?;
+        }
+    }
+    tx.commit().await.map_err(migrate_error)?;
+    conn.close().await.map_err(migrate_error)
+}
+
+/// Creates `schema` unless it exists.
+async fn ensure_schema(
+    conn: &mut PgConnection,
+    schema: &str,
+    url: &str,
+) -> Result<(), SourceError> {
+    let migrate_error = |e: sqlx::Error| SourceError::Migrate {
+        schema: schema.to_string(),
+        cause: scrub(&e.to_string(), url),
+    };
     let exists: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1)",
     )
     .bind(schema)
-    .fetch_one(&mut conn)
+    .fetch_one(&mut *conn)
     .await
-    .map_err(|e| migrate_error(e.to_string()))?;
+    .map_err(migrate_error)?;
     // Only when missing: CREATE SCHEMA IF NOT EXISTS needs the CREATE privilege on the
     // database even when the schema exists.
     if !exists {
@@ -222,18 +287,33 @@ pub async fn migrate(url: &str, schema: &str) -> Result<(), SourceError> {
         let create: String =
             sqlx::query_scalar("SELECT format('CREATE SCHEMA IF NOT EXISTS %I', $1::text)")
                 .bind(schema)
-                .fetch_one(&mut conn)
+                .fetch_one(&mut *conn)
                 .await
-                .map_err(|e| migrate_error(e.to_string()))?;
-        conn.execute(create.as_str())
-            .await
-            .map_err(|e| migrate_error(e.to_string()))?;
+                .map_err(migrate_error)?;
+        conn.execute(create.as_str()).await.map_err(migrate_error)?;
     }
-    sqlx::migrate!()
-        .run(&mut conn)
-        .await
-        .map_err(|e| migrate_error(e.to_string()))?;
-    conn.close().await.map_err(|e| migrate_error(e.to_string()))
+    Ok(())
+}
+
+/// Whether `schema`'s `conversations` and `llm_usage` are partitioned (`Some(true)`),
+/// plain tables or anything else (`Some(false)`), or not there yet (`None`).
+async fn layout(conn: &mut PgConnection, schema: &str) -> Result<Option<bool>, SourceError> {
+    let kinds: Vec<String> = sqlx::query_scalar(
+        "SELECT c.relkind::text FROM pg_catalog.pg_class c
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = $1 AND c.relname IN ('conversations', 'llm_usage')",
+    )
+    .bind(schema)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(|e| SourceError::Migrate {
+        schema: schema.to_string(),
+        cause: e.to_string(),
+    })?;
+    Ok(match kinds.is_empty() {
+        true => None,
+        false => Some(kinds.iter().all(|k| k == "p")),
+    })
 }
 
 /// The type a contract column must have, as a set of acceptable PostgreSQL types.
