@@ -161,16 +161,18 @@ async fn read_once(
     };
     let mut conn = timings::time_async("connect", open()).await?;
     timings::time_async("contract check", check_contract(&mut conn)).await?;
+    // Foreign data is read on one session: the shared snapshot does not reach it.
+    let connections = match has_foreign_tables(&mut conn).await? {
+        true => 1,
+        false => target.options.connections.max(1),
+    };
     // The other read-only sessions. One that cannot be opened (e.g. the role's or the
     // server's connection limit) only means less concurrency: its share runs on the others.
-    let more = timings::time_async(
-        "connect more",
-        join_all((1..target.options.connections.max(1)).map(|_| open())),
-    )
-    .await
-    .into_iter()
-    .filter_map(Result::ok)
-    .collect();
+    let more = timings::time_async("connect more", join_all((1..connections).map(|_| open())))
+        .await
+        .into_iter()
+        .filter_map(Result::ok)
+        .collect();
     read_aggregates_with(&mut conn, more, req).await
 }
 
@@ -314,6 +316,19 @@ async fn layout(conn: &mut PgConnection, schema: &str) -> Result<Option<bool>, S
         true => None,
         false => Some(kinds.iter().all(|k| k == "p")),
     })
+}
+
+const FOREIGN_TABLES_SQL: &str = include_str!("sql/foreign_tables.sql");
+
+/// Whether a contract relation is a foreign table or has foreign partitions
+/// (`sql/foreign_tables.sql` says why that matters).
+pub async fn has_foreign_tables(conn: &mut PgConnection) -> Result<bool, SourceError> {
+    let names: Vec<&str> = CONTRACT.iter().map(|(name, _)| *name).collect();
+    sqlx::query_scalar(FOREIGN_TABLES_SQL)
+        .bind(&names)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|e| SourceError::query("data contract check", &e))
 }
 
 /// The type a contract column must have, as a set of acceptable PostgreSQL types.
