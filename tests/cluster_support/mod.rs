@@ -57,6 +57,31 @@ fn run_as_postgres(program: &str, args: &[&str]) -> Output {
     output
 }
 
+/// Runs `sql` with psql on `url` and returns its unaligned output; panics on failure.
+pub fn psql(url: &str, sql: &str) -> String {
+    let output = Command::new(Path::new(PG_BIN).join("psql"))
+        .args([
+            "-X",
+            "-q",
+            "-At",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-d",
+            url,
+            "-c",
+            sql,
+        ])
+        .env_remove("PGPASSWORD")
+        .output()
+        .expect("psql runs");
+    assert!(
+        output.status.success(),
+        "psql {url}: {sql}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
 /// One PostgreSQL cluster owned by a test.
 pub struct Cluster {
     pub port: u16,
@@ -194,20 +219,7 @@ impl Cluster {
 
     /// Runs `sql` in database `db` with psql and returns its unaligned output.
     pub fn sql_in(&self, db: &str, sql: &str) -> String {
-        let output = Command::new(Path::new(PG_BIN).join("psql"))
-            .args(["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d"])
-            .arg(self.url(db))
-            .args(["-c", sql])
-            .env_remove("PGPASSWORD")
-            .output()
-            .expect("psql runs");
-        assert!(
-            output.status.success(),
-            "psql on port {}: {sql}\n{}",
-            self.port,
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout).trim().to_string()
+        psql(&self.url(db), sql)
     }
 
     /// Waits (bounded) until `query` returns `t`.
@@ -377,7 +389,8 @@ pub fn slow_schema_sql(relation: &str, when: &str) -> String {
 
 /// The query that counts the report's backends sleeping in a [`slow_schema_sql`] view.
 pub const SLEEPING_REPORTS: &str = "SELECT count(*) FROM pg_stat_activity \
-     WHERE application_name LIKE 'aikpi%' AND wait_event = 'PgSleep'";
+     WHERE datname = current_database() AND application_name LIKE 'aikpi%' \
+     AND wait_event = 'PgSleep'";
 
 /// Waits (bounded) until `count` returns a positive number, failing with the report's
 /// output if it ends first.
