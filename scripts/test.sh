@@ -2,8 +2,8 @@
 # The whole test suite, on a fresh machine of this kind: installs the tools the tests
 # drive (Chromium, cmark-gfm, LibreOffice, poppler, aiosmtpd), starts PostgreSQL if it
 # is down, points DATABASE_URL at it, then runs every test. Some tests start PostgreSQL
-# clusters of their own on free loopback ports (in temporary folders, removed after). Tests FAIL, never skip,
-# when a service is missing — so run them through this script.
+# clusters of their own on free loopback ports (in temporary folders, removed after).
+# Tests FAIL, never skip, when a service is missing — so run them through this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
