@@ -240,3 +240,54 @@ fn a_recovery_conflict_without_retries_names_the_standby_settings() {
         ],
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_ended_idle_in_transaction_by_a_conflict_counts_as_a_recovery_conflict() {
+    use aikpi::source::postgres::{read_aggregates, AggregatesRequest};
+    use aikpi::source::SourceError;
+
+    let (primary, standby) = conflicting_pair();
+    let mut session =
+        aikpi::source::postgres::connect(&standby.url("postgres"), "public", None, true)
+            .await
+            .unwrap();
+    // A snapshot held by a session that sits idle in its transaction.
+    standby.sql("SELECT pg_wal_replay_pause()");
+    session
+        .execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .await
+        .unwrap();
+    session
+        .execute("SELECT count(*) FROM conversations")
+        .await
+        .unwrap();
+    primary.sql("UPDATE public.conversations SET channel = channel");
+    primary.sql("VACUUM public.conversations");
+    standby.sql("SELECT pg_wal_replay_resume()");
+    primary.wait_for_replay(&standby);
+    assert!(snapshot_conflicts(&standby) > 0, "a real recovery conflict");
+
+    // The standby ended the session (FATAL 40001); the next read hears of it first.
+    let month = aikpi::period::Month::new(2026, 10).unwrap();
+    let request = AggregatesRequest {
+        months: vec![month.previous(), month],
+        tz: chrono_tz::UTC,
+        frustrated_sentiment_min: rust_decimal::Decimal::new(5, 1),
+        source: aikpi::aggregates::SourceInfo {
+            kind: "postgres".into(),
+            location: "standby".into(),
+            schema: "public".into(),
+            note: None,
+        },
+        read_at: chrono::Utc::now(),
+    };
+    let err = read_aggregates(&mut session, &request).await.unwrap_err();
+    assert!(
+        matches!(err, SourceError::RecoveryConflict { .. }),
+        "retried like a cancelled statement: {err}"
+    );
+    assert_mentions(
+        &err.to_string(),
+        &["terminating connection due to conflict with recovery"],
+    );
+}
