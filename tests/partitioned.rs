@@ -105,6 +105,35 @@ async fn a_partitioned_schema_reports_exactly_what_plain_tables_report(pool: PgP
 }
 
 #[sqlx::test]
+async fn seeding_the_partitioned_layout_gives_the_rows_of_the_plain_one(pool: PgPool) {
+    let url = db_url(&pool, None);
+    aikpi()
+        .args(["migrate", "--database-url", &url, "--schema", "parts"])
+        .args([
+            "--partitioned",
+            "--from-month",
+            "2026-09",
+            "--to-month",
+            "2026-11",
+        ])
+        .assert()
+        .success();
+    for schema in ["public", "parts"] {
+        aikpi()
+            .args(["seed", "--database-url", &url, "--schema", schema])
+            .args(["--end-month", "2026-10", "--months", "2"])
+            .args(["--conversations-per-month", "100"])
+            .assert()
+            .success();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(
+        report(&url, "public", &dir.path().join("plain")),
+        report(&url, "parts", &dir.path().join("parts"))
+    );
+}
+
+#[sqlx::test]
 async fn the_two_layouts_never_mix_in_one_schema(pool: PgPool) {
     let url = db_url(&pool, None);
     let output = aikpi()
