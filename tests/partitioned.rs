@@ -158,6 +158,37 @@ async fn the_two_layouts_never_mix_in_one_schema(pool: PgPool) {
         &failure(&output, 2),
         &["--from-month 2026-03 is after --to-month 2026-02"],
     );
+
+    // A month already covered by a partition of another name (e.g. pg_partman's).
+    let migrate = |to: &str| {
+        aikpi()
+            .args([
+                "migrate",
+                "--database-url",
+                &url,
+                "--schema",
+                "p",
+                "--partitioned",
+            ])
+            .args(["--from-month", "2026-01", "--to-month", to])
+            .output()
+            .unwrap()
+    };
+    assert!(migrate("2026-01").status.success());
+    pool.execute(
+        "CREATE TABLE p.managed_elsewhere PARTITION OF p.conversations
+         FOR VALUES FROM ('2026-02-01 00:00:00+00') TO ('2026-03-01 00:00:00+00')",
+    )
+    .await
+    .unwrap();
+    assert_mentions(
+        &failure(&migrate("2026-02"), 3),
+        &[
+            "would overlap partition \"managed_elsewhere\"",
+            "already covers 2026-02",
+            "Nothing was changed.",
+        ],
+    );
 }
 
 /// Every relation a plan reads (`Relation Name` of its scan nodes).

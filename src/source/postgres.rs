@@ -258,7 +258,21 @@ pub async fn migrate_partitioned(
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(migrate_error)?;
-            tx.execute(create.as_str()).await.map_err(migrate_error)?;
+            tx.execute(create.as_str()).await.map_err(|e| {
+                let overlap = matches!(&e, sqlx::Error::Database(db) if db.code().as_deref() == Some("42P17"));
+                match migrate_error(e) {
+                    SourceError::Migrate { schema, cause } if overlap => SourceError::Migrate {
+                        schema,
+                        cause: format!(
+                            "{cause}: a partition of another name already covers {month}. \
+                             Leave the months that have partitions out of --from-month and \
+                             --to-month, or let one tool (aikpi or pg_partman) manage them. \
+                             Nothing was changed"
+                        ),
+                    },
+                    other => other,
+                }
+            })?;
         }
     }
     tx.commit().await.map_err(migrate_error)?;
