@@ -75,6 +75,14 @@ async fn a_partitioned_schema_reports_exactly_what_plain_tables_report(pool: PgP
     .unwrap();
     assert_eq!(partitions, 14, "seven months of two tables");
 
+    // Local partitions only: read with all read_connections on one shared snapshot.
+    let mut conn = aikpi::source::postgres::connect(&url, "parts", None, true)
+        .await
+        .unwrap();
+    assert!(!aikpi::source::postgres::has_foreign_tables(&mut conn)
+        .await
+        .unwrap());
+
     let dir = tempfile::tempdir().unwrap();
     let plain = report(&url, "public", &dir.path().join("plain"));
     let partitioned = report(&url, "parts", &dir.path().join("parts"));
