@@ -115,6 +115,7 @@ pub struct ConfigFile {
     pub statement_timeout_seconds: Option<i64>,
     pub work_mem: Option<String>,
     pub read_connections: Option<i64>,
+    pub read_retries: Option<i64>,
     pub templates: Option<String>,
     /// The language of every output (`en`, `zh-CN`).
     pub language: Option<String>,
@@ -472,6 +473,9 @@ pub struct Config {
     /// How the report reads PostgreSQL: `work_mem` of its own sessions and how many
     /// read-only connections share the work (docs/PERFORMANCE.md).
     pub read: ReadOptions,
+    /// How many times a read cancelled by a hot standby's recovery conflict starts again
+    /// on a fresh snapshot before the report fails (docs/SCALING.md).
+    pub read_retries: u32,
     pub templates: Option<PathBuf>,
     /// The language of every output.
     pub language: Language,
@@ -483,6 +487,9 @@ pub struct Config {
     /// Where the file came from, if any (for messages).
     pub file: Option<PathBuf>,
 }
+
+/// Retries of a read cancelled by a recovery conflict, unless the file says otherwise.
+pub const DEFAULT_READ_RETRIES: i64 = 1;
 
 impl Default for Config {
     fn default() -> Self {
@@ -591,6 +598,12 @@ impl Config {
                 ))
             })?,
         };
+        let read_retries = file.read_retries.unwrap_or(DEFAULT_READ_RETRIES);
+        if !(0..=10).contains(&read_retries) {
+            return Err(invalid(format!(
+                "read_retries = {read_retries} must be between 0 and 10"
+            )));
+        }
         let templates = overrides.templates.clone().or_else(|| {
             file.templates
                 .filter(|t| !t.trim().is_empty())
@@ -660,6 +673,7 @@ impl Config {
             schema,
             statement_timeout,
             read,
+            read_retries: read_retries as u32,
             templates,
             language,
             frustrated_sentiment_min,
@@ -904,6 +918,12 @@ mod tests {
         ] {
             let err = resolve(bad).unwrap_err().to_string();
             assert!(err.contains("work_mem"), "{bad}: {err}");
+        }
+        assert_eq!(resolve("").unwrap().read_retries, 1);
+        assert_eq!(resolve("read_retries = 0").unwrap().read_retries, 0);
+        for bad in ["read_retries = -1", "read_retries = 11"] {
+            let err = resolve(bad).unwrap_err().to_string();
+            assert!(err.contains("read_retries"), "{bad}: {err}");
         }
         for bad in ["read_connections = 0", "read_connections = 17"] {
             let err = resolve(bad).unwrap_err().to_string();
