@@ -284,7 +284,7 @@ fn report_json_is_the_review_unrounded() {
     let review = common::fixture_review();
     let text = json::render_json(&review).expect("json");
     let value: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
-    assert_eq!(value["schema_version"], 1);
+    assert_eq!(value["schema_version"], 2);
     assert_eq!(value["metrics"]["return_rate_24h"]["value"], 0.12);
     assert_eq!(
         value["metrics"]["feedback_loop_rate"]["value"],
