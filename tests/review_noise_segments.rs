@@ -379,3 +379,33 @@ fn annotations_are_listed_by_date_and_marked_inside_the_trend() {
         ]
     );
 }
+
+#[test]
+fn the_shipped_sample_has_a_change_within_noise_that_its_summary_does_not_list() {
+    let sample: Aggregates =
+        serde_json::from_str(include_str!("../samples/aggregates.json")).unwrap();
+    let r = reviewed_with(sample.months, &ReviewSettings::default());
+    // October's AI touch rate moved by −0.00002: chance, not a setback.
+    let touch = &r.metrics[&MetricId::AiTouchRate];
+    assert_eq!(touch.significance, Significance::WithinNoise);
+    let listed: Vec<MetricId> = r
+        .summary
+        .better_moves
+        .iter()
+        .chain(&r.summary.worse_moves)
+        .map(|m| m.id)
+        .collect();
+    for id in &listed {
+        assert_ne!(
+            r.metrics[id].significance,
+            Significance::WithinNoise,
+            "{id}"
+        );
+    }
+    assert!(!listed.contains(&MetricId::AiTouchRate));
+    // Segments and drivers come through the file.
+    assert_eq!(r.segments.channels.len(), 4);
+    assert_eq!(r.segments.top_issues.len(), 10);
+    let d = r.drivers[&MetricId::DeflectionRate].as_ref().unwrap();
+    assert!((d.mix + d.rate - d.delta_abs).abs() < 1e-15);
+}
