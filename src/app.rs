@@ -344,6 +344,7 @@ fn report(args: ReportArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
             &ReviewContext {
                 generated_at: now,
                 sample,
+                language: config.language.tag().to_string(),
             },
         )
     })?;

@@ -139,6 +139,7 @@ fn charts_of_a_review_without_data_are_drawn_not_blank() {
         &aikpi::review::ReviewContext {
             generated_at: "2026-11-02T08:00:00Z".parse().expect("instant"),
             sample: false,
+            language: "en".to_string(),
         },
     )
     .expect("reviews");

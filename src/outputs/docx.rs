@@ -383,7 +383,7 @@ fn trap_callouts(view: &ReportView, w: &Words, body: &mut Vec<Block>) {
         };
         let title = say!(
             w.label_value,
-            label = callout.name,
+            label = format!("{} · {}", callout.tag, callout.name),
             value = callout.headline
         );
         let mut paragraphs = vec![Paragraph::new()
