@@ -308,6 +308,13 @@ words! {
     chart_legend_infra,
     chart_legend_labor,
     chart_no_data_period,
+    chart_segments_title,
+    chart_segments_heading,
+    chart_segments_subtitle,
+    chart_segments_description,
+    chart_segments_channels,
+    chart_segments_issues,
+    unclassified_issue,
     chart_period,
 }
 

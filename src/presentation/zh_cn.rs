@@ -314,5 +314,12 @@ pub const ZH_CN: Words = Words {
     chart_legend_infra: "基础设施",
     chart_legend_labor: "人工",
     chart_no_data_period: "该时段没有数据",
+    chart_segments_title: "会话来源",
+    chart_segments_heading: "会话来源 — {month}",
+    chart_segments_subtitle: "本月 {count} 个会话按渠道和主要问题的占比。",
+    chart_segments_description: "{month} 的会话按渠道和主要问题划分，以占当月会话的比例表示。",
+    chart_segments_channels: "按渠道",
+    chart_segments_issues: "主要问题",
+    unclassified_issue: "（未分类）",
     chart_period: "{first} – {last}",
 };
