@@ -277,9 +277,12 @@ struct SegmentsSpec {
     p: Presentation,
     title: String,
     subtitle: String,
-    /// (panel title, rows of (name, share, conversations)).
-    panels: [(String, Vec<(String, f64, i64)>); 2],
+    /// The channels panel and the top-issues panel.
+    panels: [(String, Vec<SegmentRow>); 2],
 }
+
+/// One bar: (name, share of the month, conversations).
+type SegmentRow = (String, f64, i64);
 
 impl Spec {
     /// Every text the chart draws, for picking the font that covers it.
@@ -524,7 +527,7 @@ fn specs(review: &Review, p: &Presentation) -> Vec<(Meta, Spec)> {
 
     // 2. Where conversations come from: channels and the top issues (their names are
     //    the data's own, in whatever script the operation uses).
-    let rows_of = |rows: Vec<(String, f64, i64)>| rows.into_iter().take(SEGMENT_ROWS).collect();
+    let rows_of = |rows: Vec<SegmentRow>| rows.into_iter().take(SEGMENT_ROWS).collect();
     out.push((
         meta(
             "segments",
