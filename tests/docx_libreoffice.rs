@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use docx_fixture::render_docx;
+use aikpi::presentation::Language;
+use docx_fixture::{render_docx, render_docx_in};
 
 const INSTALL_HINT: &str =
     "run `bash .ci/run` (it installs libreoffice-writer and poppler-utils), \
@@ -20,7 +21,16 @@ const INSTALL_HINT: &str =
 /// Runs a tool, failing the test with an install hint when it is missing and killing it
 /// when it hangs (a first LibreOffice start on a slow machine takes tens of seconds).
 fn run(program: &str, args: &[&str], limit: Duration) -> Output {
-    let mut child = Command::new(program)
+    run_env(program, args, limit, &[])
+}
+
+/// [`run`] with extra environment variables.
+fn run_env(program: &str, args: &[&str], limit: Duration, env: &[(&str, &Path)]) -> Output {
+    let mut command = Command::new(program);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let mut child = command
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -132,5 +142,102 @@ fn libreoffice_reads_the_report_and_prints_its_content() {
         listed,
         docx_fixture::charts().len(),
         "one image per chart in the PDF"
+    );
+}
+
+/// A fontconfig setup that adds the fonts bundled in `assets/fonts`, so LibreOffice has
+/// Chinese glyphs on a machine with no CJK font installed.
+fn bundled_fontconfig(dir: &Path) -> PathBuf {
+    let fonts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/fonts");
+    let conf = dir.join("fonts.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"fonts.dtd\">\n<fontconfig>\n  <include ignore_missing=\"yes\">/etc/fonts/fonts.conf</include>\n  <dir>{}</dir>\n  <cachedir>{}</cachedir>\n</fontconfig>\n",
+            fonts.display(),
+            dir.join("fontcache").display()
+        ),
+    )
+    .expect("write fonts.conf");
+    conf
+}
+
+#[test]
+fn libreoffice_prints_the_zh_cn_report_with_chinese_text() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).expect("output dir");
+    let docx_path = out.join("report.docx");
+    let bytes = render_docx_in(
+        &docx_fixture::october_review(),
+        &docx_fixture::charts(),
+        Language::ZhCn,
+    )
+    .expect("render docx");
+    let styles = {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).expect("a zip");
+        let mut xml = String::new();
+        std::io::Read::read_to_string(
+            &mut zip.by_name("word/styles.xml").expect("styles"),
+            &mut xml,
+        )
+        .expect("utf-8");
+        xml
+    };
+    assert!(
+        styles.contains("w:eastAsia=\"Microsoft YaHei\""),
+        "an East Asian font in the styles"
+    );
+    std::fs::write(&docx_path, bytes).expect("write docx");
+
+    let conf = bundled_fontconfig(dir.path());
+    let env = [("FONTCONFIG_FILE", conf.as_path())];
+    let profile = format!(
+        "-env:UserInstallation={}",
+        file_url(&dir.path().join("profile"))
+    );
+    run_env(
+        "soffice",
+        &[
+            &profile,
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            out.to_str().expect("utf-8 path"),
+            docx_path.to_str().expect("utf-8 path"),
+        ],
+        Duration::from_secs(300),
+        &env,
+    );
+    let pdf = out.join("report.pdf");
+    let pdf_str = pdf.to_str().expect("utf-8 path");
+    let text = run("pdftotext", &[pdf_str, "-"], Duration::from_secs(60));
+    let text = String::from_utf8_lossy(&text.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for expected in [
+        // pdftotext puts a space between Chinese and digits ("2026 年 10 月").
+        "AI 客服月度经营回顾 — 2026 年 10 月",
+        "管理层摘要",
+        "数字可能掩盖了什么",
+        "第 2 层 — 解决",
+        "24 小时回访率",
+        "核查建议：",
+        "指标定义",
+    ] {
+        assert!(
+            text.contains(expected),
+            "the PDF lacks {expected:?}:\n{text}"
+        );
+    }
+    // The Chinese text is set in a font that has its glyphs, embedded in the PDF.
+    let fonts = run_env("pdffonts", &[pdf_str], Duration::from_secs(60), &env);
+    let fonts = String::from_utf8_lossy(&fonts.stdout);
+    assert!(
+        fonts.contains("WenQuanYi") || fonts.contains("WenQuanYiMicroHei"),
+        "a CJK font is embedded: {fonts}"
     );
 }
