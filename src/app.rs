@@ -96,15 +96,7 @@ impl RunError {
 
 /// Why a single file could not be written, and what to do.
 fn file_problem(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::AlreadyExists => {
-            "it already exists, and aikpi does not overwrite it. Choose another name, or remove it first."
-                .to_string()
-        }
-        _ => format!(
-            "{e}. Check that its folder exists and is writable and that the disk has space, or write to another path."
-        ),
-    }
+    crate::advice::io_advice(e, crate::advice::FileUse::OutputFile)
 }
 
 /// Exit code of a successful run that `--fail-on` turned into a signal for cron/CI.
