@@ -6,6 +6,7 @@
 //! Chromium is required: without it this test fails (never skips) and says how to get it.
 
 mod common;
+mod fonts;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -229,23 +230,6 @@ if (document.readyState === 'complete') aikpiProbe(); else window.addEventListen
     );
 }
 
-/// A fontconfig setup that knows the fonts bundled in `assets/fonts` (and no others
-/// needed), so Chinese text is drawn with WenQuanYi Micro Hei on any machine.
-fn bundled_fontconfig(dir: &Path) -> PathBuf {
-    let fonts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/fonts");
-    let conf = dir.join("fonts.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"fonts.dtd\">\n<fontconfig>\n  <include ignore_missing=\"yes\">/etc/fonts/fonts.conf</include>\n  <dir>{}</dir>\n  <cachedir>{}</cachedir>\n</fontconfig>\n",
-            fonts.display(),
-            dir.join("cache").display()
-        ),
-    )
-    .expect("write fonts.conf");
-    conf
-}
-
 /// The report page in a language, with its charts.
 fn report_page(language: Language) -> (String, usize) {
     let review = common::fixture_sample_review();
@@ -300,7 +284,7 @@ fn the_zh_cn_report_renders_in_chinese_in_headless_chromium() {
     let (page, charts) = report_page(Language::ZhCn);
     assert!(page.contains("<html lang=\"zh-CN\">"));
     let dir = tempfile::tempdir().expect("temp dir");
-    let conf = bundled_fontconfig(dir.path());
+    let conf = fonts::bundled_fontconfig(dir.path());
     let env = [("FONTCONFIG_FILE", conf.as_path())];
     let report = dir.path().join("report.html");
     std::fs::write(&report, &page).expect("write report.html");
@@ -399,7 +383,7 @@ fn axe_source() -> String {
 fn report_html_has_no_wcag_2_aa_violation_in_either_language() {
     let axe = axe_source().replace("</script", "<\\/script");
     let dir = tempfile::tempdir().expect("temp dir");
-    let conf = bundled_fontconfig(dir.path());
+    let conf = fonts::bundled_fontconfig(dir.path());
     let env = [("FONTCONFIG_FILE", conf.as_path())];
     for language in Language::ALL {
         let (page, _) = report_page(language);

@@ -6,6 +6,7 @@
 //! let a broken document ship. Set `AIKPI_DOCX_KEEP=DIR` to keep the .docx and .pdf.
 
 mod docx_fixture;
+mod fonts;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -64,6 +65,33 @@ fn file_url(path: &Path) -> String {
     format!("file://{}", path.display())
 }
 
+/// Converts a .docx to PDF with LibreOffice in a fresh profile under `scratch` (no
+/// interference from, or with, a LibreOffice the user has open); returns the PDF.
+fn convert_to_pdf(docx: &Path, out: &Path, scratch: &Path, env: &[(&str, &Path)]) -> PathBuf {
+    let profile = format!(
+        "-env:UserInstallation={}",
+        file_url(&scratch.join("profile"))
+    );
+    run_env(
+        "soffice",
+        &[
+            &profile,
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            out.to_str().expect("utf-8 path"),
+            docx.to_str().expect("utf-8 path"),
+        ],
+        Duration::from_secs(300),
+        env,
+    );
+    let pdf = out.join(docx.with_extension("pdf").file_name().expect("a file name"));
+    assert!(pdf.exists(), "LibreOffice wrote no PDF");
+    pdf
+}
+
 #[test]
 fn libreoffice_reads_the_report_and_prints_its_content() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -76,29 +104,7 @@ fn libreoffice_reads_the_report_and_prints_its_content() {
     let bytes = render_docx(&review, &docx_fixture::charts()).expect("render docx");
     std::fs::write(&docx_path, bytes).expect("write docx");
 
-    // A fresh profile: no interference from (or with) a LibreOffice the user has open.
-    let profile = format!(
-        "-env:UserInstallation={}",
-        file_url(&dir.path().join("profile"))
-    );
-    let out_str = out.to_str().expect("utf-8 path");
-    let docx_str = docx_path.to_str().expect("utf-8 path");
-    run(
-        "soffice",
-        &[
-            &profile,
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            out_str,
-            docx_str,
-        ],
-        Duration::from_secs(300),
-    );
-    let pdf = out.join("report.pdf");
-    assert!(pdf.exists(), "LibreOffice wrote no PDF");
+    let pdf = convert_to_pdf(&docx_path, &out, dir.path(), &[]);
     let text = run(
         "pdftotext",
         &[pdf.to_str().expect("utf-8 path"), "-"],
@@ -145,23 +151,6 @@ fn libreoffice_reads_the_report_and_prints_its_content() {
     );
 }
 
-/// A fontconfig setup that adds the fonts bundled in `assets/fonts`, so LibreOffice has
-/// Chinese glyphs on a machine with no CJK font installed.
-fn bundled_fontconfig(dir: &Path) -> PathBuf {
-    let fonts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/fonts");
-    let conf = dir.join("fonts.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"fonts.dtd\">\n<fontconfig>\n  <include ignore_missing=\"yes\">/etc/fonts/fonts.conf</include>\n  <dir>{}</dir>\n  <cachedir>{}</cachedir>\n</fontconfig>\n",
-            fonts.display(),
-            dir.join("fontcache").display()
-        ),
-    )
-    .expect("write fonts.conf");
-    conf
-}
-
 #[test]
 fn libreoffice_prints_the_zh_cn_report_with_chinese_text() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -190,28 +179,9 @@ fn libreoffice_prints_the_zh_cn_report_with_chinese_text() {
     );
     std::fs::write(&docx_path, bytes).expect("write docx");
 
-    let conf = bundled_fontconfig(dir.path());
+    let conf = fonts::bundled_fontconfig(dir.path());
     let env = [("FONTCONFIG_FILE", conf.as_path())];
-    let profile = format!(
-        "-env:UserInstallation={}",
-        file_url(&dir.path().join("profile"))
-    );
-    run_env(
-        "soffice",
-        &[
-            &profile,
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            out.to_str().expect("utf-8 path"),
-            docx_path.to_str().expect("utf-8 path"),
-        ],
-        Duration::from_secs(300),
-        &env,
-    );
-    let pdf = out.join("report.pdf");
+    let pdf = convert_to_pdf(&docx_path, &out, dir.path(), &env);
     let pdf_str = pdf.to_str().expect("utf-8 path");
     let text = run("pdftotext", &[pdf_str, "-"], Duration::from_secs(60));
     let text = String::from_utf8_lossy(&text.stdout)

@@ -451,6 +451,10 @@ fn specs(review: &Review, p: &Presentation) -> Vec<(Meta, Spec)> {
             .map(|m| p.target(&m.target, m.unit, &review.currency))
             .unwrap_or_default()
     };
+    // A dashed target line for a metric's threshold, labelled with the phrase.
+    let target_at = |id: MetricId, phrase: &str| {
+        threshold(id).map(|t| (t, say!(phrase, target = target_text(id))))
+    };
     let meta = |name: &str, title: &str, description: String| Meta {
         name: name.to_string(),
         title: title.to_string(),
@@ -596,15 +600,8 @@ fn specs(review: &Review, p: &Presentation) -> Vec<(Meta, Spec)> {
             ));
         }
     }
-    if let Some(t) = threshold(MetricId::ReturnRate24h) {
-        spec.targets.push((
-            t,
-            say!(
-                w.chart_return_target,
-                target = target_text(MetricId::ReturnRate24h)
-            ),
-        ));
-    }
+    spec.targets
+        .extend(target_at(MetricId::ReturnRate24h, w.chart_return_target));
     out.push((
         meta(
             "deflection_vs_return",
@@ -624,15 +621,8 @@ fn specs(review: &Review, p: &Presentation) -> Vec<(Meta, Spec)> {
             series(MetricId::FrtP90Seconds, w.chart_frt_p90, BLUE),
         ],
     );
-    if let Some(t) = threshold(MetricId::FrtP90Seconds) {
-        spec.targets.push((
-            t,
-            say!(
-                w.chart_target,
-                target = target_text(MetricId::FrtP90Seconds)
-            ),
-        ));
-    }
+    spec.targets
+        .extend(target_at(MetricId::FrtP90Seconds, w.chart_target));
     out.push((
         meta(
             "frt",
@@ -652,15 +642,10 @@ fn specs(review: &Review, p: &Presentation) -> Vec<(Meta, Spec)> {
             series(MetricId::CsatHuman, w.metric_csat_human, ORANGE),
         ],
     );
-    for (id, phrase) in [
-        (MetricId::CsatAi, w.chart_csat_ai_target),
-        (MetricId::CsatHuman, w.chart_csat_human_target),
-    ] {
-        if let Some(t) = threshold(id) {
-            spec.targets
-                .push((t, say!(phrase, target = target_text(id))));
-        }
-    }
+    spec.targets
+        .extend(target_at(MetricId::CsatAi, w.chart_csat_ai_target));
+    spec.targets
+        .extend(target_at(MetricId::CsatHuman, w.chart_csat_human_target));
     out.push((
         meta(
             "csat",
