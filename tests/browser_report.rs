@@ -100,6 +100,32 @@ fn run_chromium_env(page: &Path, extra: &[&str], env: &[(&str, &Path)]) -> Outpu
     output
 }
 
+/// Screenshots `report` (the page `page`) into `tests/artifacts/<name>-chromium.png`,
+/// keeping the page beside it: the page logs nothing to the console (a CSP violation,
+/// a blocked request or a script error would each log one) and the shot is a real image.
+fn screenshot(report: &Path, page: &str, name: &str, env: &[(&str, &Path)]) {
+    let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/artifacts");
+    std::fs::create_dir_all(&artifacts).expect("artifact dir");
+    std::fs::write(artifacts.join(format!("{name}.html")), page).expect("keep the page");
+    let shot_path = artifacts.join(format!("{name}-chromium.png"));
+    let _ = std::fs::remove_file(&shot_path);
+    let shot = run_chromium_env(
+        report,
+        &[
+            "--window-size=1280,2400",
+            &format!("--screenshot={}", shot_path.display()),
+        ],
+        env,
+    );
+    let console = console_messages(&shot.stderr);
+    assert!(console.is_empty(), "console messages: {console:#?}");
+    let png = std::fs::read(&shot_path).expect("screenshot written");
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 20_000,
+        "a real screenshot"
+    );
+}
+
 /// Console messages from the page (Chromium logs them as `INFO:CONSOLE`).
 fn console_messages(stderr: &[u8]) -> Vec<String> {
     String::from_utf8_lossy(stderr)
@@ -130,25 +156,7 @@ fn report_html_renders_in_headless_chromium() {
 
     // 1. The report as shipped: no console message at all (a CSP violation, a blocked
     //    request or a script error would each log one), and a screenshot to keep.
-    let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/artifacts");
-    std::fs::create_dir_all(&artifacts).expect("artifact dir");
-    std::fs::write(artifacts.join("report.html"), &page).expect("keep report.html");
-    let screenshot = artifacts.join("report-chromium.png");
-    let _ = std::fs::remove_file(&screenshot);
-    let shot = run_chromium(
-        &report,
-        &[
-            "--window-size=1280,2400",
-            &format!("--screenshot={}", screenshot.display()),
-        ],
-    );
-    let console = console_messages(&shot.stderr);
-    assert!(console.is_empty(), "console messages: {console:#?}");
-    let png = std::fs::read(&screenshot).expect("screenshot written");
-    assert!(
-        png.starts_with(b"\x89PNG") && png.len() > 20_000,
-        "a real screenshot"
-    );
+    screenshot(&report, &page, "report", &[]);
 
     // 2. A copy with a probe script (the report's CSP forbids scripts, so the copy
     //    allows inline ones): every <img> decoded, no resource fetched, the hostile
@@ -289,26 +297,7 @@ fn the_zh_cn_report_renders_in_chinese_in_headless_chromium() {
     let report = dir.path().join("report.html");
     std::fs::write(&report, &page).expect("write report.html");
 
-    let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/artifacts");
-    std::fs::create_dir_all(&artifacts).expect("artifact dir");
-    std::fs::write(artifacts.join("report-zh-CN.html"), &page).expect("keep the page");
-    let screenshot = artifacts.join("report-zh-CN-chromium.png");
-    let _ = std::fs::remove_file(&screenshot);
-    let shot = run_chromium_env(
-        &report,
-        &[
-            "--window-size=1280,2400",
-            &format!("--screenshot={}", screenshot.display()),
-        ],
-        &env,
-    );
-    let console = console_messages(&shot.stderr);
-    assert!(console.is_empty(), "console messages: {console:#?}");
-    let png = std::fs::read(&screenshot).expect("screenshot written");
-    assert!(
-        png.starts_with(b"\x89PNG") && png.len() > 20_000,
-        "a real screenshot"
-    );
+    screenshot(&report, &page, "report-zh-CN", &env);
 
     // The page as the browser reads it: Chinese headings, every chart decoded, and
     // Chinese glyphs drawn in the page's font: two different characters must ink a
