@@ -429,3 +429,23 @@ fn an_unknown_language_is_a_config_error_naming_the_supported_ones() {
             "language `fr` (from --lang, AIKPI_LANG or `language` in the config file) is not supported; supported: en, zh-CN",
         ));
 }
+
+#[test]
+fn the_email_subject_speaks_the_report_language_unless_configured() {
+    use aikpi::config::EmailSettings;
+    use aikpi::deliver::email::subject;
+    let review = common::fixture_review();
+    let settings = EmailSettings::default();
+    let zh = subject(&settings, &review, &Presentation::new(Language::ZhCn));
+    assert!(zh.starts_with("客服月度回顾 2026年10月："), "{zh}");
+    let en = subject(&settings, &review, &Presentation::new(Language::En));
+    assert!(en.starts_with("Support MBR October 2026: "), "{en}");
+    let custom = EmailSettings {
+        subject: "MBR {month}".to_string(),
+        ..EmailSettings::default()
+    };
+    assert_eq!(
+        subject(&custom, &review, &Presentation::new(Language::ZhCn)),
+        "MBR 2026年10月"
+    );
+}
