@@ -457,7 +457,9 @@ fn render_outputs(
     }
     let mut files = Vec::new();
     for output in selected {
-        let rendered = timings::time(output.name(), || output.render(&input))?;
+        // "render <format>": scripts/bench.sh adds up the stages by these names.
+        let stage = format!("render {}", output.name());
+        let rendered = timings::time(&stage, || output.render(&input))?;
         files.extend(rendered.into_iter().map(|f| OutputFile {
             path: f.path,
             bytes: f.bytes,
