@@ -107,6 +107,7 @@ fn context() -> ReviewContext {
     ReviewContext {
         generated_at,
         sample: false,
+        language: "en".to_string(),
     }
 }
 
