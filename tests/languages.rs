@@ -223,6 +223,17 @@ fn latin_words(text: &str) -> Vec<String> {
 
 /// The Latin words of a zh-CN output that are not kept on purpose, with their context.
 fn english_left(text: &str, names: &[String]) -> Vec<String> {
+    // A chart shortens a long name to fit ("<script>alert(1)</script> | *…"): still a name.
+    let shortened = |line: &str| {
+        line.trim()
+            .strip_suffix('…')
+            .is_some_and(|head| names.iter().any(|n| n.starts_with(head.trim_end())))
+    };
+    let text: String = text
+        .lines()
+        .filter(|line| !shortened(line))
+        .collect::<Vec<_>>()
+        .join("\n");
     let mut cleaned = text.to_string();
     for name in names {
         cleaned = cleaned.replace(name.as_str(), " ");
