@@ -6,14 +6,13 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use futures_util::future::join_all;
-
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::aggregates::{Aggregates, AggregatesError, SourceInfo};
 use crate::cli::{
-    AggregatesArgs, Cli, Command, ConfigCommand, DatabaseArgs, FailOn, Format, ReportArgs, SeedArgs,
+    AggregatesArgs, Cli, Command, ConfigCommand, DatabaseArgs, FailOn, Format, MigrateArgs,
+    ReportArgs, SeedArgs,
 };
 use crate::config::{Config, ConfigError, Overrides};
 use crate::deliver::email::{self, EmailAttachment, EmailError};
@@ -96,15 +95,7 @@ impl RunError {
 
 /// Why a single file could not be written, and what to do.
 fn file_problem(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::AlreadyExists => {
-            "it already exists, and aikpi does not overwrite it. Choose another name, or remove it first."
-                .to_string()
-        }
-        _ => format!(
-            "{e}. Check that its folder exists and is writable and that the disk has space, or write to another path."
-        ),
-    }
+    crate::advice::io_advice(e, crate::advice::FileUse::OutputFile)
 }
 
 /// Exit code of a successful run that `--fail-on` turned into a signal for cron/CI.
@@ -212,27 +203,24 @@ fn read_from_database(
     };
     let runtime = runtime()?;
     let started = Instant::now();
-    let read = runtime.block_on(async {
-        let open = || async {
-            let mut conn =
-                postgres::connect(url, &config.schema, config.statement_timeout, true).await?;
-            postgres::apply_read_options(&mut conn, &config.read).await?;
-            Ok::<_, SourceError>(conn)
-        };
-        let mut conn = timings::time_async("connect", open()).await?;
-        timings::time_async("contract check", postgres::check_contract(&mut conn)).await?;
-        // The other read-only sessions. One that cannot be opened (e.g. the server's
-        // connection limit) only means less concurrency: its share runs on the others.
-        let more = timings::time_async(
-            "connect more",
-            join_all((1..config.read.connections.max(1)).map(|_| open())),
-        )
-        .await
-        .into_iter()
-        .filter_map(Result::ok)
-        .collect();
-        postgres::read_aggregates_with(&mut conn, more, &request).await
-    });
+    let target = postgres::ReadTarget {
+        url,
+        schema: &config.schema,
+        statement_timeout: config.statement_timeout,
+        options: &config.read,
+        retries: config.read_retries,
+    };
+    let read = runtime.block_on(postgres::read_report(&target, &request, &mut |conflict| {
+        if let SourceError::RecoveryConflict {
+            aggregation, cause, ..
+        } = conflict
+        {
+            eprintln!(
+                "aikpi: note: the hot standby cancelled the {aggregation} query ({cause}); \
+                 reading everything again on a fresh snapshot (read_retries)."
+            );
+        }
+    }));
     timings::record("database", started.elapsed());
     read.map_err(|e| match e {
         // The driver only knows a statement was cancelled; the configured limit says why.
@@ -344,6 +332,7 @@ fn report(args: ReportArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
             &ReviewContext {
                 generated_at: now,
                 sample,
+                language: config.language.tag().to_string(),
             },
         )
     })?;
@@ -464,7 +453,9 @@ fn render_outputs(
     }
     let mut files = Vec::new();
     for output in selected {
-        let rendered = timings::time(output.name(), || output.render(&input))?;
+        // "render <format>": scripts/bench.sh adds up the stages by these names.
+        let stage = format!("render {}", output.name());
+        let rendered = timings::time(&stage, || output.render(&input))?;
         files.extend(rendered.into_iter().map(|f| OutputFile {
             path: f.path,
             bytes: f.bytes,
@@ -532,16 +523,65 @@ fn aggregates(args: AggregatesArgs, now: DateTime<Utc>) -> Result<(), RunError> 
     }
 }
 
-fn migrate(args: DatabaseArgs) -> Result<(), RunError> {
-    let config = load_config(&args, None, None)?;
-    let url = database_url(&args)?;
-    runtime()?.block_on(postgres::migrate(url, &config.schema))?;
+/// Partitions are created for at most this many months in one run (ten years).
+const MAX_PARTITION_MONTHS: usize = 120;
+
+fn migrate(args: MigrateArgs) -> Result<(), RunError> {
+    let config = load_config(&args.database, None, None)?;
+    let url = database_url(&args.database)?;
+    let months = match (&args.from_month, &args.to_month) {
+        (Some(from), Some(to)) if args.partitioned => Some(partition_months(from, to)?),
+        _ => None,
+    };
+    let runtime = runtime()?;
+    match &months {
+        Some(months) => runtime.block_on(postgres::migrate_partitioned(
+            url,
+            &config.schema,
+            months,
+            config.time_zone,
+        ))?,
+        None => runtime.block_on(postgres::migrate(url, &config.schema))?,
+    }
+    let layout = match &months {
+        Some(months) => format!(
+            " (conversations and llm_usage partitioned by month in {}: {} to {})",
+            config.time_zone,
+            months[0],
+            months[months.len() - 1]
+        ),
+        None => String::new(),
+    };
     eprintln!(
-        "aikpi: the contract relations are in place in schema {} of {}",
+        "aikpi: the contract relations are in place in schema {} of {}{layout}",
         config.schema,
         source::redact_url(url)
     );
     Ok(())
+}
+
+/// The months `--from-month` to `--to-month`, both included.
+fn partition_months(from: &str, to: &str) -> Result<Vec<Month>, RunError> {
+    let parse = |flag: &str, text: &str| {
+        text.parse::<Month>()
+            .map_err(|e| RunError::Usage(format!("{flag}: {e}")))
+    };
+    let (first, last) = (parse("--from-month", from)?, parse("--to-month", to)?);
+    if first > last {
+        return Err(RunError::Usage(format!(
+            "--from-month {first} is after --to-month {last}: give the earlier month first"
+        )));
+    }
+    let mut months = vec![first];
+    while let Some(&m) = months.last().filter(|m| **m < last) {
+        if months.len() == MAX_PARTITION_MONTHS {
+            return Err(RunError::Usage(format!(
+                "--from-month {first} to --to-month {last} is more than {MAX_PARTITION_MONTHS} months: create partitions for a shorter span, and add later months when they come"
+            )));
+        }
+        months.push(m.next());
+    }
+    Ok(months)
 }
 
 fn seed_database(args: SeedArgs) -> Result<(), RunError> {

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use crate::presentation::Language;
 use crate::review::exact::{self, Exact};
 use crate::review::metrics::{MetricId, Unit};
-use crate::review::settings::{CostCategories, ReviewSettings, Target, TrapThresholds};
+use crate::review::settings::{CostCategories, EventNote, ReviewSettings, Target, TrapThresholds};
 use crate::source::postgres::ReadOptions;
 
 /// The defaults, as a commented file (`aikpi config init` writes it out).
@@ -63,45 +63,35 @@ pub enum ConfigError {
 impl ConfigError {
     /// An unknown time zone, with the nearest known name when one is close.
     fn time_zone(name: &str) -> ConfigError {
-        let wanted = name.trim().to_ascii_lowercase();
-        let hint = chrono_tz::TZ_VARIANTS
-            .iter()
-            .map(|tz| {
-                let known = tz.name();
-                (
-                    strsim::damerau_levenshtein(&wanted, &known.to_ascii_lowercase()),
-                    known,
-                )
-            })
-            .filter(|(distance, known)| *distance <= 3.min(known.len() / 3).max(1))
-            .min()
-            .map(|(_, known)| format!(" (did you mean `{known}`?)"))
-            .unwrap_or_default();
         ConfigError::TimeZone {
             name: name.to_string(),
-            hint,
+            hint: did_you_mean(
+                name.trim(),
+                chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()),
+            ),
         }
     }
 }
 
+/// " (did you mean `x`?)" for the known name closest to `wanted`, or "" when none is
+/// close enough to be a typo. One rule for every name aikpi suggests (config keys,
+/// metric ids, time zones): case-insensitive Damerau–Levenshtein distance of at most 3
+/// edits, or a third of the known name's length when that is more (`deflection` is
+/// `deflection_rate` cut short).
+fn did_you_mean<'a>(wanted: &str, known: impl IntoIterator<Item = &'a str>) -> String {
+    let wanted = wanted.to_lowercase();
+    known
+        .into_iter()
+        .map(|k| (strsim::damerau_levenshtein(&wanted, &k.to_lowercase()), k))
+        .filter(|(distance, k)| *distance <= (k.chars().count() / 3).max(3))
+        .min()
+        .map(|(_, k)| format!(" (did you mean `{k}`?)"))
+        .unwrap_or_default()
+}
+
 /// Why a config file could not be read, and what to do, in words.
 fn read_problem(e: &std::io::Error) -> String {
-    use std::io::ErrorKind;
-    match e.kind() {
-        ErrorKind::NotFound => "it does not exist. Check the path given with --config (or \
-            AIKPI_CONFIG), or write one with the defaults with `aikpi config init FILE`"
-            .to_string(),
-        ErrorKind::IsADirectory => {
-            "it is a folder, not a file. Pass the TOML file itself with --config".to_string()
-        }
-        ErrorKind::InvalidData => "it is not UTF-8 text: save it as UTF-8 (TOML files are \
-            always UTF-8)"
-            .to_string(),
-        ErrorKind::PermissionDenied => "this user may not read it. Make it readable to the \
-            user that runs aikpi, or pass another file with --config"
-            .to_string(),
-        _ => format!("{e}. Check the path given with --config"),
-    }
+    crate::advice::io_advice(e, crate::advice::FileUse::ConfigFile)
 }
 
 /// The `[targets]`, `[tolerances]`, … of the file, every key optional.
@@ -115,9 +105,14 @@ pub struct ConfigFile {
     pub statement_timeout_seconds: Option<i64>,
     pub work_mem: Option<String>,
     pub read_connections: Option<i64>,
+    pub read_retries: Option<i64>,
     pub templates: Option<String>,
     /// The language of every output (`en`, `zh-CN`).
     pub language: Option<String>,
+    pub significance_level: Option<f64>,
+    pub top_issues: Option<i64>,
+    #[serde(default)]
+    pub annotations: Vec<AnnotationFile>,
     #[serde(default)]
     pub targets: BTreeMap<String, Target>,
     #[serde(default)]
@@ -128,6 +123,64 @@ pub struct ConfigFile {
     pub costs: CostsFile,
     #[serde(default)]
     pub email: EmailFile,
+}
+
+/// One `[[annotations]]` entry: a known event to mark on the trend charts.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnnotationFile {
+    /// `"YYYY-MM-DD"`.
+    pub date: Option<String>,
+    /// 1–80 characters.
+    pub label: Option<String>,
+}
+
+/// The longest annotation label, in characters.
+pub const ANNOTATION_LABEL_MAX: usize = 80;
+
+impl AnnotationFile {
+    /// Checks entry `number` (1-based); the message names the entry by number and label.
+    fn check(self, number: usize) -> Result<EventNote, ConfigError> {
+        let label = self.label.unwrap_or_default().trim().to_string();
+        let entry = if label.is_empty() {
+            format!("[[annotations]] entry {number}")
+        } else {
+            format!("[[annotations]] entry {number} (\"{label}\")")
+        };
+        let invalid = |why: String| Err(ConfigError::Invalid(format!("{entry}: {why}")));
+        let Some(text) = self.date else {
+            return invalid(
+                "it has no date; write date = \"YYYY-MM-DD\", e.g. \"2026-10-15\"".to_string(),
+            );
+        };
+        // Exactly YYYY-MM-DD: chrono alone would also take "2026-1-5".
+        let shaped = text.len() == 10
+            && text.char_indices().all(|(i, c)| {
+                if i == 4 || i == 7 {
+                    c == '-'
+                } else {
+                    c.is_ascii_digit()
+                }
+            });
+        let date = chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+            .ok()
+            .filter(|_| shaped);
+        let Some(date) = date else {
+            return invalid(format!(
+                "date \"{text}\" is not a calendar date written YYYY-MM-DD, e.g. \"2026-10-15\""
+            ));
+        };
+        if label.is_empty() {
+            return invalid("its label is empty; say in a few words what happened, e.g. label = \"Switched to a new model\"".to_string());
+        }
+        let length = label.chars().count();
+        if length > ANNOTATION_LABEL_MAX {
+            return invalid(format!(
+                "its label is {length} characters long; shorten it to at most {ANNOTATION_LABEL_MAX}"
+            ));
+        }
+        Ok(EventNote { date, label })
+    }
 }
 
 /// `[traps]`.
@@ -472,6 +525,9 @@ pub struct Config {
     /// How the report reads PostgreSQL: `work_mem` of its own sessions and how many
     /// read-only connections share the work (docs/PERFORMANCE.md).
     pub read: ReadOptions,
+    /// How many times a read cancelled by a hot standby's recovery conflict starts again
+    /// on a fresh snapshot before the report fails (docs/SCALING.md).
+    pub read_retries: u32,
     pub templates: Option<PathBuf>,
     /// The language of every output.
     pub language: Language,
@@ -483,6 +539,9 @@ pub struct Config {
     /// Where the file came from, if any (for messages).
     pub file: Option<PathBuf>,
 }
+
+/// Retries of a read cancelled by a recovery conflict, unless the file says otherwise.
+pub const DEFAULT_READ_RETRIES: i64 = 1;
 
 impl Default for Config {
     fn default() -> Self {
@@ -591,16 +650,46 @@ impl Config {
                 ))
             })?,
         };
+        let read_retries = file.read_retries.unwrap_or(DEFAULT_READ_RETRIES);
+        if !(0..=10).contains(&read_retries) {
+            return Err(invalid(format!(
+                "read_retries = {read_retries} must be between 0 and 10"
+            )));
+        }
         let templates = overrides.templates.clone().or_else(|| {
             file.templates
                 .filter(|t| !t.trim().is_empty())
                 .map(PathBuf::from)
         });
 
+        let review_defaults = ReviewSettings::default();
+        let significance_level = file
+            .significance_level
+            .unwrap_or(review_defaults.significance_level);
+        if !(significance_level > 0.0 && significance_level < 1.0) {
+            return Err(invalid(format!(
+                "significance_level = {significance_level} must be between 0 and 1 (exclusive), e.g. 0.05 for 95 % intervals"
+            )));
+        }
+        let top_issues = file.top_issues.unwrap_or(review_defaults.top_issues as i64);
+        if top_issues < 1 {
+            return Err(invalid(format!(
+                "top_issues = {top_issues} must be 1 or more"
+            )));
+        }
+        let annotations = file
+            .annotations
+            .into_iter()
+            .enumerate()
+            .map(|(i, a)| a.check(i + 1))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut review = ReviewSettings {
             trend_months: trend_months as usize,
             currency: currency.trim().to_string(),
-            ..ReviewSettings::default()
+            significance_level,
+            top_issues: usize::try_from(top_issues).unwrap_or(usize::MAX),
+            annotations,
+            ..review_defaults
         };
         for (key, target) in file.targets {
             let id = metric_key(&key, "targets")?;
@@ -660,6 +749,7 @@ impl Config {
             schema,
             statement_timeout,
             read,
+            read_retries: read_retries as u32,
             templates,
             language,
             frustrated_sentiment_min,
@@ -703,13 +793,7 @@ fn unknown_key_message(message: &str) -> Option<String> {
     let rest = message.split("unknown field `").nth(1)?;
     let (unknown, expected) = rest.split_once('`')?;
     let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-    let hint = known
-        .iter()
-        .map(|k| (strsim::damerau_levenshtein(unknown, k), *k))
-        .filter(|(distance, k)| *distance <= 3.max(k.len() / 3))
-        .min()
-        .map(|(_, k)| format!(" (did you mean `{k}`?)"))
-        .unwrap_or_default();
+    let hint = did_you_mean(unknown, known.iter().copied());
     let allowed = known
         .iter()
         .map(|k| format!("`{k}`"))
@@ -723,12 +807,7 @@ fn unknown_key_message(message: &str) -> Option<String> {
 fn metric_key(key: &str, table: &str) -> Result<MetricId, ConfigError> {
     MetricId::from_name(key).ok_or_else(|| {
         let known: Vec<&str> = MetricId::ALL.iter().map(|id| id.as_str()).collect();
-        let nearest = known
-            .iter()
-            .min_by_key(|k| strsim::damerau_levenshtein(key, k))
-            .filter(|k| strsim::damerau_levenshtein(key, k) <= 3.max(k.len() / 3))
-            .map(|k| format!(" (did you mean `{k}`?)"))
-            .unwrap_or_default();
+        let nearest = did_you_mean(key, known.iter().copied());
         ConfigError::Invalid(format!(
             "[{table}] has an unknown metric `{key}`{nearest}; known metrics: {}",
             known.join(", ")
@@ -880,6 +959,90 @@ mod tests {
         );
     }
 
+    fn review_of(text: &str) -> Result<ReviewSettings, String> {
+        Config::resolve(parse_file(text)?, None, &Overrides::default())
+            .map(|c| c.review)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn significance_level_and_top_issues_are_read_and_checked() {
+        let review = review_of("significance_level = 0.1\ntop_issues = 3").unwrap();
+        assert_eq!(review.significance_level, 0.1);
+        assert_eq!(review.top_issues, 3);
+        let defaults = review_of("").unwrap();
+        assert_eq!(
+            (defaults.significance_level, defaults.top_issues),
+            (0.05, 10)
+        );
+        for bad in [
+            "significance_level = 0",
+            "significance_level = 1",
+            "significance_level = -0.5",
+            "significance_level = nan",
+        ] {
+            let err = review_of(bad).unwrap_err();
+            assert!(
+                err.contains("must be between 0 and 1 (exclusive)"),
+                "{bad}: {err}"
+            );
+        }
+        assert!(review_of("top_issues = 0")
+            .unwrap_err()
+            .contains("top_issues = 0 must be 1 or more"));
+    }
+
+    #[test]
+    fn annotations_are_read_in_order() {
+        let review = review_of(
+            "[[annotations]]\ndate = \"2026-09-15\"\nlabel = \"Model B\"\n\n[[annotations]]\ndate = \"2026-08-01\"\nlabel = \" KB release 12 \"\n",
+        )
+        .unwrap();
+        let got: Vec<(String, &str)> = review
+            .annotations
+            .iter()
+            .map(|a| (a.date.to_string(), a.label.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("2026-09-15".to_string(), "Model B"),
+                ("2026-08-01".to_string(), "KB release 12")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_bad_annotation_is_refused_naming_its_entry() {
+        let entry = |date: &str, label: &str| {
+            format!("[[annotations]]\ndate = \"2026-09-15\"\nlabel = \"ok\"\n\n[[annotations]]\ndate = \"{date}\"\nlabel = \"{label}\"\n")
+        };
+        assert_eq!(
+            review_of(&entry("2026-13-01", "Pricing change")).unwrap_err(),
+            "invalid configuration: [[annotations]] entry 2 (\"Pricing change\"): date \"2026-13-01\" is not a calendar date written YYYY-MM-DD, e.g. \"2026-10-15\". Correct it in the config file, or in the flag or environment variable that sets it; `aikpi config init` prints every key with its default."
+        );
+        assert!(review_of(&entry("2026-9-5", "x"))
+            .unwrap_err()
+            .contains("entry 2 (\"x\"): date \"2026-9-5\" is not a calendar date"));
+        assert!(review_of(&entry("2026-09-31", "x")).is_err());
+        assert!(review_of(&entry("2026-09-15", "  "))
+            .unwrap_err()
+            .contains("[[annotations]] entry 2: its label is empty"));
+        let long = "é".repeat(81);
+        assert!(review_of(&entry("2026-09-15", &long))
+            .unwrap_err()
+            .contains("its label is 81 characters long; shorten it to at most 80"));
+        assert!(review_of(&entry("2026-09-15", &"é".repeat(80))).is_ok());
+        assert!(review_of("[[annotations]]\nlabel = \"Model B\"")
+            .unwrap_err()
+            .contains("entry 1 (\"Model B\"): it has no date"));
+        assert!(
+            review_of("[[annotations]]\ndate = \"2026-09-15\"\nlable = \"x\"")
+                .unwrap_err()
+                .contains("lable")
+        );
+    }
+
     #[test]
     fn read_settings_are_checked() {
         let resolve =
@@ -904,6 +1067,12 @@ mod tests {
         ] {
             let err = resolve(bad).unwrap_err().to_string();
             assert!(err.contains("work_mem"), "{bad}: {err}");
+        }
+        assert_eq!(resolve("").unwrap().read_retries, 1);
+        assert_eq!(resolve("read_retries = 0").unwrap().read_retries, 0);
+        for bad in ["read_retries = -1", "read_retries = 11"] {
+            let err = resolve(bad).unwrap_err().to_string();
+            assert!(err.contains("read_retries"), "{bad}: {err}");
         }
         for bad in ["read_connections = 0", "read_connections = 17"] {
             let err = resolve(bad).unwrap_err().to_string();
@@ -971,6 +1140,10 @@ mod tests {
         };
         let err = Config::resolve(ConfigFile::default(), None, &overrides).unwrap_err();
         assert!(err.to_string().contains("Mars/Olympus"));
+        assert!(
+            !err.to_string().contains("did you mean"),
+            "nothing close: {err}"
+        );
         let overrides = Overrides {
             time_zone: Some("Europe/Berln".into()),
             ..Overrides::default()

@@ -196,13 +196,16 @@ fn four_layer_tables_with_one_row_per_metric() {
         "{first_rows:?}"
     );
     assert!(
-        first_rows[1].starts_with("AI touch rate95.4%95.2%▲ +0.2 ppbetter> 95.0%met"),
+        first_rows[1].starts_with(
+            "AI touch rate95.4%95% CI 95.0%–95.8%95.2%▲ +0.2 ppbetterwithin noise> 95.0%met"
+        ),
         "{first_rows:?}"
     );
     // 24h return rate: 12.0% against < 10.0%, worse than September's 10.5%.
     let resolution = text(layer_tables[1]);
     assert!(
-        resolution.contains("24h return rate12.0%10.5%▲ +1.5 ppworse< 10.0%missed"),
+        resolution
+            .contains("24h return rate12.0%95% CI 11.4%–12.7%10.5%▲ +1.5 ppworse< 10.0%missed"),
         "{resolution}"
     );
     // Lark splits tables longer than 9 rows: none may be.
@@ -292,7 +295,9 @@ fn trap_callouts_are_shaded_single_cell_tables_for_executives() {
     }
     let first = text(callouts[0]);
     assert!(
-        first.contains("⚠ Faking deflection: Deflection may include customers who gave up"),
+        first.contains(
+            "⚠ Check this · Faking deflection: Deflection may include customers who gave up"
+        ),
         "{first}"
     );
     assert!(
@@ -396,7 +401,7 @@ fn an_unbooked_ledger_makes_cost_provisional_and_trap_3_waits() {
     );
     assert!(
         all.contains(
-            "… Hidden LLM cost: Not judged yet: the ledger is not booked for October 2026"
+            "… Not yet · Hidden LLM cost: Not judged yet: the ledger is not booked for October 2026"
         ),
         "{all}"
     );

@@ -60,9 +60,12 @@ fn report_md_reads_the_same_in_cmark_gfm() {
 
     assert_eq!(html.matches("<h1>").count(), 1);
     assert!(!html.contains("<h4") && !html.contains("<h5") && !html.contains("<h6"));
-    // 4 layer tables + workload + cost lines + models + channels (no segments in the
-    // fixture: see the drilldown test below).
-    assert_eq!(html.matches("<table>").count(), 8, "{html}");
+    // 4 layer tables + workload + cost lines + models + channels, and the segment
+    // tables (in parts of at most 8 rows).
+    let segments = aikpi::presentation::view::ReportView::new(&review, &p)
+        .segments
+        .len();
+    assert_eq!(html.matches("<table>").count(), 8 + segments, "{html}");
     for chart in &charts {
         assert!(
             html.contains(&format!("<img src=\"charts/{}.png\"", chart.name)),
@@ -98,11 +101,17 @@ fn the_drilldown_sections_read_the_same_in_cmark_gfm() {
     let html = cmark_gfm(&md);
     // The 8 tables above + 2 channel tables + 2 issue tables in 2 parts each.
     assert_eq!(html.matches("<table>").count(), 14, "{html}");
+    assert_eq!(
+        aikpi::presentation::view::ReportView::new(&review, &p)
+            .segments
+            .len(),
+        6
+    );
     for table in html.split("<table>").skip(1) {
         let table = &table[..table.find("</table>").expect("closed table")];
         assert!(table.matches("<tr>").count() <= 9, "Lark's 9 rows: {table}");
     }
-    assert!(html.contains("<em>unclassified</em>"), "{html}");
+    assert!(html.contains("<em>(unclassified)</em>"), "{html}");
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; | **x**"));
     assert!(
         html.contains("KB release &lt;v2&gt; *bold*"),

@@ -162,6 +162,8 @@ fn report_md_has_the_expected_structure() {
             .filter(|c| c.name != charts::DRIVERS_CHART)
             .map(|c| c.title.as_str()),
     );
+    let view = ReportView::new(&review, &Presentation::default());
+    h3.extend(view.segments.iter().map(|t| t.title.as_str()));
     h3.push("Reporting traps");
     assert_eq!(h(HeadingLevel::H3), h3);
 
@@ -692,7 +694,7 @@ fn the_chinese_outputs_hold_no_english_drilldown_words() {
         .flat_map(|t| t.rows)
         .find(|r| r.unclassified)
         .expect("the unclassified row");
-    assert_eq!(issues.name, "未分类");
+    assert_eq!(issues.name, "（未分类）");
 }
 
 #[test]

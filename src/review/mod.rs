@@ -88,6 +88,9 @@ pub struct Provenance {
     pub source_note: Option<String>,
     pub schema: String,
     pub time_zone: String,
+    /// The language the outputs are written in (BCP 47: `en`, `zh-CN`); keys and ids
+    /// stay English whatever it is.
+    pub language: String,
     /// The report month's first instant (inclusive).
     pub month_starts_at: DateTime<Utc>,
     /// The next month's first instant (exclusive).
@@ -275,6 +278,8 @@ pub struct ReviewContext {
     pub generated_at: DateTime<Utc>,
     /// The aggregates are the shipped sample.
     pub sample: bool,
+    /// The language tag of the outputs, recorded in the provenance.
+    pub language: String,
 }
 
 /// Exact metric values and cost components of one month.
@@ -324,10 +329,14 @@ pub fn review(
         .collect();
     let current = all_values.last().ok_or(ReviewError::NoMonths)?;
     let previous = (all_values.len() >= 2).then(|| &all_values[all_values.len() - 2]);
+    let previous_month = (months.len() >= 2).then(|| &months[months.len() - 2]);
 
     let metric_reports: BTreeMap<MetricId, MetricReport> = MetricId::ALL
         .iter()
-        .map(|&id| (id, metric_report(id, current, previous, settings)))
+        .map(|&id| {
+            let noise = noise::assess(id, month, previous_month, settings.significance_level);
+            (id, metric_report(id, current, previous, noise, settings))
+        })
         .collect();
 
     let traps = traps::judge(
@@ -339,6 +348,7 @@ pub fn review(
     );
     let summary = summarize(&metric_reports, &traps);
     let c = &month.conversations;
+    let trend = trend(&months[..], &all_values, settings.trend_months);
 
     Ok(Review {
         schema_version: REPORT_SCHEMA_VERSION,
@@ -354,24 +364,21 @@ pub fn review(
         },
         cost_breakdown: cost_breakdown(month, &current.costs),
         traps,
-        trend: trend(&months[..], &all_values, settings.trend_months),
+        annotations: annotations::annotations(&settings.annotations, &trend.months),
+        trend,
         data_quality: quality::assess(month),
         settling: settling(month, aggregates.read_at),
         channels: channels(month),
-        // Placeholders until the §6 review lands (issue 10).
-        segments: Segments::default(),
-        drivers: DRIVER_METRICS.iter().map(|&id| (id, None)).collect(),
-        workload: Workload {
-            human_handled: Figure::default(),
-            ai_resolutions: Figure::default(),
-            labor_cost: Figure::default(),
-            cost_per_ai_resolution: Figure::default(),
-            labor_cost_per_human_handled: Figure::default(),
-            labor_cost_avoided_estimate: Figure::default(),
-            provisional: false,
-            savings: Savings::Unknown,
-        },
-        annotations: Vec::new(),
+        segments: segments::segments(month, previous_month, settings.top_issues),
+        drivers: DRIVER_METRICS
+            .iter()
+            .map(|&id| (id, drivers::driver(id, month, previous_month)))
+            .collect(),
+        workload: workload::workload(
+            (month, current),
+            previous_month.zip(previous),
+            &settings.costs.labor,
+        ),
     })
 }
 
@@ -379,6 +386,7 @@ fn metric_report(
     id: MetricId,
     current: &MonthValues,
     previous: Option<&MonthValues>,
+    noise: noise::Assessment,
     settings: &ReviewSettings,
 ) -> MetricReport {
     let target = settings.target(id);
@@ -399,10 +407,9 @@ fn metric_report(
         target: target_report(&target, &tolerance),
         unit: id.unit(),
         counted: id.counts_toward_twelve(),
-        // Placeholder until the §6 review lands (issue 10).
-        significance: Significance::NotAssessed,
-        interval: None,
-        sample_size: None,
+        significance: noise.significance,
+        interval: noise.interval,
+        sample_size: noise.sample_size,
     }
 }
 
@@ -431,6 +438,8 @@ fn summarize(metrics: &BTreeMap<MetricId, MetricReport>, traps: &Traps) -> Summa
         let mut moves: Vec<Move> = counted
             .iter()
             .filter(|m| m.movement == Some(wanted))
+            // SPEC §6.1: chance is not news.
+            .filter(|m| m.significance != Significance::WithinNoise)
             .filter_map(|m| {
                 Some(Move {
                     id: m.id,
@@ -485,6 +494,7 @@ fn provenance(
         source_note: note,
         schema,
         time_zone: aggregates.time_zone.clone(),
+        language: context.language.clone(),
         month_starts_at: month.starts_at,
         month_ends_at: month.ends_at,
         row_counts: RowCounts {
