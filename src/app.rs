@@ -22,7 +22,7 @@ use crate::period::Month;
 use crate::render::{self, RenderError, Templates};
 use crate::review::{self, Review, ReviewContext};
 use crate::source::{self, postgres, SourceError};
-use crate::{charts, seed, timings};
+use crate::{charts, progress, seed, timings};
 
 /// The sample shipped with aikpi (`samples/README.md` says how it was made).
 pub const SAMPLE_AGGREGATES: &str = include_str!("../samples/aggregates.json");
@@ -172,13 +172,15 @@ fn database_url(db: &DatabaseArgs) -> Result<&str, RunError> {
     })
 }
 
-/// Reads the window of months ending with `month` from PostgreSQL.
+/// Reads the window of months ending with `month` from PostgreSQL; on a terminal, shows
+/// what it is reading while it reads, unless `show_progress` is false (`--quiet`).
 fn read_from_database(
     url: &str,
     config: &Config,
     month: Month,
     now: DateTime<Utc>,
     note: Option<String>,
+    show_progress: bool,
 ) -> Result<Aggregates, RunError> {
     let months = month.window(config.review.trend_months.max(2));
     let request = postgres::AggregatesRequest {
@@ -195,6 +197,7 @@ fn read_from_database(
     };
     let runtime = runtime()?;
     let started = Instant::now();
+    let shown = progress::show(show_progress);
     let read = runtime.block_on(async {
         let open = || async {
             let mut conn =
@@ -202,8 +205,12 @@ fn read_from_database(
             postgres::apply_read_options(&mut conn, &config.read).await?;
             Ok::<_, SourceError>(conn)
         };
+        let connecting = progress::phase("connecting to the database");
         let mut conn = timings::time_async("connect", open()).await?;
+        drop(connecting);
+        let checking = progress::phase("checking the data contract");
         timings::time_async("contract check", postgres::check_contract(&mut conn)).await?;
+        drop(checking);
         // The other read-only sessions. One that cannot be opened (e.g. the server's
         // connection limit) only means less concurrency: its share runs on the others.
         let more = timings::time_async(
@@ -216,6 +223,7 @@ fn read_from_database(
         .collect();
         postgres::read_aggregates_with(&mut conn, more, &request).await
     });
+    drop(shown);
     timings::record("database", started.elapsed());
     read.map_err(|e| match e {
         // The driver only knows a statement was cancelled; the configured limit says why.
@@ -313,7 +321,7 @@ fn report(args: ReportArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
     } else if let Ok(url) = database_url(&args.database) {
         let month = month.unwrap_or_else(|| Month::last_complete(now, config.time_zone));
         check_month_is_over(month, now, config.time_zone, args.allow_partial_month)?;
-        (read_from_database(url, &config, month, now, None)?, false)
+        (read_from_database(url, &config, month, now, None, !args.quiet)?, false)
     } else {
         return Err(RunError::Usage(
             "no data source: give a database with --database-url or DATABASE_URL, an aggregates file with --from FILE, or try the shipped sample with --sample".to_string(),
@@ -481,7 +489,7 @@ fn aggregates(args: AggregatesArgs, now: DateTime<Utc>) -> Result<(), RunError> 
     let month = parse_month(args.month.as_deref())?
         .unwrap_or_else(|| Month::last_complete(now, config.time_zone));
     check_month_is_over(month, now, config.time_zone, args.allow_partial_month)?;
-    let aggregates = read_from_database(url, &config, month, now, args.note.clone())?;
+    let aggregates = read_from_database(url, &config, month, now, args.note.clone(), !args.quiet)?;
     let mut json = serde_json::to_string_pretty(&aggregates)
         .map_err(|e| RunError::Usage(format!("cannot serialise the aggregates: {e}")))?;
     json.push('\n');

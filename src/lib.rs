@@ -18,6 +18,7 @@ pub mod cli;
 pub mod config;
 pub mod deliver;
 pub mod period;
+pub mod progress;
 pub mod render;
 pub mod review;
 pub mod seed;
