@@ -211,6 +211,10 @@ fn read_from_database(
         let checking = progress::phase("checking the data contract");
         timings::time_async("contract check", postgres::check_contract(&mut conn)).await?;
         drop(checking);
+        // Slower without them, never wrong: a notice, not a failure.
+        for missing in postgres::missing_indexes(&mut conn).await? {
+            progress::notice(&format!("aikpi: notice: {missing}"));
+        }
         // The other read-only sessions. One that cannot be opened (e.g. the server's
         // connection limit) only means less concurrency: its share runs on the others.
         let more = timings::time_async(
@@ -321,7 +325,10 @@ fn report(args: ReportArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
     } else if let Ok(url) = database_url(&args.database) {
         let month = month.unwrap_or_else(|| Month::last_complete(now, config.time_zone));
         check_month_is_over(month, now, config.time_zone, args.allow_partial_month)?;
-        (read_from_database(url, &config, month, now, None, !args.quiet)?, false)
+        (
+            read_from_database(url, &config, month, now, None, !args.quiet)?,
+            false,
+        )
     } else {
         return Err(RunError::Usage(
             "no data source: give a database with --database-url or DATABASE_URL, an aggregates file with --from FILE, or try the shipped sample with --sample".to_string(),

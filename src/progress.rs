@@ -93,3 +93,12 @@ impl Drop for Phase {
         }
     }
 }
+
+/// Prints `line` on stderr, above any phases being shown (so a redraw never erases it).
+pub fn notice(line: &str) {
+    let active = ACTIVE.lock().ok().and_then(|active| active.clone());
+    match active {
+        Some(multi) => multi.suspend(|| eprintln!("{line}")),
+        None => eprintln!("{line}"),
+    }
+}

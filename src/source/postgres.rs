@@ -22,8 +22,10 @@ use super::{redact_url, scrub, SourceError};
 use crate::aggregates::SourceInfo;
 use crate::period::Month;
 
+mod indexes;
 mod read;
 
+pub use indexes::{missing_indexes, MissingIndex};
 pub use read::{read_aggregates, read_aggregates_with, ReadOptions};
 
 const CONTRACT_SQL: &str = include_str!("sql/contract.sql");
