@@ -215,6 +215,9 @@ fn read_from_database(
         for missing in postgres::missing_indexes(&mut conn).await? {
             progress::notice(&format!("aikpi: notice: {missing}"));
         }
+        for stale in postgres::stale_tables(&mut conn, postgres::UPKEEP_MIN_BYTES).await? {
+            progress::notice(&format!("aikpi: notice: {stale}"));
+        }
         // The other read-only sessions. One that cannot be opened (e.g. the server's
         // connection limit) only means less concurrency: its share runs on the others.
         let more = timings::time_async(

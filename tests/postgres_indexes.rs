@@ -1,6 +1,8 @@
 //! The report names the indexes its plan expects when a relation lacks them (a notice on
 //! stderr, never a failure), with the statement that adds them; a view over one team
-//! table is judged by that table (docs/PERFORMANCE.md, "Indexes").
+//! table is judged by that table; a large table that was never analysed, or whose pages
+//! are mostly not all-visible, is named with the VACUUM that fixes it
+//! (docs/PERFORMANCE.md, "Indexes").
 //!
 //! `#[sqlx::test]` gives each test a fresh database with ./migrations applied.
 
@@ -9,7 +11,7 @@ mod cli_support;
 use cli_support::*;
 use sqlx::{Executor, PgPool};
 
-use aikpi::source::postgres::{connect, missing_indexes, MissingIndex};
+use aikpi::source::postgres::{connect, missing_indexes, stale_tables, MissingIndex, StaleTable};
 
 const COVERING: &str = "CREATE INDEX ON conversations (user_id, issue_key, started_at) \
      INCLUDE (closed_at, ai_participated, handoff_at, close_reason, negative_sentiment)";
@@ -124,4 +126,54 @@ async fn the_report_names_a_missing_index_on_stderr_and_succeeds(pool: PgPool) {
         "{err}"
     );
     assert!(dir.path().join("out/report.json").is_file());
+}
+
+async fn stale_in(pool: &PgPool) -> Vec<StaleTable> {
+    let mut conn = connect(&db_url(pool, None), "public", None, true)
+        .await
+        .unwrap();
+    // Any non-empty table counts here; the report only judges tables of 64 MB and more.
+    stale_tables(&mut conn, 1).await.unwrap()
+}
+
+#[sqlx::test]
+async fn a_table_without_statistics_or_visibility_is_named_until_vacuumed(pool: PgPool) {
+    pool.execute(
+        format!(
+            "{} {}",
+            conversation("c1", "2026-10-10T10:00:00Z", Some(5), Some(0.1), "resolved"),
+            conversation("c2", "2026-10-11T10:00:00Z", Some(4), Some(0.2), "resolved")
+        )
+        .as_str(),
+    )
+    .await
+    .unwrap();
+    let stale = stale_in(&pool).await;
+    assert_eq!(stale.len(), 1, "{stale:?}");
+    assert_eq!(stale[0].relation, "conversations");
+    assert!(stale[0].never_analysed);
+    assert_eq!(
+        stale[0].to_string(),
+        "conversations has never been analysed, so PostgreSQL misjudges its size and may \
+         sort the whole report window on disk; the report is slower (its numbers are the \
+         same). Run `VACUUM (ANALYZE) conversations;` once after a bulk load, or let \
+         autovacuum do it (docs/PERFORMANCE.md, \"Indexes\")."
+    );
+
+    // Statistics, but no page marked all-visible yet.
+    pool.execute("ANALYZE conversations").await.unwrap();
+    let stale = stale_in(&pool).await;
+    assert_eq!(
+        stale,
+        vec![StaleTable {
+            relation: "conversations".to_string(),
+            never_analysed: false,
+            visible_percent: Some(0),
+        }]
+    );
+
+    pool.execute("VACUUM (ANALYZE) conversations")
+        .await
+        .unwrap();
+    assert_eq!(stale_in(&pool).await, vec![]);
 }

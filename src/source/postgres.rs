@@ -25,7 +25,7 @@ use crate::period::Month;
 mod indexes;
 mod read;
 
-pub use indexes::{missing_indexes, MissingIndex};
+pub use indexes::{missing_indexes, stale_tables, MissingIndex, StaleTable, UPKEEP_MIN_BYTES};
 pub use read::{read_aggregates, read_aggregates_with, ReadOptions};
 
 const CONTRACT_SQL: &str = include_str!("sql/contract.sql");

@@ -2,7 +2,9 @@
 //!
 //! The report is correct without any index; with them it is faster (docs/PERFORMANCE.md,
 //! "Indexes"). `aikpi migrate` creates them. A team's own schema (views over their tables)
-//! may lack them: the report then says so on stderr, as a notice, and reads on.
+//! may lack them: the report then says so on stderr, as a notice, and reads on. It does
+//! the same for a large table that was never analysed or whose pages are mostly not
+//! all-visible (after a bulk load, before any VACUUM): the plan is then much slower.
 
 use std::fmt;
 
@@ -183,4 +185,77 @@ fn missing(rows: &[IndexRow]) -> Vec<MissingIndex> {
         }
     }
     out
+}
+
+const UPKEEP_SQL: &str = include_str!("../sql/upkeep.sql");
+
+/// Tables smaller than this are read quickly whatever their upkeep: no notice.
+pub const UPKEEP_MIN_BYTES: i64 = 64 * 1024 * 1024;
+
+/// Below this share of all-visible pages the return check's index-only scan visits the
+/// table for most entries.
+const VISIBLE_PERCENT_MIN: i32 = 50;
+
+/// A large table that needs `VACUUM (ANALYZE)` before the report is fast on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaleTable {
+    /// The contract relation (a table).
+    pub relation: String,
+    /// No planner statistics at all: it was never analysed.
+    pub never_analysed: bool,
+    /// The share of its pages marked all-visible, when known.
+    pub visible_percent: Option<i32>,
+}
+
+impl fmt::Display for StaleTable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let problem = match (self.never_analysed, self.visible_percent) {
+            (true, _) => "has never been analysed, so PostgreSQL misjudges its size and may \
+                          sort the whole report window on disk"
+                .to_string(),
+            (false, Some(p)) => format!(
+                "has only {p} % of its pages marked all-visible, so index-only scans visit \
+                 the table for most rows"
+            ),
+            (false, None) => "has no visibility information".to_string(),
+        };
+        write!(
+            f,
+            "{} {problem}; the report is slower (its numbers are the same). Run \
+             `VACUUM (ANALYZE) {};` once after a bulk load, or let autovacuum do it \
+             (docs/PERFORMANCE.md, \"Indexes\").",
+            self.relation, self.relation
+        )
+    }
+}
+
+#[derive(FromRow)]
+struct UpkeepRow {
+    relation: String,
+    never_analysed: bool,
+    visible_percent: Option<i32>,
+}
+
+/// The contract tables of at least `min_bytes` ([`UPKEEP_MIN_BYTES`] for the report) that
+/// were never analysed or have less than half of their pages marked all-visible.
+pub async fn stale_tables(
+    conn: &mut PgConnection,
+    min_bytes: i64,
+) -> Result<Vec<StaleTable>, SourceError> {
+    let names: Vec<&str> = EXPECTED.iter().map(|e| e.relation).collect();
+    let rows: Vec<UpkeepRow> = sqlx::query_as(UPKEEP_SQL)
+        .bind(&names)
+        .bind(min_bytes)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| SourceError::query("table upkeep check", &e))?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| r.never_analysed || r.visible_percent.is_some_and(|p| p < VISIBLE_PERCENT_MIN))
+        .map(|r| StaleTable {
+            relation: r.relation,
+            never_analysed: r.never_analysed,
+            visible_percent: r.visible_percent,
+        })
+        .collect())
 }
