@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine of this kind: installs the tools the tests
 # drive (Chromium, cmark-gfm, LibreOffice, poppler, aiosmtpd), starts PostgreSQL if it
-# is down, points DATABASE_URL at it, then runs every test. Tests FAIL, never skip,
-# when a service is missing — so run them through this script.
+# is down, points DATABASE_URL at it, then runs every test. Some tests start PostgreSQL
+# clusters of their own on free loopback ports (in temporary folders, removed after).
+# Tests FAIL, never skip, when a service is missing — so run them through this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +14,11 @@ command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || need+=(python3-aiosmtpd)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+# Test-owned clusters (standby, restart, foreign partitions): initdb, pg_basebackup,
+# pg_ctl and postgres_fdw of PostgreSQL 15; runuser runs them as the postgres user.
+[ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
+[ -f /usr/share/postgresql/15/extension/postgres_fdw.control ] || need+=(postgresql-15)
+command -v runuser >/dev/null 2>&1 || need+=(util-linux)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test.sh: installing ${need[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive

@@ -5,10 +5,13 @@
 //! cross this boundary (plus the two FRT percentiles, which PostgreSQL computes as
 //! `float8`), never per-conversation rows, so the same review comes out whichever source
 //! was used. Money and sentiment sums are [`Decimal`]s serialised as strings, so an
-//! aggregates file round-trips without losing a digit.
+//! aggregates file round-trips without losing a digit. Sums of squares (for the noise band
+//! of SPEC §6.1) can outgrow even a `Decimal` — one 51-minute conversation's square in
+//! µs² already exceeds 64 bits — so they are [`BigDecimal`]s, also written as strings.
 
 use std::collections::BTreeMap;
 
+use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -16,7 +19,8 @@ use serde::{Deserialize, Serialize};
 use crate::period::Month;
 
 /// Version of the aggregates file format written by `aikpi aggregates`.
-pub const AGGREGATES_FORMAT_VERSION: u32 = 1;
+/// Version 2 added the sums of squares, `human_handled` and the segments (SPEC §6).
+pub const AGGREGATES_FORMAT_VERSION: u32 = 2;
 
 /// The endings a closed conversation can have (SPEC §2 `close_reason`), plus `unknown`
 /// for a closed conversation whose `close_reason` is NULL.
@@ -79,6 +83,10 @@ pub struct MonthAggregates {
     pub ledger: Vec<LedgerLine>,
     pub kb_evals: KbEvalAggregates,
     pub reply_edits: ReplyEditAggregates,
+    /// The month's conversations by channel and by issue key (SPEC §6.2, §6.3). Read for
+    /// the report month and the month before only; `None` for the older months of the
+    /// trend window.
+    pub segments: Option<SegmentAggregates>,
 }
 
 /// Counts and sums over T, the conversations started in the month.
@@ -100,6 +108,8 @@ pub struct ConversationAggregates {
     pub deflected: i64,
     /// AI participated, no handoff (the naive deflection of trap 1).
     pub naive_deflected: i64,
+    /// Handed off or without the AI: conversations a person handled (SPEC §6.4).
+    pub human_handled: i64,
     /// Deflected, `close_reason` in {user_left, timeout}, sentiment at or above
     /// [`Aggregates::frustrated_sentiment_min`] (a valid 0–1 sentiment only).
     pub deflected_frustrated_exits: i64,
@@ -150,6 +160,9 @@ pub struct HandleTimeAggregates {
     pub measured: i64,
     /// Σ handle time in microseconds (exact).
     pub total_micros: Decimal,
+    /// Σ (handle time in microseconds)², exact (an integer; it outgrows 64 and 96 bits).
+    #[serde(with = "plain_decimal")]
+    pub sum_squares_micros: BigDecimal,
 }
 
 /// A 1–5 rating column.
@@ -160,6 +173,8 @@ pub struct RatingAggregates {
     pub rated: i64,
     /// Σ of those ratings.
     pub sum: i64,
+    /// Σ of their squares.
+    pub sum_squares: i64,
 }
 
 /// LLM-scored negative sentiment, 0–1.
@@ -170,6 +185,9 @@ pub struct SentimentAggregates {
     pub scored: i64,
     /// Σ of those sentiments, as `numeric`.
     pub sum: Decimal,
+    /// Σ of their squares, exact.
+    #[serde(with = "plain_decimal")]
+    pub sum_squares: BigDecimal,
 }
 
 /// Closed conversations of one ending (for trap 2).
@@ -207,6 +225,55 @@ pub struct ConversationQuality {
     pub initiator_without_handoff: i64,
     /// `close_reason` set while `closed_at` is NULL.
     pub close_reason_while_open: i64,
+}
+
+/// One month's conversations by segment (SPEC §6.2).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SegmentAggregates {
+    /// Every channel with conversations in the month, by name.
+    pub channels: BTreeMap<String, SegmentCounts>,
+    /// Every issue key with conversations in the month (`None` = unclassified), sorted
+    /// by key in byte order, unclassified last.
+    pub issues: Vec<IssueAggregates>,
+}
+
+/// One issue key's conversations in the month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IssueAggregates {
+    /// `None` = `issue_key` NULL (unclassified).
+    pub issue_key: Option<String>,
+    pub counts: SegmentCounts,
+}
+
+/// The counts and sums of SPEC §3's definitions restricted to one segment (a channel or
+/// an issue key) of the month's conversations.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SegmentCounts {
+    pub conversations: i64,
+    pub ai_participated: i64,
+    /// `handoff_at` set.
+    pub handoffs: i64,
+    /// returned(c), judged against conversations of every channel and issue.
+    pub returned_24h: i64,
+    /// AI participated, no handoff, closed, not returned.
+    pub deflected: i64,
+    /// Closed conversations with `closed_at ≥ started_at`, and Σ their handle time in µs.
+    pub handle_time_measured: i64,
+    pub handle_time_micros: Decimal,
+    /// Valid (1–5) ratings and their sums.
+    pub csat_ai_rated: i64,
+    pub csat_ai_sum: i64,
+    pub csat_human_rated: i64,
+    pub csat_human_sum: i64,
+    /// Valid (0–1) sentiments and their sum.
+    pub sentiment_scored: i64,
+    pub sentiment_sum: Decimal,
+    /// `percentile_cont(0.9)` of the segment's first response times in seconds; `None`
+    /// when none was measured.
+    pub frt_p90_seconds: Option<f64>,
 }
 
 /// Metered LLM usage (`llm_usage` by `occurred_at`).
@@ -273,6 +340,7 @@ impl MonthAggregates {
             ledger: Vec::new(),
             kb_evals: KbEvalAggregates::default(),
             reply_edits: ReplyEditAggregates::default(),
+            segments: None,
         }
     }
 
@@ -282,6 +350,24 @@ impl MonthAggregates {
             .iter()
             .find(|l| l.category == category)
             .map(|l| l.amount)
+    }
+}
+
+/// A [`BigDecimal`] as a JSON string of plain digits (never `4E+21`), read back exactly;
+/// a JSON number is refused, as it would have gone through a float.
+mod plain_decimal {
+    use std::str::FromStr;
+
+    use bigdecimal::BigDecimal;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &BigDecimal, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&value.normalized().to_plain_string())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<BigDecimal, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        BigDecimal::from_str(&text).map_err(serde::de::Error::custom)
     }
 }
 
@@ -345,5 +431,26 @@ mod tests {
             back.p50_seconds.unwrap().to_bits(),
             fr.p50_seconds.unwrap().to_bits()
         );
+    }
+
+    #[test]
+    fn sums_of_squares_beyond_96_bits_survive_a_json_round_trip_as_plain_digits() {
+        use std::str::FromStr;
+        // Σ µs² of a few conversations open for years: more than rust_decimal's 96 bits.
+        let big = BigDecimal::from_str("4000000000000000000000000000000000").unwrap();
+        let h = HandleTimeAggregates {
+            measured: 3,
+            total_micros: Decimal::from(1),
+            sum_squares_micros: big.clone(),
+        };
+        let json = serde_json::to_string(&h).unwrap();
+        assert!(
+            json.contains("\"sum_squares_micros\":\"4000000000000000000000000000000000\""),
+            "{json}"
+        );
+        let back: HandleTimeAggregates = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.sum_squares_micros, big);
+        let number = json.replace("\"4000000000000000000000000000000000\"", "4e33");
+        assert!(serde_json::from_str::<HandleTimeAggregates>(&number).is_err());
     }
 }

@@ -1,28 +1,29 @@
 //! The run: command-line arguments in, files (and an exit code) out.
 //!
-//! Reads top to bottom as the pipeline: source → aggregates → review → charts → render
-//! → deliver. Every failure is a [`RunError`] whose exit code follows SPEC §5.
+//! Reads top to bottom as the pipeline: source → aggregates → review → presentation →
+//! outputs → deliver. Every failure is a [`RunError`] whose exit code follows SPEC §5.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-
-use futures_util::future::join_all;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::aggregates::{Aggregates, AggregatesError, SourceInfo};
 use crate::cli::{
-    AggregatesArgs, Cli, Command, ConfigCommand, DatabaseArgs, FailOn, Format, ReportArgs, SeedArgs,
+    AggregatesArgs, Cli, Command, ConfigCommand, DatabaseArgs, FailOn, Format, MigrateArgs,
+    ReportArgs, SeedArgs,
 };
 use crate::config::{Config, ConfigError, Overrides};
 use crate::deliver::email::{self, EmailAttachment, EmailError};
 use crate::deliver::files::{self, OutputError, OutputFile};
+use crate::outputs::{self, charts, FormatError, Output, RenderError, Templates};
 use crate::period::Month;
-use crate::render::{self, RenderError, Templates};
+use crate::presentation::view::ReportView;
+use crate::presentation::Presentation;
 use crate::review::{self, Review, ReviewContext};
 use crate::source::{self, postgres, SourceError};
-use crate::{charts, progress, seed, timings};
+use crate::{progress, seed, timings};
 
 /// The sample shipped with aikpi (`samples/README.md` says how it was made).
 pub const SAMPLE_AGGREGATES: &str = include_str!("../samples/aggregates.json");
@@ -51,7 +52,7 @@ pub enum RunError {
         source: std::io::Error,
     },
     #[error(transparent)]
-    Docx(#[from] render::docx::DocxError),
+    Docx(#[from] outputs::docx::DocxError),
     /// The template folder (`--templates`, config `templates`) cannot be used.
     #[error("{0}")]
     TemplatesSetup(RenderError),
@@ -61,6 +62,16 @@ pub enum RunError {
     /// The report was written, but the email failed.
     #[error("the report was written, but the email failed: {0}")]
     Email(EmailError),
+}
+
+impl From<FormatError> for RunError {
+    fn from(e: FormatError) -> Self {
+        match e {
+            FormatError::Render(e) => RunError::Render(e),
+            FormatError::Docx(e) => RunError::Docx(e),
+            FormatError::Charts(e) => RunError::Charts(e),
+        }
+    }
 }
 
 impl RunError {
@@ -123,11 +134,16 @@ fn clock(now: Option<&str>) -> Result<DateTime<Utc>, RunError> {
     }
 }
 
-fn load_config(db: &DatabaseArgs, templates: Option<PathBuf>) -> Result<Config, RunError> {
+fn load_config(
+    db: &DatabaseArgs,
+    templates: Option<PathBuf>,
+    language: Option<String>,
+) -> Result<Config, RunError> {
     let overrides = Overrides {
         time_zone: db.tz.clone(),
         schema: db.schema.clone(),
         templates,
+        language,
     };
     Ok(Config::load(db.config.as_deref(), &overrides)?)
 }
@@ -198,44 +214,24 @@ fn read_from_database(
     let runtime = runtime()?;
     let started = Instant::now();
     let shown = progress::show(show_progress);
-    let read = runtime.block_on(async {
-        let open = || async {
-            let mut conn =
-                postgres::connect(url, &config.schema, config.statement_timeout, true).await?;
-            postgres::apply_read_options(&mut conn, &config.read).await?;
-            Ok::<_, SourceError>(conn)
-        };
-        let connecting = progress::phase("connecting to the database");
-        let mut conn = timings::time_async("connect", open()).await?;
-        drop(connecting);
-        let checking = progress::phase("checking the data contract");
-        timings::time_async("contract check", postgres::check_contract(&mut conn)).await?;
-        drop(checking);
-        // Slower without them, never wrong: a notice, never a failure (nor is a failed check).
-        let started = Instant::now();
-        for missing in postgres::missing_indexes(&mut conn)
-            .await
-            .unwrap_or_default()
+    let target = postgres::ReadTarget {
+        url,
+        schema: &config.schema,
+        statement_timeout: config.statement_timeout,
+        options: &config.read,
+        retries: config.read_retries,
+    };
+    let read = runtime.block_on(postgres::read_report(&target, &request, &mut |conflict| {
+        if let SourceError::RecoveryConflict {
+            aggregation, cause, ..
+        } = conflict
         {
-            progress::notice(&format!("aikpi: notice: {missing}"));
+            progress::notice(&format!(
+                "aikpi: note: the hot standby cancelled the {aggregation} query ({cause}); \
+                 reading everything again on a fresh snapshot (read_retries)."
+            ));
         }
-        let stale = postgres::stale_tables(&mut conn, postgres::UPKEEP_MIN_BYTES).await;
-        for table in stale.unwrap_or_default() {
-            progress::notice(&format!("aikpi: notice: {table}"));
-        }
-        timings::record("index check", started.elapsed());
-        // The other read-only sessions. One that cannot be opened (e.g. the server's
-        // connection limit) only means less concurrency: its share runs on the others.
-        let more = timings::time_async(
-            "connect more",
-            join_all((1..config.read.connections.max(1)).map(|_| open())),
-        )
-        .await
-        .into_iter()
-        .filter_map(Result::ok)
-        .collect();
-        postgres::read_aggregates_with(&mut conn, more, &request).await
-    });
+    }));
     drop(shown);
     timings::record("database", started.elapsed());
     read.map_err(|e| match e {
@@ -293,7 +289,7 @@ fn select_month(
 }
 
 fn report(args: ReportArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
-    let mut config = load_config(&args.database, args.templates.clone())?;
+    let mut config = load_config(&args.database, args.templates.clone(), args.lang.clone())?;
     let emailing = args.email || args.email_dry_run.is_some();
     if emailing {
         // Fail on email settings now (exit 2), not after the report work.
@@ -358,14 +354,21 @@ fn report(args: ReportArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("aikpi-report-{}", review.month)));
-    let (outputs, charts) = render_outputs(&review, &templates, &args.format, emailing)?;
+    let presentation = Presentation::new(config.language);
+    let (outputs, charts) =
+        render_outputs(&review, &presentation, &templates, &args.format, emailing)?;
     timings::time("publish", || files::publish(&out, &outputs))?;
     eprintln!("{}", summary_line(&review, &out, &outputs));
 
     // Only now, with the report complete on disk: a failed send never loses it.
     if emailing {
-        deliver_email(&args, &config, &review, &charts, &out, &templates, now)
-            .map_err(RunError::Email)?;
+        let run = EmailRun {
+            review: &review,
+            presentation: &presentation,
+            charts: &charts,
+            templates: &templates,
+        };
+        deliver_email(&args, &config, &run, &out, now).map_err(RunError::Email)?;
     }
 
     let fail = match args.fail_on {
@@ -376,20 +379,35 @@ fn report(args: ReportArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
     Ok(if fail { EXIT_FAIL_ON } else { 0 })
 }
 
+/// What the email is made of: the run's review, language, charts and templates.
+struct EmailRun<'a> {
+    review: &'a Review,
+    presentation: &'a Presentation,
+    charts: &'a [charts::Chart],
+    templates: &'a Templates,
+}
+
 /// Sends the executive summary, or writes it to the dry-run file.
 fn deliver_email(
     args: &ReportArgs,
     config: &Config,
-    review: &Review,
-    charts: &[charts::Chart],
+    run: &EmailRun<'_>,
     out: &Path,
-    templates: &Templates,
     now: DateTime<Utc>,
 ) -> Result<(), EmailError> {
     let attachments = EmailAttachment::from_output_dir(&config.email, out)?;
     // The bodies are templates too (email.html, email.txt): a template folder overrides them.
-    let message =
-        email::build_message(&config.email, review, charts, &attachments, templates, now)?;
+    let message = email::build_message(
+        &config.email,
+        &email::Summary {
+            review: run.review,
+            presentation: run.presentation,
+            charts: run.charts,
+            templates: run.templates,
+        },
+        &attachments,
+        now,
+    )?;
     if let Some(path) = &args.email_dry_run {
         email::write_dry_run(path, &message)?;
         eprintln!(
@@ -406,65 +424,56 @@ fn deliver_email(
     Ok(())
 }
 
-/// Renders every requested format from the one review; the charts are returned too,
-/// for the email.
+/// Renders every requested format from the one review, through one [`Output`] each;
+/// the charts are returned too, for the email.
 fn render_outputs(
     review: &Review,
+    presentation: &Presentation,
     templates: &Templates,
     formats: &[Format],
     emailing: bool,
 ) -> Result<(Vec<OutputFile>, Vec<charts::Chart>), RunError> {
     let wants = |f: Format| formats.contains(&f);
-    let mut outputs = Vec::new();
-    let file = |path: &str, bytes: Vec<u8>| OutputFile {
-        path: PathBuf::from(path),
-        bytes,
-    };
-    if wants(Format::Json) {
-        let json = timings::time("render json", || render::json::render_json(review))?;
-        outputs.push(file("report.json", json.into_bytes()));
-    }
-    let needs_charts = emailing || wants(Format::Html) || wants(Format::Md) || wants(Format::Docx);
-    let charts = if needs_charts {
-        timings::time("charts", || charts::draw_all(review))?
+    let documents = wants(Format::Html) || wants(Format::Md) || wants(Format::Docx);
+    let charts = if emailing || documents {
+        timings::time("charts", || charts::draw_all(review, presentation))?
     } else {
         Vec::new()
     };
-    if wants(Format::Html) || wants(Format::Md) || wants(Format::Docx) {
-        for chart in &charts {
-            outputs.push(file(
-                &format!("charts/{}.png", chart.name),
-                chart.png.clone(),
-            ));
-            outputs.push(file(
-                &format!("charts/{}.svg", chart.name),
-                chart.svg.clone().into_bytes(),
-            ));
-        }
+    let view = ReportView::new(review, presentation);
+    let input = outputs::Input {
+        review,
+        presentation,
+        view: &view,
+        charts: &charts,
+        templates,
+    };
+    let mut selected: Vec<&dyn Output> = Vec::new();
+    if wants(Format::Json) {
+        selected.push(&outputs::json::Json);
+    }
+    if documents {
+        selected.push(&charts::Charts);
     }
     if wants(Format::Docx) {
-        let docx = timings::time("render docx", || render::docx::render_docx(review, &charts))?;
-        outputs.push(file("report.docx", docx));
+        selected.push(&outputs::docx::WordDocument);
     }
-    if wants(Format::Html) || wants(Format::Md) {
-        if wants(Format::Html) {
-            let html = timings::time("render html", || {
-                render::html::render_html(review, &charts, templates)
-            })?;
-            outputs.push(file("report.html", html.into_bytes()));
-        }
-        if wants(Format::Md) {
-            let md = timings::time("render md", || {
-                render::markdown::render_markdown(review, &charts, templates)
-            })?;
-            let zip = timings::time("render notion zip", || {
-                render::notion_zip::notion_zip(&md, &charts)
-            })?;
-            outputs.push(file("report-notion.zip", zip));
-            outputs.push(file("report.md", md.into_bytes()));
-        }
+    if wants(Format::Html) {
+        selected.push(&outputs::html::Html);
     }
-    Ok((outputs, charts))
+    if wants(Format::Md) {
+        selected.push(&outputs::notion_zip::NotionZip);
+        selected.push(&outputs::markdown::Markdown);
+    }
+    let mut files = Vec::new();
+    for output in selected {
+        let rendered = timings::time(output.name(), || output.render(&input))?;
+        files.extend(rendered.into_iter().map(|f| OutputFile {
+            path: f.path,
+            bytes: f.bytes,
+        }));
+    }
+    Ok((files, charts))
 }
 
 fn summary_line(review: &Review, out: &Path, outputs: &[OutputFile]) -> String {
@@ -500,7 +509,7 @@ fn summary_line(review: &Review, out: &Path, outputs: &[OutputFile]) -> String {
 }
 
 fn aggregates(args: AggregatesArgs, now: DateTime<Utc>) -> Result<(), RunError> {
-    let config = load_config(&args.database, None)?;
+    let config = load_config(&args.database, None, None)?;
     let url = database_url(&args.database)?;
     let month = parse_month(args.month.as_deref())?
         .unwrap_or_else(|| Month::last_complete(now, config.time_zone));
@@ -526,20 +535,69 @@ fn aggregates(args: AggregatesArgs, now: DateTime<Utc>) -> Result<(), RunError> 
     }
 }
 
-fn migrate(args: DatabaseArgs) -> Result<(), RunError> {
-    let config = load_config(&args, None)?;
-    let url = database_url(&args)?;
-    runtime()?.block_on(postgres::migrate(url, &config.schema))?;
+/// Partitions are created for at most this many months in one run (ten years).
+const MAX_PARTITION_MONTHS: usize = 120;
+
+fn migrate(args: MigrateArgs) -> Result<(), RunError> {
+    let config = load_config(&args.database, None, None)?;
+    let url = database_url(&args.database)?;
+    let months = match (&args.from_month, &args.to_month) {
+        (Some(from), Some(to)) if args.partitioned => Some(partition_months(from, to)?),
+        _ => None,
+    };
+    let runtime = runtime()?;
+    match &months {
+        Some(months) => runtime.block_on(postgres::migrate_partitioned(
+            url,
+            &config.schema,
+            months,
+            config.time_zone,
+        ))?,
+        None => runtime.block_on(postgres::migrate(url, &config.schema))?,
+    }
+    let layout = match &months {
+        Some(months) => format!(
+            " (conversations and llm_usage partitioned by month in {}: {} to {})",
+            config.time_zone,
+            months[0],
+            months[months.len() - 1]
+        ),
+        None => String::new(),
+    };
     eprintln!(
-        "aikpi: the contract relations are in place in schema {} of {}",
+        "aikpi: the contract relations are in place in schema {} of {}{layout}",
         config.schema,
         source::redact_url(url)
     );
     Ok(())
 }
 
+/// The months `--from-month` to `--to-month`, both included.
+fn partition_months(from: &str, to: &str) -> Result<Vec<Month>, RunError> {
+    let parse = |flag: &str, text: &str| {
+        text.parse::<Month>()
+            .map_err(|e| RunError::Usage(format!("{flag}: {e}")))
+    };
+    let (first, last) = (parse("--from-month", from)?, parse("--to-month", to)?);
+    if first > last {
+        return Err(RunError::Usage(format!(
+            "--from-month {first} is after --to-month {last}: give the earlier month first"
+        )));
+    }
+    let mut months = vec![first];
+    while let Some(&m) = months.last().filter(|m| **m < last) {
+        if months.len() == MAX_PARTITION_MONTHS {
+            return Err(RunError::Usage(format!(
+                "--from-month {first} to --to-month {last} is more than {MAX_PARTITION_MONTHS} months: create partitions for a shorter span, and add later months when they come"
+            )));
+        }
+        months.push(m.next());
+    }
+    Ok(months)
+}
+
 fn seed_database(args: SeedArgs) -> Result<(), RunError> {
-    let config = load_config(&args.database, None)?;
+    let config = load_config(&args.database, None, None)?;
     let url = database_url(&args.database)?;
     let end_month = args
         .end_month

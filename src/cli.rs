@@ -36,7 +36,7 @@ pub enum Command {
     /// Print exactly the aggregates a report is computed from, as JSON.
     Aggregates(AggregatesArgs),
     /// Create the five contract relations in the configured schema (idempotent).
-    Migrate(DatabaseArgs),
+    Migrate(MigrateArgs),
     /// Fill the contract relations with realistic generated data.
     Seed(SeedArgs),
     /// Work with the configuration file.
@@ -73,6 +73,27 @@ pub struct DatabaseArgs {
         hide_env_values = true
     )]
     pub config: Option<PathBuf>,
+}
+
+/// `aikpi migrate`.
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// Create `conversations` and `llm_usage` range-partitioned by month, with one
+    /// partition per month from --from-month to --to-month (month bounds in --tz). Run it
+    /// again with a later --to-month to add months (docs/SCALING.md).
+    #[arg(long, requires_all = ["from_month", "to_month"])]
+    pub partitioned: bool,
+
+    /// First month to create partitions for (with --partitioned).
+    #[arg(long, value_name = "YYYY-MM", requires = "partitioned")]
+    pub from_month: Option<String>,
+
+    /// Last month to create partitions for (with --partitioned).
+    #[arg(long, value_name = "YYYY-MM", requires = "partitioned")]
+    pub to_month: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -113,6 +134,10 @@ pub struct ReportArgs {
         hide_env_values = true
     )]
     pub templates: Option<PathBuf>,
+
+    /// Language of every output: en (default) or zh-CN (config `language`).
+    #[arg(long, env = "AIKPI_LANG", value_name = "LANG")]
+    pub lang: Option<String>,
 
     /// Report on the current, unfinished month (the report says "partial month").
     #[arg(long)]

@@ -13,9 +13,10 @@ use lettre::message::Mailbox;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
+use crate::presentation::Language;
 use crate::review::exact::{self, Exact};
 use crate::review::metrics::{MetricId, Unit};
-use crate::review::settings::{CostCategories, ReviewSettings, Target, TrapThresholds};
+use crate::review::settings::{CostCategories, EventNote, ReviewSettings, Target, TrapThresholds};
 use crate::source::postgres::ReadOptions;
 
 /// The defaults, as a commented file (`aikpi config init` writes it out).
@@ -114,7 +115,14 @@ pub struct ConfigFile {
     pub statement_timeout_seconds: Option<i64>,
     pub work_mem: Option<String>,
     pub read_connections: Option<i64>,
+    pub read_retries: Option<i64>,
     pub templates: Option<String>,
+    /// The language of every output (`en`, `zh-CN`).
+    pub language: Option<String>,
+    pub significance_level: Option<f64>,
+    pub top_issues: Option<i64>,
+    #[serde(default)]
+    pub annotations: Vec<AnnotationFile>,
     #[serde(default)]
     pub targets: BTreeMap<String, Target>,
     #[serde(default)]
@@ -125,6 +133,64 @@ pub struct ConfigFile {
     pub costs: CostsFile,
     #[serde(default)]
     pub email: EmailFile,
+}
+
+/// One `[[annotations]]` entry: a known event to mark on the trend charts.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnnotationFile {
+    /// `"YYYY-MM-DD"`.
+    pub date: Option<String>,
+    /// 1–80 characters.
+    pub label: Option<String>,
+}
+
+/// The longest annotation label, in characters.
+pub const ANNOTATION_LABEL_MAX: usize = 80;
+
+impl AnnotationFile {
+    /// Checks entry `number` (1-based); the message names the entry by number and label.
+    fn check(self, number: usize) -> Result<EventNote, ConfigError> {
+        let label = self.label.unwrap_or_default().trim().to_string();
+        let entry = if label.is_empty() {
+            format!("[[annotations]] entry {number}")
+        } else {
+            format!("[[annotations]] entry {number} (\"{label}\")")
+        };
+        let invalid = |why: String| Err(ConfigError::Invalid(format!("{entry}: {why}")));
+        let Some(text) = self.date else {
+            return invalid(
+                "it has no date; write date = \"YYYY-MM-DD\", e.g. \"2026-10-15\"".to_string(),
+            );
+        };
+        // Exactly YYYY-MM-DD: chrono alone would also take "2026-1-5".
+        let shaped = text.len() == 10
+            && text.char_indices().all(|(i, c)| {
+                if i == 4 || i == 7 {
+                    c == '-'
+                } else {
+                    c.is_ascii_digit()
+                }
+            });
+        let date = chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+            .ok()
+            .filter(|_| shaped);
+        let Some(date) = date else {
+            return invalid(format!(
+                "date \"{text}\" is not a calendar date written YYYY-MM-DD, e.g. \"2026-10-15\""
+            ));
+        };
+        if label.is_empty() {
+            return invalid("its label is empty; say in a few words what happened, e.g. label = \"Switched to a new model\"".to_string());
+        }
+        let length = label.chars().count();
+        if length > ANNOTATION_LABEL_MAX {
+            return invalid(format!(
+                "its label is {length} characters long; shorten it to at most {ANNOTATION_LABEL_MAX}"
+            ));
+        }
+        Ok(EventNote { date, label })
+    }
 }
 
 /// `[traps]`.
@@ -456,6 +522,8 @@ pub struct Overrides {
     pub time_zone: Option<String>,
     pub schema: Option<String>,
     pub templates: Option<PathBuf>,
+    /// `--lang` / `AIKPI_LANG`.
+    pub language: Option<String>,
 }
 
 /// The checked configuration of a run.
@@ -467,7 +535,12 @@ pub struct Config {
     /// How the report reads PostgreSQL: `work_mem` of its own sessions and how many
     /// read-only connections share the work (docs/PERFORMANCE.md).
     pub read: ReadOptions,
+    /// How many times a read cancelled by a hot standby's recovery conflict starts again
+    /// on a fresh snapshot before the report fails (docs/SCALING.md).
+    pub read_retries: u32,
     pub templates: Option<PathBuf>,
+    /// The language of every output.
+    pub language: Language,
     /// Sentiment at or above which a give-up exit is frustrated (applied in the database).
     pub frustrated_sentiment_min: Decimal,
     pub review: ReviewSettings,
@@ -476,6 +549,9 @@ pub struct Config {
     /// Where the file came from, if any (for messages).
     pub file: Option<PathBuf>,
 }
+
+/// Retries of a read cancelled by a recovery conflict, unless the file says otherwise.
+pub const DEFAULT_READ_RETRIES: i64 = 1;
 
 impl Default for Config {
     fn default() -> Self {
@@ -575,16 +651,55 @@ impl Config {
             work_mem: (!work_mem.is_empty()).then(|| work_mem.to_string()),
             connections: read_connections as usize,
         };
+        let language = match overrides.language.clone().or(file.language) {
+            None => Language::default(),
+            Some(tag) => tag.parse().map_err(|_| {
+                invalid(format!(
+                    "language `{tag}` (from --lang, AIKPI_LANG or `language` in the config file) is not supported; supported: {}",
+                    Language::supported()
+                ))
+            })?,
+        };
+        let read_retries = file.read_retries.unwrap_or(DEFAULT_READ_RETRIES);
+        if !(0..=10).contains(&read_retries) {
+            return Err(invalid(format!(
+                "read_retries = {read_retries} must be between 0 and 10"
+            )));
+        }
         let templates = overrides.templates.clone().or_else(|| {
             file.templates
                 .filter(|t| !t.trim().is_empty())
                 .map(PathBuf::from)
         });
 
+        let review_defaults = ReviewSettings::default();
+        let significance_level = file
+            .significance_level
+            .unwrap_or(review_defaults.significance_level);
+        if !(significance_level > 0.0 && significance_level < 1.0) {
+            return Err(invalid(format!(
+                "significance_level = {significance_level} must be between 0 and 1 (exclusive), e.g. 0.05 for 95 % intervals"
+            )));
+        }
+        let top_issues = file.top_issues.unwrap_or(review_defaults.top_issues as i64);
+        if top_issues < 1 {
+            return Err(invalid(format!(
+                "top_issues = {top_issues} must be 1 or more"
+            )));
+        }
+        let annotations = file
+            .annotations
+            .into_iter()
+            .enumerate()
+            .map(|(i, a)| a.check(i + 1))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut review = ReviewSettings {
             trend_months: trend_months as usize,
             currency: currency.trim().to_string(),
-            ..ReviewSettings::default()
+            significance_level,
+            top_issues: usize::try_from(top_issues).unwrap_or(usize::MAX),
+            annotations,
+            ..review_defaults
         };
         for (key, target) in file.targets {
             let id = metric_key(&key, "targets")?;
@@ -644,7 +759,9 @@ impl Config {
             schema,
             statement_timeout,
             read,
+            read_retries: read_retries as u32,
             templates,
+            language,
             frustrated_sentiment_min,
             review,
             email,
@@ -863,6 +980,90 @@ mod tests {
         );
     }
 
+    fn review_of(text: &str) -> Result<ReviewSettings, String> {
+        Config::resolve(parse_file(text)?, None, &Overrides::default())
+            .map(|c| c.review)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn significance_level_and_top_issues_are_read_and_checked() {
+        let review = review_of("significance_level = 0.1\ntop_issues = 3").unwrap();
+        assert_eq!(review.significance_level, 0.1);
+        assert_eq!(review.top_issues, 3);
+        let defaults = review_of("").unwrap();
+        assert_eq!(
+            (defaults.significance_level, defaults.top_issues),
+            (0.05, 10)
+        );
+        for bad in [
+            "significance_level = 0",
+            "significance_level = 1",
+            "significance_level = -0.5",
+            "significance_level = nan",
+        ] {
+            let err = review_of(bad).unwrap_err();
+            assert!(
+                err.contains("must be between 0 and 1 (exclusive)"),
+                "{bad}: {err}"
+            );
+        }
+        assert!(review_of("top_issues = 0")
+            .unwrap_err()
+            .contains("top_issues = 0 must be 1 or more"));
+    }
+
+    #[test]
+    fn annotations_are_read_in_order() {
+        let review = review_of(
+            "[[annotations]]\ndate = \"2026-09-15\"\nlabel = \"Model B\"\n\n[[annotations]]\ndate = \"2026-08-01\"\nlabel = \" KB release 12 \"\n",
+        )
+        .unwrap();
+        let got: Vec<(String, &str)> = review
+            .annotations
+            .iter()
+            .map(|a| (a.date.to_string(), a.label.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("2026-09-15".to_string(), "Model B"),
+                ("2026-08-01".to_string(), "KB release 12")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_bad_annotation_is_refused_naming_its_entry() {
+        let entry = |date: &str, label: &str| {
+            format!("[[annotations]]\ndate = \"2026-09-15\"\nlabel = \"ok\"\n\n[[annotations]]\ndate = \"{date}\"\nlabel = \"{label}\"\n")
+        };
+        assert_eq!(
+            review_of(&entry("2026-13-01", "Pricing change")).unwrap_err(),
+            "invalid configuration: [[annotations]] entry 2 (\"Pricing change\"): date \"2026-13-01\" is not a calendar date written YYYY-MM-DD, e.g. \"2026-10-15\". Correct it in the config file, or in the flag or environment variable that sets it; `aikpi config init` prints every key with its default."
+        );
+        assert!(review_of(&entry("2026-9-5", "x"))
+            .unwrap_err()
+            .contains("entry 2 (\"x\"): date \"2026-9-5\" is not a calendar date"));
+        assert!(review_of(&entry("2026-09-31", "x")).is_err());
+        assert!(review_of(&entry("2026-09-15", "  "))
+            .unwrap_err()
+            .contains("[[annotations]] entry 2: its label is empty"));
+        let long = "é".repeat(81);
+        assert!(review_of(&entry("2026-09-15", &long))
+            .unwrap_err()
+            .contains("its label is 81 characters long; shorten it to at most 80"));
+        assert!(review_of(&entry("2026-09-15", &"é".repeat(80))).is_ok());
+        assert!(review_of("[[annotations]]\nlabel = \"Model B\"")
+            .unwrap_err()
+            .contains("entry 1 (\"Model B\"): it has no date"));
+        assert!(
+            review_of("[[annotations]]\ndate = \"2026-09-15\"\nlable = \"x\"")
+                .unwrap_err()
+                .contains("lable")
+        );
+    }
+
     #[test]
     fn read_settings_are_checked() {
         let resolve =
@@ -887,6 +1088,12 @@ mod tests {
         ] {
             let err = resolve(bad).unwrap_err().to_string();
             assert!(err.contains("work_mem"), "{bad}: {err}");
+        }
+        assert_eq!(resolve("").unwrap().read_retries, 1);
+        assert_eq!(resolve("read_retries = 0").unwrap().read_retries, 0);
+        for bad in ["read_retries = -1", "read_retries = 11"] {
+            let err = resolve(bad).unwrap_err().to_string();
+            assert!(err.contains("read_retries"), "{bad}: {err}");
         }
         for bad in ["read_connections = 0", "read_connections = 17"] {
             let err = resolve(bad).unwrap_err().to_string();

@@ -3,23 +3,26 @@
 //! The pipeline, one module per stage:
 //!
 //! ```text
-//! source ──► aggregates ──► review ──► charts ──► render ──► deliver
+//! source ──► aggregates ──► review ──► presentation ──► outputs ──► deliver
 //! ```
 //!
 //! * [`source`] reads [`aggregates::Aggregates`] from PostgreSQL or from a file.
-//! * [`review`] turns aggregates into metrics, deltas, statuses and traps — pure code.
-//! * [`charts`] draws the review; [`render`] writes it as HTML, Markdown and JSON.
+//! * [`review`] turns aggregates into metrics, deltas, statuses and traps — pure code
+//!   that returns data and enums, never sentences.
+//! * [`presentation`] owns every word (one table per language), number and date format.
+//! * [`outputs`] lays the presentation out: JSON, charts, HTML, Markdown, the Notion
+//!   zip, Word and the email bodies, one file per format behind one trait.
 //! * [`deliver`] puts the outputs on disk atomically and emails the summary.
 
 pub mod aggregates;
 pub mod app;
-pub mod charts;
 pub mod cli;
 pub mod config;
 pub mod deliver;
+pub mod outputs;
 pub mod period;
+pub mod presentation;
 pub mod progress;
-pub mod render;
 pub mod review;
 pub mod seed;
 pub mod source;

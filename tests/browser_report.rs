@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use aikpi::charts;
-use aikpi::render::{html, Templates};
+use aikpi::outputs::{charts, html, render_text, Templates};
+use aikpi::presentation::Presentation;
 
 fn chromium() -> PathBuf {
     let candidates = [
@@ -110,9 +110,10 @@ fn unescape(s: &str) -> String {
 #[test]
 fn report_html_renders_in_headless_chromium() {
     let review = common::fixture_review();
-    let charts = charts::draw_all(&review).expect("charts");
+    let p = Presentation::default();
+    let charts = charts::draw_all(&review, &p).expect("charts");
     let templates = Templates::new(None).expect("templates");
-    let page = html::render_html(&review, &charts, &templates).expect("html");
+    let page = render_text(&html::Html, &review, &p, &charts, &templates).expect("html");
 
     let dir = tempfile::tempdir().expect("temp dir");
     let report = dir.path().join("report.html");

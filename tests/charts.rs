@@ -5,7 +5,8 @@ mod common;
 use std::path::PathBuf;
 use std::process::Command;
 
-use aikpi::charts::{self, CHART_NAMES};
+use aikpi::outputs::charts::{self, CHART_NAMES};
+use aikpi::presentation::Presentation;
 
 /// Decodes a PNG into (width, height, RGB(A) bytes, channels).
 fn decode(png_bytes: &[u8]) -> (u32, u32, Vec<u8>, usize) {
@@ -41,7 +42,7 @@ fn artifacts() -> PathBuf {
 #[test]
 fn every_chart_is_drawn_non_blank_in_png_and_svg() {
     let review = common::fixture_review();
-    let charts = charts::draw_all(&review).expect("charts draw");
+    let charts = charts::draw_all(&review, &Presentation::default()).expect("charts draw");
     let names: Vec<&str> = charts.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, CHART_NAMES);
     let dir = artifacts();
@@ -87,7 +88,7 @@ fn every_chart_is_drawn_non_blank_in_png_and_svg() {
 #[test]
 fn gaps_are_not_zeros() {
     let review = common::fixture_review();
-    let charts = charts::draw_all(&review).expect("charts draw");
+    let charts = charts::draw_all(&review, &Presentation::default()).expect("charts draw");
     // July has no data: every trend chart says so instead of plotting 0.
     for chart in charts.iter().filter(|c| c.name != "status_overview") {
         assert!(
@@ -101,7 +102,7 @@ fn gaps_are_not_zeros() {
 #[test]
 fn svg_text_is_the_chart_text() {
     let review = common::fixture_review();
-    let charts = charts::draw_all(&review).expect("charts draw");
+    let charts = charts::draw_all(&review, &Presentation::default()).expect("charts draw");
     let frt = charts.iter().find(|c| c.name == "frt").expect("frt chart");
     assert!(
         svg_has_text(&frt.svg, "target &lt; 3.0 s"),
@@ -141,7 +142,8 @@ fn charts_of_a_review_without_data_are_drawn_not_blank() {
         },
     )
     .expect("reviews");
-    let charts = charts::draw_all(&review).expect("charts draw without data");
+    let charts =
+        charts::draw_all(&review, &Presentation::default()).expect("charts draw without data");
     assert_eq!(charts.len(), CHART_NAMES.len());
     for chart in charts.iter().filter(|c| c.name != "status_overview") {
         assert!(
@@ -178,8 +180,8 @@ fn no_system_font_lookup_is_linked() {
 fn charts_render_with_no_system_fonts() {
     if std::env::var_os("AIKPI_CHILD_NO_FONTS").is_some() {
         // The child: draw and check, exiting non-zero on any failure.
-        let charts =
-            charts::draw_all(&common::fixture_review()).expect("charts draw without system fonts");
+        let charts = charts::draw_all(&common::fixture_review(), &Presentation::default())
+            .expect("charts draw without system fonts");
         for chart in &charts {
             let (_, _, pixels, channels) = decode(&chart.png);
             assert!(

@@ -52,6 +52,15 @@ impl Tmpfs {
         Tmpfs { path }
     }
 
+    fn remount(&self, options: &str) {
+        let status = StdCommand::new("mount")
+            .args(["-o", &format!("remount,{options}")])
+            .arg(&self.path)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
     fn remount_read_only(&self) {
         let status = StdCommand::new("mount")
             .args(["-o", "remount,ro"])
@@ -106,6 +115,15 @@ fn a_disk_filling_up_half_way_leaves_the_previous_set_intact() {
         ],
     );
     previous.assert_untouched();
+
+    // With room again, the next run replaces the set and nothing is left beside it.
+    disk.remount(&format!("size={}k", size * 4));
+    aikpi()
+        .args(["report", "--sample", "--out"])
+        .arg(&previous.out)
+        .assert()
+        .success();
+    assert_eq!(names(&disk.path), [".report.lock", "report"]);
 }
 
 #[test]

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use aikpi::render::docx::render_docx;
+use docx_fixture::render_docx;
 
 const INSTALL_HINT: &str =
     "run `bash .ci/run` (it installs libreoffice-writer and poppler-utils), \
@@ -110,7 +110,7 @@ fn libreoffice_reads_the_report_and_prints_its_content() {
         "Deflection may include customers who gave up",
         "What to check:",
         "Trends over the last 3 months",
-        "Appendix: definitions",
+        "Definitions",
     ] {
         assert!(
             text.contains(expected),

@@ -6,8 +6,9 @@ mod docx_fixture;
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
 
-use aikpi::charts::Chart;
-use aikpi::render::docx::{render_docx, DocxError};
+use aikpi::outputs::docx::DocxError;
+use aikpi::outputs::Chart;
+use docx_fixture::render_docx;
 
 /// Every part of the package by name.
 fn unzip(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
@@ -139,21 +140,21 @@ fn document_has_the_report_headings_in_order() {
         ("Title", "AI support monthly business review — October 2026"),
         ("Heading1", "Executive summary"),
         ("Heading1", "What the numbers may hide"),
-        ("Heading1", "Metrics by layer"),
+        ("Heading1", "The 12 metrics, layer by layer"),
         ("Heading2", "Layer 1 — Coverage"),
         ("Heading2", "Layer 2 — Resolution"),
         ("Heading2", "Layer 3 — Experience"),
         ("Heading2", "Layer 4 — Cost & training"),
-        ("Heading3", "Cost breakdown"),
+        ("Heading3", "Cost"),
         ("Heading1", "Trends over the last 3 months"),
         ("Heading3", "Deflection vs 24h return rate"),
         ("Heading3", "CSAT (AI and human)"),
         ("Heading3", "Cost breakdown by month"),
+        ("Heading1", "Channels"),
         ("Heading1", "Data quality"),
-        ("Heading1", "Appendix: definitions"),
-        ("Heading2", "Metrics"),
+        ("Heading1", "Definitions"),
         ("Heading2", "Reporting traps"),
-        ("Heading2", "How this report was made"),
+        ("Heading2", "About this report"),
     ];
     let found_ref: Vec<(&str, &str)> = found
         .iter()
@@ -170,7 +171,7 @@ fn four_layer_tables_with_one_row_per_metric() {
     let layer_tables: Vec<&str> = tables
         .iter()
         .copied()
-        .filter(|t| text(t).contains("Δ vs previous"))
+        .filter(|t| text(t).contains("PreviousChange"))
         .collect();
     assert_eq!(layer_tables.len(), 4);
     let rows: Vec<usize> = layer_tables
@@ -308,14 +309,10 @@ fn summary_and_banners_say_what_matters() {
         "{all}"
     );
     assert!(
-        all.contains("PROVISIONAL"),
-        "50 conversations are still open"
-    );
-    assert!(
-        all.contains("PROVISIONAL  50 conversations still open"),
+        all.contains("⚠ Provisional: 50 conversations still open."),
         "{all}"
     );
-    assert!(!all.contains("SAMPLE DATA"));
+    assert!(!all.contains("Sample data:"));
     assert!(all.contains("of 12 metrics met their target"));
     assert!(all.contains("Reporting traps: 3 of 3 triggered"));
     assert!(all.contains("Volume: 10,000 conversations (web 52.0%, app 30.0%, email 18.0%)."));
@@ -323,7 +320,10 @@ fn summary_and_banners_say_what_matters() {
         all.contains("800 conversations have no issue_key"),
         "data-quality notes"
     );
-    assert!(all.contains(aikpi::review::metrics::MetricId::DeflectionRate.definition()));
+    assert!(all.contains(
+        aikpi::presentation::Presentation::default()
+            .metric_definition(aikpi::review::metrics::MetricId::DeflectionRate)
+    ));
     assert!(
         all.contains("postgres://aikpi:***@db.internal/support"),
         "provenance"
@@ -332,7 +332,7 @@ fn summary_and_banners_say_what_matters() {
     let sample = docx_fixture::review_of(&docx_fixture::aggregates(), true);
     let bytes = render_docx(&sample, &[]).expect("render");
     let all = text(&text_part(&unzip(&bytes), "word/document.xml"));
-    assert!(all.contains("SAMPLE DATA"));
+    assert!(all.contains("⚠ Sample data: "));
     assert!(all.contains("No charts were rendered for this report."));
 }
 
@@ -421,7 +421,7 @@ fn a_first_month_with_no_rows_still_renders_a_readable_document() {
     );
     let layer_tables = elements(&document, "w:tbl")
         .into_iter()
-        .filter(|t| text(t).contains("Δ vs previous"))
+        .filter(|t| text(t).contains("PreviousChange"))
         .count();
     assert_eq!(layer_tables, 4);
 }

@@ -5,7 +5,7 @@ mod support;
 
 use aikpi::config::SmtpSecurity;
 use aikpi::deliver::email::{self, EmailAttachment};
-use aikpi::render::Templates;
+use aikpi::outputs::Templates;
 use mail_parser::MessageParser;
 
 #[test]
@@ -15,7 +15,7 @@ fn the_dry_run_writes_the_exact_message_without_network() {
     let review = support::sample_review();
     let charts = support::sample_charts();
     let build = || {
-        email::build_message(
+        support::build_message(
             &settings,
             &review,
             &charts,
@@ -43,7 +43,7 @@ fn data_derived_strings_are_escaped_in_the_html() {
     let hostile = "<img src=x onerror=alert(1)> & \"cloud\"";
     let review = support::review_with(hostile);
     let settings = support::settings(9, SmtpSecurity::StartTls, None, None);
-    let message = email::build_message(
+    let message = support::build_message(
         &settings,
         &review,
         &support::sample_charts(),
@@ -69,7 +69,7 @@ fn the_text_part_is_plain_text_not_html_escaped() {
     let channel = "A&B <x>";
     let review = support::review_with_names("cloud_services", channel);
     let settings = support::settings(9, SmtpSecurity::StartTls, None, None);
-    let message = email::build_message(
+    let message = support::build_message(
         &settings,
         &review,
         &support::sample_charts(),
@@ -107,7 +107,7 @@ fn a_template_folder_overrides_the_email_bodies() {
     let templates = Templates::new(Some(dir.path())).unwrap();
     let review = support::review_with_names("cloud_services", "A&B <x>");
     let settings = support::settings(9, SmtpSecurity::StartTls, None, None);
-    let message = email::build_message(
+    let message = support::build_message(
         &settings,
         &review,
         &support::sample_charts(),
@@ -130,8 +130,8 @@ fn a_template_folder_overrides_the_email_bodies() {
     // A broken override fails the build, naming the template, before anything is sent.
     std::fs::write(dir.path().join("email.html"), "{{ nope.missing }}").unwrap();
     let templates = Templates::new(Some(dir.path())).unwrap();
-    let err =
-        email::build_message(&settings, &review, &[], &[], &templates, support::now()).unwrap_err();
+    let err = support::build_message(&settings, &review, &[], &[], &templates, support::now())
+        .unwrap_err();
     assert!(matches!(err, email::EmailError::Render(_)), "{err:?}");
     let msg = err.to_string();
     assert!(
@@ -144,7 +144,7 @@ fn a_template_folder_overrides_the_email_bodies() {
 fn charts_are_optional_and_chosen_by_name() {
     let settings = support::settings(9, SmtpSecurity::StartTls, None, None);
     let review = support::sample_review();
-    let message = email::build_message(
+    let message = support::build_message(
         &settings,
         &review,
         &[],
@@ -217,7 +217,7 @@ fn preview_for_humans() {
         return;
     };
     let settings = support::settings(9, SmtpSecurity::StartTls, None, None);
-    let message = email::build_message(
+    let message = support::build_message(
         &settings,
         &support::sample_review(),
         &support::sample_charts(),

@@ -8,7 +8,7 @@ use aikpi::deliver::email::{self, EmailError, SmtpPassword};
 use support::{Pki, ServerMode, TestServer, PASSWORD, USER};
 
 fn send(settings: &EmailSettings, password: Option<&str>) -> EmailError {
-    let message = email::build_message(
+    let message = support::build_message(
         settings,
         &support::sample_review(),
         &support::sample_charts(),

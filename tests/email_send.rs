@@ -21,7 +21,7 @@ fn starttls_with_login_delivers_the_summary_as_built() {
     );
     let review = support::sample_review();
     let charts = support::sample_charts();
-    let message = email::build_message(
+    let message = support::build_message(
         &settings,
         &review,
         &charts,
@@ -106,7 +106,7 @@ fn implicit_tls_delivers() {
     );
     let review = support::sample_review();
     let charts = support::sample_charts();
-    let message = email::build_message(
+    let message = support::build_message(
         &settings,
         &review,
         &charts,
@@ -128,7 +128,7 @@ fn an_explicit_plaintext_relay_delivers_without_login() {
     let settings = support::settings(server.port, SmtpSecurity::Plaintext, None, None);
     let review = support::sample_review();
     let charts = support::sample_charts();
-    let message = email::build_message(
+    let message = support::build_message(
         &settings,
         &review,
         &charts,

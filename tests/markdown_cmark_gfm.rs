@@ -9,8 +9,8 @@ mod common;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use aikpi::charts;
-use aikpi::render::{markdown, Templates};
+use aikpi::outputs::{charts, markdown, render_text, Templates};
+use aikpi::presentation::Presentation;
 
 fn cmark_gfm(md: &str) -> String {
     let bin = ["/usr/bin/cmark-gfm", "/usr/local/bin/cmark-gfm"]
@@ -52,9 +52,10 @@ fn cmark_gfm(md: &str) -> String {
 #[test]
 fn report_md_reads_the_same_in_cmark_gfm() {
     let review = common::fixture_review();
-    let charts = charts::draw_all(&review).expect("charts");
-    let md = markdown::render_markdown(&review, &charts, &Templates::new(None).expect("templates"))
-        .expect("markdown");
+    let p = Presentation::default();
+    let charts = charts::draw_all(&review, &p).expect("charts");
+    let templates = Templates::new(None).expect("templates");
+    let md = render_text(&markdown::Markdown, &review, &p, &charts, &templates).expect("markdown");
     let html = cmark_gfm(&md);
 
     assert_eq!(html.matches("<h1>").count(), 1);

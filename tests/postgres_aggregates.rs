@@ -851,3 +851,231 @@ async fn exec_sql(pool: &PgPool, sql: &str) {
     .unwrap();
     sqlx::query(sql).execute(pool).await.unwrap();
 }
+
+fn big(n: u128) -> bigdecimal::BigDecimal {
+    n.to_string().parse().unwrap()
+}
+
+#[sqlx::test]
+async fn sums_of_squares_are_exact_beyond_64_and_96_bits(pool: PgPool) {
+    // Handle times in µs: 51 min 1.000001 s, whose square (9.37e18) exceeds i64; ten years
+    // and 1 µs (an open-for-years conversation closed at last), whose square (9.95e28)
+    // exceeds rust_decimal's 96 bits; and 10 minutes.
+    let d1: u128 = 3_061_000_001;
+    let d2: u128 = 3650 * 86_400 * 1_000_000 + 1;
+    let d3: u128 = 600_000_000;
+    let closed_after = |c: Conv, micros: u128| {
+        let closed = c.started + Duration::microseconds(micros as i64);
+        Conv {
+            closed: Some(closed),
+            ..c
+        }
+    };
+    insert_all(
+        &pool,
+        vec![
+            Conv {
+                ai_csat: Some(5),
+                human_csat: Some(2),
+                sentiment: Some(0.5),
+                ..closed_after(conv("a", "u1", "2026-10-01T00:00:00Z"), d1)
+            },
+            Conv {
+                ai_csat: Some(3),
+                // float4 0.123456 is 0.123456001…; as numeric, 0.123456 (6 digits).
+                sentiment: Some(0.123_456),
+                ..closed_after(conv("b", "u2", "2026-10-02T00:00:00Z"), d2)
+            },
+            Conv {
+                ai_csat: Some(4),
+                // Below 1e-6: the fast path's micro-remainder is not 0.
+                sentiment: Some(1.234_56e-7),
+                ..closed_after(conv("c", "u3", "2026-10-03T00:00:00Z"), d3)
+            },
+            Conv {
+                // Below 1e-7: the numeric path.
+                sentiment: Some(5e-8),
+                ..conv("d", "u4", "2026-10-04T00:00:00Z")
+            },
+        ],
+    )
+    .await;
+    let a = read(&pool, &["2026-10"], chrono_tz::UTC).await;
+    let c = &only(&a).conversations;
+    assert!(d1 * d1 > i64::MAX as u128 && d2 * d2 > 79_228_162_514_264_337_593_543_950_335);
+    assert_eq!(c.handle_time.measured, 4);
+    assert_eq!(
+        c.handle_time.total_micros,
+        Decimal::from((d1 + d2 + d3 + d3) as i64)
+    );
+    assert_eq!(
+        c.handle_time.sum_squares_micros,
+        big(d1 * d1 + d2 * d2 + 2 * d3 * d3)
+    );
+    assert_eq!(
+        (c.csat_ai.rated, c.csat_ai.sum, c.csat_ai.sum_squares),
+        (3, 12, 50)
+    );
+    assert_eq!(
+        (
+            c.csat_human.rated,
+            c.csat_human.sum,
+            c.csat_human.sum_squares
+        ),
+        (1, 2, 4)
+    );
+    assert_eq!(c.sentiment.scored, 4);
+    assert_eq!(c.sentiment.sum, dec("0.623456173456"));
+    // 0.25 + 0.123456² + 0.000000123456² + 0.00000005²
+    //   = 0.25 + 0.015241383936 + 0.000000000000015241383936 + 0.0000000000000025
+    let squares: bigdecimal::BigDecimal = "0.265241383936017741383936".parse().unwrap();
+    assert_eq!(c.sentiment.sum_squares, squares);
+
+    // And through an aggregates file: still exact, as plain digits.
+    let json = serde_json::to_string(&a).unwrap();
+    assert!(json.contains(&(d1 * d1 + d2 * d2 + 2 * d3 * d3).to_string()));
+    let back: Aggregates = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, a);
+}
+
+#[sqlx::test]
+async fn segments_by_channel_and_issue_count_a_return_through_another_channel(pool: PgPool) {
+    let frt = |c: Conv, seconds: i64| c.frt_micros(Some(seconds * 1_000_000));
+    insert_all(
+        &pool,
+        vec![
+            // August: outside the two segmented months.
+            conv("aug", "z", "2026-08-10T10:00:00Z"),
+            // September: one web billing conversation, one app login handoff.
+            conv("s1", "a", "2026-09-10T10:00:00Z"),
+            conv("s2", "b", "2026-09-11T10:00:00Z")
+                .channel("app")
+                .issue(Some("login"))
+                .handoff(Some("user")),
+            // October.
+            // o1 (web, billing) returns through the app two hours after it closed: its
+            // return counts for web and billing; o2 is deflected.
+            frt(conv("o1", "u1", "2026-10-05T10:00:00Z"), 1),
+            frt(conv("o2", "u1", "2026-10-05T12:00:00Z").channel("app"), 2),
+            // o3 (web, unclassified) handed off by the AI, rated.
+            Conv {
+                ai_csat: Some(2),
+                human_csat: Some(4),
+                ..frt(conv("o3", "u2", "2026-10-06T10:00:00Z"), 4)
+                    .issue(None)
+                    .handoff(Some("ai"))
+            },
+            // o4 (email, unclassified) without the AI: no FRT.
+            conv("o4", "u3", "2026-10-07T10:00:00Z")
+                .channel("email")
+                .issue(None)
+                .human_only(),
+            // o5 (app, login) deflected, rated 5.
+            Conv {
+                ai_csat: Some(5),
+                sentiment: Some(0.25),
+                ..frt(conv("o5", "u4", "2026-10-08T10:00:00Z"), 3)
+                    .channel("app")
+                    .issue(Some("login"))
+            },
+        ],
+    )
+    .await;
+    let a = read(&pool, &["2026-08", "2026-09", "2026-10"], chrono_tz::UTC).await;
+    assert_eq!(a.months[0].segments, None, "only the last two months");
+    let october = &a.months[2];
+    let c = &october.conversations;
+    assert_eq!(
+        (c.total, c.returned_24h, c.deflected, c.human_handled),
+        (5, 1, 2, 2)
+    );
+    let s = october.segments.as_ref().unwrap();
+    let ten_minutes = Decimal::from(600_000_000);
+
+    let names: Vec<&str> = s.channels.keys().map(String::as_str).collect();
+    assert_eq!(names, ["app", "email", "web"]);
+    let web = &s.channels["web"];
+    assert_eq!(
+        (
+            web.conversations,
+            web.ai_participated,
+            web.handoffs,
+            web.returned_24h,
+            web.deflected
+        ),
+        (2, 2, 1, 1, 0)
+    );
+    assert_eq!(
+        (web.handle_time_measured, web.handle_time_micros),
+        (2, ten_minutes * Decimal::from(2))
+    );
+    assert_eq!((web.csat_ai_rated, web.csat_ai_sum), (1, 2));
+    assert_eq!((web.csat_human_rated, web.csat_human_sum), (1, 4));
+    // percentile_cont(0.9) of {1, 4} = 1 + 0.9 × 3.
+    assert!((web.frt_p90_seconds.unwrap() - 3.7).abs() < 1e-12);
+    let app = &s.channels["app"];
+    assert_eq!(
+        (app.conversations, app.returned_24h, app.deflected),
+        (2, 0, 2)
+    );
+    assert_eq!((app.csat_ai_rated, app.csat_ai_sum), (1, 5));
+    assert_eq!((app.sentiment_scored, app.sentiment_sum), (1, dec("0.25")));
+    assert!((app.frt_p90_seconds.unwrap() - 2.9).abs() < 1e-12);
+    let email = &s.channels["email"];
+    assert_eq!(
+        (
+            email.conversations,
+            email.ai_participated,
+            email.frt_p90_seconds
+        ),
+        (1, 0, None)
+    );
+    // The channels add up to the month.
+    let sum =
+        |f: fn(&aikpi::aggregates::SegmentCounts) -> i64| s.channels.values().map(f).sum::<i64>();
+    assert_eq!(sum(|x| x.returned_24h), c.returned_24h);
+    assert_eq!(sum(|x| x.deflected), c.deflected);
+
+    let keys: Vec<Option<&str>> = s.issues.iter().map(|i| i.issue_key.as_deref()).collect();
+    assert_eq!(keys, [Some("billing.refund"), Some("login"), None]);
+    let billing = &s.issues[0].counts;
+    assert_eq!(
+        (
+            billing.conversations,
+            billing.returned_24h,
+            billing.deflected,
+            billing.handle_time_measured,
+            billing.handle_time_micros
+        ),
+        (2, 1, 1, 2, ten_minutes * Decimal::from(2))
+    );
+    assert!((billing.frt_p90_seconds.unwrap() - 1.9).abs() < 1e-12);
+    let login = &s.issues[1].counts;
+    assert_eq!(
+        (
+            login.conversations,
+            login.deflected,
+            login.csat_ai_sum,
+            login.frt_p90_seconds
+        ),
+        (1, 1, 5, Some(3.0))
+    );
+    assert_eq!(login.sentiment_sum, dec("0.25"));
+    let unclassified = &s.issues[2].counts;
+    assert_eq!(
+        (
+            unclassified.conversations,
+            unclassified.handoffs,
+            unclassified.ai_participated,
+            unclassified.deflected,
+            unclassified.csat_human_sum,
+            unclassified.frt_p90_seconds
+        ),
+        (2, 1, 1, 0, 4, Some(4.0))
+    );
+
+    let september = a.months[1].segments.as_ref().unwrap();
+    assert_eq!(september.channels["web"].deflected, 1);
+    assert_eq!(september.channels["app"].handoffs, 1);
+    assert_eq!(september.issues.len(), 2);
+}

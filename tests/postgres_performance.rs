@@ -12,6 +12,7 @@
 
 mod database;
 
+use bigdecimal::BigDecimal;
 use chrono::{DateTime, Duration, Utc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -179,7 +180,8 @@ async fn fast_paths_agree_with_the_definitions_on_hostile_values(pool: PgPool) {
     .await
     .unwrap();
 
-    let (sentiment_sum, total_micros, p50, p90): (Decimal, Decimal, f64, f64) = sqlx::query_as(
+    type Literal = (Decimal, Decimal, f64, f64, BigDecimal, BigDecimal);
+    let (sentiment_sum, total_micros, p50, p90, sentiment_squares, micros_squares): Literal = sqlx::query_as(
         "SELECT
             sum(negative_sentiment::numeric) FILTER (WHERE negative_sentiment BETWEEN 0 AND 1),
             sum((extract(epoch FROM closed_at) - extract(epoch FROM started_at)) * 1000000)
@@ -187,7 +189,12 @@ async fn fast_paths_agree_with_the_definitions_on_hostile_values(pool: PgPool) {
             percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM first_ai_reply_at - first_user_message_at)::float8)
                 FILTER (WHERE first_ai_reply_at >= first_user_message_at),
             percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM first_ai_reply_at - first_user_message_at)::float8)
-                FILTER (WHERE first_ai_reply_at >= first_user_message_at)
+                FILTER (WHERE first_ai_reply_at >= first_user_message_at),
+            sum(negative_sentiment::numeric * negative_sentiment::numeric)
+                FILTER (WHERE negative_sentiment BETWEEN 0 AND 1),
+            sum(((extract(epoch FROM closed_at) - extract(epoch FROM started_at)) * 1000000)
+                * ((extract(epoch FROM closed_at) - extract(epoch FROM started_at)) * 1000000))
+                FILTER (WHERE closed_at >= started_at)
          FROM conversations",
     )
     .fetch_one(&pool)
@@ -223,6 +230,18 @@ async fn fast_paths_agree_with_the_definitions_on_hostile_values(pool: PgPool) {
         );
         assert_eq!(c.sentiment.sum, sentiment_sum);
         assert_eq!(c.handle_time.total_micros, total_micros);
+        assert_eq!(c.sentiment.sum_squares, sentiment_squares);
+        assert_eq!(c.handle_time.sum_squares_micros, micros_squares);
+        // One channel and one issue key: each segment is the whole month, by either query.
+        let segments = a.months[0].segments.as_ref().unwrap();
+        for segment in [&segments.channels["web"], &segments.issues[0].counts] {
+            assert_eq!(segment.sentiment_sum, sentiment_sum);
+            assert_eq!(segment.handle_time_micros, total_micros);
+            assert_eq!(
+                segment.frt_p90_seconds.map(f64::to_bits),
+                Some(p90.to_bits())
+            );
+        }
         assert_eq!(
             c.first_response.p50_seconds.map(f64::to_bits),
             Some(p50.to_bits())

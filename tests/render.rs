@@ -6,18 +6,23 @@ mod common;
 use std::collections::BTreeSet;
 use std::io::Read;
 
-use aikpi::charts::{self, Chart};
-use aikpi::render::{email, format, html, json, markdown, narrative, notion_zip, Templates};
+use aikpi::outputs::charts::{self, Chart};
+use aikpi::outputs::email_body::{self as email, EmailHtml, EmailText};
+use aikpi::outputs::{html, json, markdown, notion_zip, render_text, Templates};
+use aikpi::presentation::narrative::CalloutState;
+use aikpi::presentation::Presentation;
 use aikpi::review::Review;
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use common::{SPECIAL_CATEGORY, XSS_CHANNEL};
 
 fn rendered(review: &Review) -> (Vec<Chart>, String, String) {
-    let charts = charts::draw_all(review).expect("charts draw");
+    let p = Presentation::default();
+    let charts = charts::draw_all(review, &p).expect("charts draw");
     let templates = Templates::new(None).expect("built-in templates load");
-    let md = markdown::render_markdown(review, &charts, &templates).expect("markdown renders");
-    let html = html::render_html(review, &charts, &templates).expect("html renders");
+    let md = render_text(&markdown::Markdown, review, &p, &charts, &templates)
+        .expect("markdown renders");
+    let html = render_text(&html::Html, review, &p, &charts, &templates).expect("html renders");
     (charts, md, html)
 }
 
@@ -131,11 +136,8 @@ fn report_md_has_the_expected_structure() {
         [
             "Executive summary",
             "What the numbers may hide",
-            "Layer 1 — Coverage",
-            "Layer 2 — Resolution",
-            "Layer 3 — Experience",
-            "Layer 4 — Cost & training",
-            "Charts",
+            "The 12 metrics, layer by layer",
+            "Trends over the last 6 months",
             "Cost",
             "Channels",
             "Data quality",
@@ -143,8 +145,15 @@ fn report_md_has_the_expected_structure() {
             "About this report",
         ]
     );
-    let chart_titles: Vec<&str> = charts.iter().map(|c| c.title.as_str()).collect();
-    assert_eq!(h(HeadingLevel::H3), chart_titles);
+    let mut h3 = vec![
+        "Layer 1 — Coverage",
+        "Layer 2 — Resolution",
+        "Layer 3 — Experience",
+        "Layer 4 — Cost & training",
+    ];
+    h3.extend(charts.iter().map(|c| c.title.as_str()));
+    h3.push("Reporting traps");
+    assert_eq!(h(HeadingLevel::H3), h3);
 
     let layer_tables: Vec<&(String, Vec<Vec<String>>)> = o
         .tables
@@ -274,9 +283,13 @@ fn banners_follow_the_review() {
 #[test]
 fn trap_callouts_are_quotes_with_a_leading_emoji() {
     let (_, md, _) = rendered(&common::fixture_review());
-    assert!(md.contains("> 🚨 **Deflection may include customers who gave up**"));
-    assert!(md.contains("> ✅ **Rating prompts cover closures evenly**"));
-    assert!(md.contains("> 🚨 **LLM spend may be hidden in another cost line**"));
+    assert!(md.contains(
+        "> 🚨 **Check this · Faking deflection: Deflection may include customers who gave up**"
+    ));
+    assert!(md.contains("> ✅ **OK · Inflated CSAT: Rating prompts cover closures evenly**"));
+    assert!(md.contains(
+        "> 🚨 **Check this · Hidden LLM cost: LLM spend may be hidden in another cost line**"
+    ));
 }
 
 #[test]
@@ -284,7 +297,7 @@ fn report_json_is_the_review_unrounded() {
     let review = common::fixture_review();
     let text = json::render_json(&review).expect("json");
     let value: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
-    assert_eq!(value["schema_version"], 1);
+    assert_eq!(value["schema_version"], 2);
     assert_eq!(value["metrics"]["return_rate_24h"]["value"], 0.12);
     assert_eq!(
         value["metrics"]["feedback_loop_rate"]["value"],
@@ -368,12 +381,32 @@ fn metric_ids_serialize_as_their_spec_names() {
 /// The email bodies of the fixture, with its first chart inline and both report files
 /// attached.
 fn email_bodies(review: &Review) -> (String, String) {
-    let charts = charts::draw_all(review).expect("charts draw");
+    let p = Presentation::default();
+    let charts = charts::draw_all(review, &p).expect("charts draw");
     let templates = Templates::new(None).expect("built-in templates load");
     let attached = ["report.html", "report-notion.zip"];
     let inline = [("chart-1@aikpi", &charts[0])];
-    let html = email::email_html(review, &inline, &attached, &templates).expect("email html");
-    let text = email::email_text(review, &attached, &templates).expect("email text");
+    let html = render_text(
+        &EmailHtml {
+            inline: &inline,
+            attached: &attached,
+        },
+        review,
+        &p,
+        &[],
+        &templates,
+    )
+    .expect("email html");
+    let text = render_text(
+        &EmailText {
+            attached: &attached,
+        },
+        review,
+        &p,
+        &[],
+        &templates,
+    )
+    .expect("email text");
     (html, text)
 }
 
@@ -383,13 +416,14 @@ fn the_email_says_what_the_report_says() {
     let (html, text) = email_bodies(&review);
     let (_, md, _) = rendered(&review);
     let cur = review.currency.as_str();
+    let p = Presentation::default();
 
     // The same sentences, from the shared narrative, in the report and in both bodies.
     let mut shared = vec![
-        narrative::scorecard(&review),
-        narrative::traps_line(&review),
-        narrative::cost_line(&review),
-        narrative::volume(&review).expect("a volume line"),
+        p.scorecard(&review),
+        p.traps_line(&review),
+        p.cost_line(&review),
+        p.volume(&review).expect("a volume line"),
     ];
     shared.extend(
         review
@@ -397,11 +431,11 @@ fn the_email_says_what_the_report_says() {
             .better_moves
             .iter()
             .chain(&review.summary.worse_moves)
-            .map(|m| narrative::move_text(m, cur)),
+            .map(|m| p.move_text(m, cur)),
     );
-    shared.extend(narrative::banners(&review).into_iter().map(|b| b.text));
-    for c in narrative::callouts(&review) {
-        if c.state == narrative::CalloutState::Clear {
+    shared.extend(p.banners(&review).into_iter().map(|b| b.text));
+    for c in p.callouts(&review) {
+        if c.state == CalloutState::Clear {
             assert!(!text.contains(&c.headline), "only traps that need a look");
             continue;
         }
@@ -414,27 +448,24 @@ fn the_email_says_what_the_report_says() {
             text.contains(sentence.as_str()),
             "text lacks {sentence:?}:\n{text}"
         );
-        let escaped = aikpi::render::escape::html(sentence);
+        let escaped = aikpi::outputs::escape::html(sentence);
         assert!(html.contains(&escaped), "email HTML lacks {escaped:?}");
     }
     // …which are the report's own.
-    for sentence in [
-        narrative::scorecard(&review),
-        narrative::traps_line(&review),
-    ] {
-        assert!(md.contains(&aikpi::render::escape::markdown(&sentence)));
+    for sentence in [p.scorecard(&review), p.traps_line(&review)] {
+        assert!(md.contains(&aikpi::outputs::escape::markdown(&sentence)));
     }
     // Every metric's target as the report writes it.
     for m in review.metrics.values() {
-        let target = format::target(&m.target, m.unit, cur);
-        assert!(text.contains(&format!("(target {target})")), "{target}");
+        let target = p.target(&m.target, m.unit, cur);
+        assert!(text.contains(&format!("(Target {target})")), "{target}");
         assert!(
-            md.contains(&aikpi::render::escape::markdown(&target)),
+            md.contains(&aikpi::outputs::escape::markdown(&target)),
             "{target}"
         );
     }
     // The headline is the email's own, and the text is text: no entities, markup as is.
-    assert!(text.contains(&email::headline(&review)));
+    assert!(text.contains(&email::headline(&review, &p)));
     assert!(text.contains(XSS_CHANNEL) && text.contains(SPECIAL_CATEGORY));
     assert!(!text.contains("&amp;") && !text.contains("&lt;"));
     assert!(!html.contains("<script") && !html.contains("<img src=x"));

@@ -12,7 +12,7 @@ use aikpi::review::metrics::MetricId;
 use aikpi::review::settings::ReviewSettings;
 use aikpi::review::status::{Movement, Status};
 use aikpi::review::traps::TrapReason;
-use aikpi::review::{review, Review, ReviewContext};
+use aikpi::review::{review, Review, ReviewContext, SettlingNote};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
@@ -364,14 +364,11 @@ fn open_conversations_and_an_early_read_make_the_month_provisional() {
     a.read_at = a.months[1].ends_at + chrono::Duration::hours(5);
     let r = review(&a, &ReviewSettings::default(), &context()).unwrap();
     assert!(r.settling.provisional && r.settling.within_24h_of_month_end);
-    assert!(
-        r.settling
-            .notes
-            .iter()
-            .any(|n| n == "provisional: 3 conversations still open"),
-        "{:?}",
-        r.settling.notes
+    assert_eq!(
+        r.settling.notes,
+        vec![SettlingNote::ReadWithin24h, SettlingNote::OpenConversations]
     );
+    assert_eq!(r.settling.open_conversations, 3);
 }
 
 #[test]

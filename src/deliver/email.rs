@@ -37,11 +37,22 @@ use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
 use lettre::transport::smtp::extension::{ClientId, Extension, MailParameter};
 use lettre::Message;
 
-use crate::charts::Chart;
-use crate::config::{EmailSettings, SmtpSecurity, SmtpServer};
-use crate::render::email as body;
-use crate::render::{narrative, RenderError, Templates};
+use crate::config::{EmailSettings, SmtpSecurity, SmtpServer, DEFAULT_SUBJECT};
+use crate::outputs::email_body::{self as body, EmailHtml, EmailText};
+use crate::outputs::{Chart, FormatError, Input, Output, RenderError, Templates};
+use crate::presentation::view::ReportView;
+use crate::presentation::Presentation;
 use crate::review::Review;
+use crate::say;
+
+/// What the summary says: the run's review in its language, its charts and templates.
+#[derive(Debug, Clone, Copy)]
+pub struct Summary<'a> {
+    pub review: &'a Review,
+    pub presentation: &'a Presentation,
+    pub charts: &'a [Chart],
+    pub templates: &'a Templates,
+}
 
 /// Charts shown inline, by name, in order of preference: the all-metrics status view
 /// first, then deflection next to the return rate (trap 1), then cost. Matching is by
@@ -278,12 +289,19 @@ pub fn key_charts(charts: &[Chart]) -> Vec<&Chart> {
     chosen
 }
 
-/// The subject: the template with `{month}` and `{headline}` filled in.
-pub fn subject(settings: &EmailSettings, review: &Review) -> String {
-    settings
-        .subject
-        .replace("{month}", &narrative::month_name(review.month))
-        .replace("{headline}", &body::headline(review))
+/// The subject: the template with `{month}` and `{headline}` filled in. The default
+/// template is the language's own; a configured one is used as written.
+pub fn subject(settings: &EmailSettings, review: &Review, p: &Presentation) -> String {
+    let template = if settings.subject == DEFAULT_SUBJECT {
+        p.words.email_subject
+    } else {
+        &settings.subject
+    };
+    say!(
+        template,
+        month = p.month_name(review.month),
+        headline = body::headline(review, p)
+    )
 }
 
 /// FNV-1a: a stable content hash for Message-ID, Content-IDs and boundaries (std's
@@ -326,12 +344,31 @@ fn content_type(text: &str) -> Result<ContentType, EmailError> {
 /// the same inputs always give the same bytes.
 pub fn build_message(
     settings: &EmailSettings,
-    review: &Review,
-    charts: &[Chart],
+    summary: &Summary<'_>,
     attachments: &[EmailAttachment],
-    templates: &Templates,
     now: DateTime<Utc>,
 ) -> Result<Message, EmailError> {
+    let review = summary.review;
+    let view = ReportView::new(review, summary.presentation);
+    let input = Input {
+        review,
+        presentation: summary.presentation,
+        view: &view,
+        charts: &[],
+        templates: summary.templates,
+    };
+    let render = |output: &dyn Output| -> Result<String, EmailError> {
+        let files = output.render(&input).map_err(|e| match e {
+            FormatError::Render(e) => EmailError::Render(e),
+            other => EmailError::Build(other.to_string()),
+        })?;
+        let bytes = files
+            .into_iter()
+            .next()
+            .map(|f| f.bytes)
+            .unwrap_or_default();
+        String::from_utf8(bytes).map_err(|e| EmailError::Build(e.to_string()))
+    };
     let from = settings
         .from
         .clone()
@@ -341,14 +378,16 @@ pub fn build_message(
             "no recipient: set email.to or pass --email-to".to_string(),
         ));
     }
-    let subject = subject(settings, review);
+    let subject = subject(settings, review, summary.presentation);
     let attached: Vec<&EmailAttachment> = attachments
         .iter()
         // The Word report joins only when asked for, whatever the caller passed.
         .filter(|a| a.filename != DOCX_ATTACHMENT.0 || settings.attach_docx)
         .collect();
     let attached_names: Vec<&str> = attached.iter().map(|a| a.filename.as_str()).collect();
-    let text = body::email_text(review, &attached_names, templates).map_err(EmailError::Render)?;
+    let text = render(&EmailText {
+        attached: &attached_names,
+    })?;
 
     let recipients: String = settings
         .to
@@ -366,7 +405,7 @@ pub fn build_message(
     ]);
     let tag = format!("{seed:016x}");
 
-    let key = key_charts(charts);
+    let key = key_charts(summary.charts);
     let cids: Vec<String> = key
         .iter()
         .map(|c| format!("chart-{}.{tag}@aikpi", cid_token(&c.name)))
@@ -376,8 +415,10 @@ pub fn build_message(
         .map(String::as_str)
         .zip(key.iter().copied())
         .collect();
-    let html = body::email_html(review, &inline, &attached_names, templates)
-        .map_err(EmailError::Render)?;
+    let html = render(&EmailHtml {
+        inline: &inline,
+        attached: &attached_names,
+    })?;
 
     let mut related = MultiPart::builder()
         .header(content_type(&format!(

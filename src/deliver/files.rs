@@ -124,6 +124,9 @@ pub fn publish_with(
         }
     }
 
+    // A run killed while staging (SIGKILL, SIGTERM, power loss) leaves its staging folder;
+    // under the lock no other run is writing one, so every one left is stale.
+    remove_stale_staging(&parent, &name);
     let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
     let result = write_staging(&staging, files, write_file).and_then(|()| swap_in(&staging, out));
     // After a swap the staging path holds the old set; after a failure, the partial new one.
@@ -131,6 +134,34 @@ pub fn publish_with(
         let _ = fs::remove_dir_all(&staging);
     }
     result
+}
+
+/// Whether `entry` is a staging folder of `--out` `name`: `.NAME.staging-PID`, or
+/// `.NAME.staging-PID.old` (the old set moved aside on filesystems without an exchange).
+fn is_staging_of(entry: &str, name: &str) -> bool {
+    let Some(rest) = entry
+        .strip_prefix('.')
+        .and_then(|e| e.strip_prefix(name))
+        .and_then(|e| e.strip_prefix(".staging-"))
+    else {
+        return false;
+    };
+    let pid = rest.strip_suffix(".old").unwrap_or(rest);
+    !pid.is_empty() && pid.chars().all(|c| c.is_ascii_digit())
+}
+
+/// Removes what earlier, interrupted runs into `--out` `name` left in `parent`. Only
+/// called with the lock held. Best effort: a folder that cannot be removed now is tried
+/// again by the next run, and never becomes part of a report.
+fn remove_stale_staging(parent: &Path, name: &str) {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if is_staging_of(&entry.file_name().to_string_lossy(), name) {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 fn write_staging(
@@ -300,6 +331,36 @@ mod tests {
         let html = fs::read_to_string(out.join("report.html")).unwrap();
         let md = fs::read_to_string(out.join("report.md")).unwrap();
         assert_eq!(html, md, "both files come from the same run");
+    }
+
+    #[test]
+    fn staging_folders_left_by_interrupted_runs_are_removed_by_the_next_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("report");
+        publish(&out, &[file("report.md", "old")]).unwrap();
+        for left in [".report.staging-4242", ".report.staging-17.old"] {
+            fs::create_dir(dir.path().join(left)).unwrap();
+            fs::write(dir.path().join(left).join("report.md"), "partial").unwrap();
+        }
+        // Not ours: another --out's staging, and a look-alike that is no staging folder.
+        fs::create_dir(dir.path().join(".other.staging-1")).unwrap();
+        fs::create_dir(dir.path().join(".report.staging-notes")).unwrap();
+        publish(&out, &[file("report.md", "new")]).unwrap();
+        let mut names: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                ".other.staging-1",
+                ".report.lock",
+                ".report.staging-notes",
+                "report"
+            ]
+        );
+        assert_eq!(fs::read_to_string(out.join("report.md")).unwrap(), "new");
     }
 
     #[test]

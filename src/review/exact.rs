@@ -7,6 +7,7 @@
 
 use std::str::FromStr;
 
+use bigdecimal::BigDecimal;
 use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::{Signed, ToPrimitive, Zero};
@@ -35,6 +36,17 @@ pub fn decimal(d: Decimal) -> Exact {
     let mantissa = BigInt::from(d.mantissa());
     let scale = BigInt::from(10u8).pow(d.scale());
     Exact::new(mantissa, scale)
+}
+
+/// An arbitrary-precision sum (a sum of squares) as an exact value.
+pub fn big_decimal(d: &BigDecimal) -> Exact {
+    let (mantissa, exponent) = d.as_bigint_and_exponent();
+    let ten = BigInt::from(10u8);
+    if exponent >= 0 {
+        Exact::new(mantissa, ten.pow(exponent.unsigned_abs() as u32))
+    } else {
+        Exact::from_integer(mantissa * ten.pow(exponent.unsigned_abs() as u32))
+    }
 }
 
 /// A float that is already exact as stored (a `float8` percentile from the database).
@@ -98,5 +110,17 @@ mod tests {
         assert_eq!(threshold(3.0).unwrap(), integer(3));
         assert!(threshold(f64::NAN).is_none());
         assert_eq!(to_f64(&ratio(1, 3).unwrap()), 1.0 / 3.0);
+    }
+
+    #[test]
+    fn big_decimals_are_exact_whatever_their_scale() {
+        let big = |s: &str| big_decimal(&BigDecimal::from_str(s).unwrap());
+        assert_eq!(
+            big("0.015241383936"),
+            ratio(15_241_383_936, 1_000_000_000_000).unwrap()
+        );
+        assert_eq!(big("1E+3"), integer(1000));
+        let huge = big("340282366920938463463374607431768211457");
+        assert_eq!(huge, Exact::from_integer(BigInt::from(u128::MAX) + 2));
     }
 }

@@ -64,15 +64,6 @@ impl Layer {
     pub fn number(self) -> u8 {
         self as u8 + 1
     }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Layer::Coverage => "Coverage",
-            Layer::Resolution => "Resolution",
-            Layer::Experience => "Experience",
-            Layer::CostAndTraining => "Cost & training",
-        }
-    }
 }
 
 /// Which way is better.
@@ -140,44 +131,6 @@ impl MetricId {
     /// Parses an id as written in JSON and config.
     pub fn from_name(name: &str) -> Option<MetricId> {
         MetricId::ALL.into_iter().find(|id| id.as_str() == name)
-    }
-
-    /// The human name shown in reports.
-    pub fn title(self) -> &'static str {
-        match self {
-            MetricId::AiTouchRate => "AI touch rate",
-            MetricId::FrtP90Seconds => "First response time (p90)",
-            MetricId::FrtP50Seconds => "First response time (p50)",
-            MetricId::AhtSeconds => "Average handle time",
-            MetricId::DeflectionRate => "Deflection rate",
-            MetricId::HandoffRate => "Handoff rate",
-            MetricId::ReturnRate24h => "24h return rate",
-            MetricId::CsatAi => "CSAT (AI)",
-            MetricId::CsatHuman => "CSAT (human)",
-            MetricId::NegativeSentiment => "Negative sentiment",
-            MetricId::CostPerConversation => "Cost per conversation",
-            MetricId::KbHitRate => "KB hit rate",
-            MetricId::FeedbackLoopRate => "Feedback loop rate",
-        }
-    }
-
-    /// The one-line definition for the report's appendix.
-    pub fn definition(self) -> &'static str {
-        match self {
-            MetricId::AiTouchRate => "Conversations the AI participated in, divided by all conversations started in the month.",
-            MetricId::FrtP90Seconds => "90th percentile (continuous) of the time from the user's first message to the AI's first reply; negative gaps are excluded.",
-            MetricId::FrtP50Seconds => "Median (continuous) of the time from the user's first message to the AI's first reply; judged against the same target as p90 but not counted among the 12.",
-            MetricId::AhtSeconds => "Mean time from start to close of the month's closed conversations (closed before start excluded).",
-            MetricId::DeflectionRate => "Conversations the AI handled that closed with no human handoff and no return of the same user about the same issue within 24 hours, divided by all conversations. Open conversations are never deflected.",
-            MetricId::HandoffRate => "Conversations handed off to a human (by the AI or at the user's request), divided by all conversations.",
-            MetricId::ReturnRate24h => "Conversations after which the same user started another about the same issue (unclassified counts as the same) within 24 hours of close (of start while open), divided by all conversations.",
-            MetricId::CsatAi => "Mean 1–5 rating of the AI's replies, over conversations with a valid rating.",
-            MetricId::CsatHuman => "Mean 1–5 rating of human agents, over conversations with a valid rating.",
-            MetricId::NegativeSentiment => "Mean LLM-scored negative sentiment (0–1) over scored conversations.",
-            MetricId::CostPerConversation => "(Metered LLM cost + booked infra + booked labor) divided by all conversations. The ledger's own `llm` line is only reconciled, never added.",
-            MetricId::KbHitRate => "Labelled retrieval checks whose top-1 document is the expected one, divided by all checks (nothing retrieved is a miss).",
-            MetricId::FeedbackLoopRate => "Human-edited AI replies that were fed back into the knowledge base (at any time up to the run), divided by all edited replies.",
-        }
     }
 
     pub fn layer(self) -> Layer {

@@ -37,7 +37,7 @@ pub use segments::{ChannelSegment, IssueSegment, SegmentMetric, Segments, SEGMEN
 pub use workload::{Figure, Savings, Workload};
 
 /// Version of the `report.json` format; bumped on any incompatible change.
-pub const REPORT_SCHEMA_VERSION: u32 = 1;
+pub const REPORT_SCHEMA_VERSION: u32 = 2;
 
 /// The monthly business review: what `report.json` holds and every format renders.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
@@ -110,7 +110,6 @@ pub struct RowCounts {
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct MetricReport {
     pub id: MetricId,
-    pub title: String,
     /// Layer number 1–4.
     pub layer: u8,
     pub value: Option<f64>,
@@ -171,7 +170,6 @@ pub struct Summary {
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Move {
     pub id: MetricId,
-    pub title: String,
     pub value: Option<f64>,
     pub previous: Option<f64>,
     pub delta_abs: f64,
@@ -246,8 +244,20 @@ pub struct Settling {
     pub within_24h_of_month_end: bool,
     /// The data was read before the month ended.
     pub partial_month: bool,
-    /// Plain-words notes, one per reason.
-    pub notes: Vec<String>,
+    /// One note per reason, in the order the outputs show them.
+    pub notes: Vec<SettlingNote>,
+}
+
+/// Why a month's numbers can still move (the presentation words each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SettlingNote {
+    /// The data was read before the month ended.
+    PartialMonth,
+    /// The data was read less than 24 h after the month ended: returns still settling.
+    ReadWithin24h,
+    /// Conversations of the month were still open (`open_conversations` of them).
+    OpenConversations,
 }
 
 /// A channel's conversations in the report month.
@@ -314,10 +324,14 @@ pub fn review(
         .collect();
     let current = all_values.last().ok_or(ReviewError::NoMonths)?;
     let previous = (all_values.len() >= 2).then(|| &all_values[all_values.len() - 2]);
+    let previous_month = (months.len() >= 2).then(|| &months[months.len() - 2]);
 
     let metric_reports: BTreeMap<MetricId, MetricReport> = MetricId::ALL
         .iter()
-        .map(|&id| (id, metric_report(id, current, previous, settings)))
+        .map(|&id| {
+            let noise = noise::assess(id, month, previous_month, settings.significance_level);
+            (id, metric_report(id, current, previous, noise, settings))
+        })
         .collect();
 
     let traps = traps::judge(
@@ -329,6 +343,7 @@ pub fn review(
     );
     let summary = summarize(&metric_reports, &traps);
     let c = &month.conversations;
+    let trend = trend(&months[..], &all_values, settings.trend_months);
 
     Ok(Review {
         schema_version: REPORT_SCHEMA_VERSION,
@@ -344,24 +359,21 @@ pub fn review(
         },
         cost_breakdown: cost_breakdown(month, &current.costs),
         traps,
-        trend: trend(&months[..], &all_values, settings.trend_months),
+        annotations: annotations::annotations(&settings.annotations, &trend.months),
+        trend,
         data_quality: quality::assess(month),
         settling: settling(month, aggregates.read_at),
         channels: channels(month),
-        // Placeholders until the §6 review lands (issue 10).
-        segments: Segments::default(),
-        drivers: DRIVER_METRICS.iter().map(|&id| (id, None)).collect(),
-        workload: Workload {
-            human_handled: Figure::default(),
-            ai_resolutions: Figure::default(),
-            labor_cost: Figure::default(),
-            cost_per_ai_resolution: Figure::default(),
-            labor_cost_per_human_handled: Figure::default(),
-            labor_cost_avoided_estimate: Figure::default(),
-            provisional: false,
-            savings: Savings::Unknown,
-        },
-        annotations: Vec::new(),
+        segments: segments::segments(month, previous_month, settings.top_issues),
+        drivers: DRIVER_METRICS
+            .iter()
+            .map(|&id| (id, drivers::driver(id, month, previous_month)))
+            .collect(),
+        workload: workload::workload(
+            (month, current),
+            previous_month.zip(previous),
+            &settings.costs.labor,
+        ),
     })
 }
 
@@ -369,6 +381,7 @@ fn metric_report(
     id: MetricId,
     current: &MonthValues,
     previous: Option<&MonthValues>,
+    noise: noise::Assessment,
     settings: &ReviewSettings,
 ) -> MetricReport {
     let target = settings.target(id);
@@ -378,7 +391,6 @@ fn metric_report(
     let (delta_abs, delta_rel) = status::deltas(value, prev);
     MetricReport {
         id,
-        title: id.title().to_string(),
         layer: id.layer().number(),
         value: opt_f64(value),
         previous: opt_f64(prev),
@@ -390,10 +402,9 @@ fn metric_report(
         target: target_report(&target, &tolerance),
         unit: id.unit(),
         counted: id.counts_toward_twelve(),
-        // Placeholder until the §6 review lands (issue 10).
-        significance: Significance::NotAssessed,
-        interval: None,
-        sample_size: None,
+        significance: noise.significance,
+        interval: noise.interval,
+        sample_size: noise.sample_size,
     }
 }
 
@@ -422,10 +433,11 @@ fn summarize(metrics: &BTreeMap<MetricId, MetricReport>, traps: &Traps) -> Summa
         let mut moves: Vec<Move> = counted
             .iter()
             .filter(|m| m.movement == Some(wanted))
+            // SPEC §6.1: chance is not news.
+            .filter(|m| m.significance != Significance::WithinNoise)
             .filter_map(|m| {
                 Some(Move {
                     id: m.id,
-                    title: m.title.clone(),
                     value: m.value,
                     previous: m.previous,
                     delta_abs: m.delta_abs?,
@@ -555,20 +567,12 @@ fn settling(month: &MonthAggregates, read_at: DateTime<Utc>) -> Settling {
     let within_24h = !partial_month && read_at < month.ends_at + Duration::hours(24);
     let mut notes = Vec::new();
     if partial_month {
-        notes.push("partial month: the data was read before the month ended".to_string());
+        notes.push(SettlingNote::PartialMonth);
     } else if within_24h {
-        notes.push(
-            "provisional: the data was read less than 24 h after the month ended, so 24h returns are still settling"
-                .to_string(),
-        );
+        notes.push(SettlingNote::ReadWithin24h);
     }
     if open > 0 {
-        let s = if open == 1 {
-            "conversation"
-        } else {
-            "conversations"
-        };
-        notes.push(format!("provisional: {open} {s} still open"));
+        notes.push(SettlingNote::OpenConversations);
     }
     Settling {
         provisional: partial_month || within_24h || open > 0,

@@ -11,7 +11,7 @@ pub struct DataQuality {
     pub counts: QualityCounts,
     /// Share of conversations with no `issue_key`.
     pub unclassified_share: Option<f64>,
-    /// One note per non-zero count, in plain words.
+    /// One note per non-zero count, in `counts` order.
     pub notes: Vec<QualityNote>,
 }
 
@@ -33,14 +33,31 @@ pub struct QualityCounts {
     pub kb_nothing_retrieved: i64,
 }
 
-/// One data-quality note.
+/// One data-quality note: which contract break, and how many rows. The words that say
+/// what it means and how the report treated it are the presentation's.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct QualityNote {
     /// The count's key in `counts`.
-    pub key: String,
+    pub key: QualityKind,
     pub count: i64,
-    /// What it means and how the report treated it.
-    pub message: String,
+}
+
+/// Which data-quality count a note is about (its key in `counts`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum QualityKind {
+    Unclassified,
+    NegativeFirstResponse,
+    FirstResponseMissing,
+    ClosedBeforeStart,
+    AiCsatOutOfRange,
+    HumanCsatOutOfRange,
+    SentimentOutOfRange,
+    UnknownCloseReason,
+    UnknownHandoffInitiator,
+    InitiatorWithoutHandoff,
+    CloseReasonWhileOpen,
+    KbNothingRetrieved,
 }
 
 /// Data quality of a month.
@@ -62,28 +79,36 @@ pub fn assess(month: &MonthAggregates) -> DataQuality {
         kb_nothing_retrieved: month.kb_evals.nothing_retrieved,
     };
     let unclassified_share = (total > 0).then(|| q.unclassified as f64 / total as f64);
-    let described: [(&str, i64, &str); 12] = [
-        ("unclassified", q.unclassified, "conversations have no issue_key (unclassified); they count as one shared issue in the 24h return check, so they cannot hide returns"),
-        ("negative_first_response", q.negative_first_response, "conversations have the AI's first reply before the user's first message; they are left out of first response time"),
-        ("first_response_missing", q.first_response_missing, "conversations lack the user's first message or the AI's first reply; they are not in first response time"),
-        ("closed_before_start", q.closed_before_start, "conversations closed before they started; they are left out of handle time, and their return window runs from the start"),
-        ("ai_csat_out_of_range", q.ai_csat_out_of_range, "AI ratings are outside 1–5; they are left out of CSAT (AI)"),
-        ("human_csat_out_of_range", q.human_csat_out_of_range, "human-agent ratings are outside 1–5; they are left out of CSAT (human)"),
-        ("sentiment_out_of_range", q.sentiment_out_of_range, "sentiment scores are outside 0–1; they are left out of negative sentiment and the frustrated-exit check"),
-        ("unknown_close_reason", q.unknown_close_reason, "closed conversations have a close_reason outside the contract; they are left out of the per-ending rating-prompt rates"),
-        ("unknown_handoff_initiator", q.unknown_handoff_initiator, "handoffs have no known initiator (ai or user); they count in the handoff rate but in neither split"),
-        ("initiator_without_handoff", q.initiator_without_handoff, "conversations name a handoff initiator but have no handoff time; they are not counted as handoffs"),
-        ("close_reason_while_open", q.close_reason_while_open, "open conversations already carry a close_reason; they are treated as open"),
-        ("kb_nothing_retrieved", month.kb_evals.nothing_retrieved, "retrieval checks retrieved nothing; they count as misses in the KB hit rate"),
+    let described: [(QualityKind, i64); 12] = [
+        (QualityKind::Unclassified, q.unclassified),
+        (
+            QualityKind::NegativeFirstResponse,
+            q.negative_first_response,
+        ),
+        (QualityKind::FirstResponseMissing, q.first_response_missing),
+        (QualityKind::ClosedBeforeStart, q.closed_before_start),
+        (QualityKind::AiCsatOutOfRange, q.ai_csat_out_of_range),
+        (QualityKind::HumanCsatOutOfRange, q.human_csat_out_of_range),
+        (QualityKind::SentimentOutOfRange, q.sentiment_out_of_range),
+        (QualityKind::UnknownCloseReason, q.unknown_close_reason),
+        (
+            QualityKind::UnknownHandoffInitiator,
+            q.unknown_handoff_initiator,
+        ),
+        (
+            QualityKind::InitiatorWithoutHandoff,
+            q.initiator_without_handoff,
+        ),
+        (QualityKind::CloseReasonWhileOpen, q.close_reason_while_open),
+        (
+            QualityKind::KbNothingRetrieved,
+            month.kb_evals.nothing_retrieved,
+        ),
     ];
     let notes = described
         .into_iter()
-        .filter(|(_, count, _)| *count > 0)
-        .map(|(key, count, what)| QualityNote {
-            key: key.to_string(),
-            count,
-            message: format!("{count} {what}."),
-        })
+        .filter(|(_, count)| *count > 0)
+        .map(|(key, count)| QualityNote { key, count })
         .collect();
     DataQuality {
         counts,

@@ -1,10 +1,14 @@
 //! SPEC §6.2, segments: the month's metrics by channel and for the top issue keys.
 
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::exact::{self, Exact};
 use super::metrics::MetricId;
+use super::opt_f64;
+use crate::aggregates::{IssueAggregates, MonthAggregates, SegmentCounts};
 
 /// `segments` of `report.json`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
@@ -57,3 +61,124 @@ pub const SEGMENT_METRICS: [MetricId; 9] = [
     MetricId::AhtSeconds,
     MetricId::FrtP90Seconds,
 ];
+
+/// The exact value of a segment metric (SPEC §3's definition restricted to the segment);
+/// `None` when its denominator is 0 or the metric is not one of [`SEGMENT_METRICS`].
+pub fn value(id: MetricId, s: &SegmentCounts) -> Option<Exact> {
+    match id {
+        MetricId::AiTouchRate => exact::ratio(s.ai_participated, s.conversations),
+        MetricId::DeflectionRate => exact::ratio(s.deflected, s.conversations),
+        MetricId::HandoffRate => exact::ratio(s.handoffs, s.conversations),
+        MetricId::ReturnRate24h => exact::ratio(s.returned_24h, s.conversations),
+        MetricId::CsatAi => exact::ratio(s.csat_ai_sum, s.csat_ai_rated),
+        MetricId::CsatHuman => exact::ratio(s.csat_human_sum, s.csat_human_rated),
+        MetricId::NegativeSentiment => exact::quotient(
+            exact::decimal(s.sentiment_sum),
+            exact::integer(s.sentiment_scored),
+        ),
+        MetricId::AhtSeconds => exact::quotient(
+            exact::decimal(s.handle_time_micros),
+            exact::integer(s.handle_time_measured) * exact::integer(1_000_000),
+        ),
+        MetricId::FrtP90Seconds => s.frt_p90_seconds.and_then(exact::float),
+        _ => None,
+    }
+}
+
+/// The segment metrics of this month's counts against last month's (`None`: the
+/// segment had no conversations last month).
+fn metrics(
+    current: &SegmentCounts,
+    previous: Option<&SegmentCounts>,
+) -> BTreeMap<MetricId, SegmentMetric> {
+    let previous = previous.filter(|p| p.conversations > 0);
+    SEGMENT_METRICS
+        .iter()
+        .map(|&id| {
+            let metric = SegmentMetric {
+                value: opt_f64(value(id, current).as_ref()),
+                previous: previous.and_then(|p| opt_f64(value(id, p).as_ref())),
+            };
+            (id, metric)
+        })
+        .collect()
+}
+
+fn share(n: i64, total: i64) -> f64 {
+    opt_f64(exact::ratio(n, total).as_ref()).unwrap_or(0.0)
+}
+
+/// SPEC §6.2 for the report month `current` against `previous` (the month before, when
+/// the aggregates hold it); `top_issues` keys at most.
+pub fn segments(
+    current: &MonthAggregates,
+    previous: Option<&MonthAggregates>,
+    top_issues: usize,
+) -> Segments {
+    let Some(now) = current.segments.as_ref() else {
+        return Segments::default();
+    };
+    let before = previous.and_then(|p| p.segments.as_ref());
+    let total = current.conversations.total;
+
+    let mut channels: Vec<ChannelSegment> = now
+        .channels
+        .iter()
+        .filter(|(_, counts)| counts.conversations > 0)
+        .map(|(channel, counts)| ChannelSegment {
+            channel: channel.clone(),
+            conversations: counts.conversations,
+            share: share(counts.conversations, total),
+            metrics: metrics(counts, before.and_then(|b| b.channels.get(channel))),
+        })
+        .collect();
+    channels.sort_by(|a, b| {
+        b.conversations
+            .cmp(&a.conversations)
+            .then_with(|| a.channel.cmp(&b.channel))
+    });
+
+    let mut issues: Vec<&IssueAggregates> = now
+        .issues
+        .iter()
+        .filter(|i| i.counts.conversations > 0)
+        .collect();
+    issues.sort_by(|a, b| {
+        b.counts
+            .conversations
+            .cmp(&a.counts.conversations)
+            .then_with(|| by_key_unclassified_last(&a.issue_key, &b.issue_key))
+    });
+    let top_issues = issues
+        .into_iter()
+        .take(top_issues)
+        .map(|issue| {
+            let last = before.and_then(|b| {
+                b.issues
+                    .iter()
+                    .find(|i| i.issue_key == issue.issue_key)
+                    .map(|i| &i.counts)
+            });
+            IssueSegment {
+                issue_key: issue.issue_key.clone(),
+                conversations: issue.counts.conversations,
+                share: share(issue.counts.conversations, total),
+                metrics: metrics(&issue.counts, last),
+            }
+        })
+        .collect();
+    Segments {
+        channels,
+        top_issues,
+    }
+}
+
+/// Byte order of the keys, `None` (unclassified) after every key.
+fn by_key_unclassified_last(a: &Option<String>, b: &Option<String>) -> Ordering {
+    match (a, b) {
+        (Some(a), Some(b)) => a.as_bytes().cmp(b.as_bytes()),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    }
+}

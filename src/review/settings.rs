@@ -151,6 +151,20 @@ pub struct ReviewSettings {
     pub trend_months: usize,
     /// The report currency code, e.g. `USD`.
     pub currency: String,
+    /// α of the noise band (SPEC §6.1): a change is significant when a two-sided test
+    /// rejects "no change" at this level. 0 < α < 1.
+    pub significance_level: f64,
+    /// How many issue keys the top-issues table lists (SPEC §6.2), at least 1.
+    pub top_issues: usize,
+    /// Known events (SPEC §6.5), in the order configured.
+    pub annotations: Vec<EventNote>,
+}
+
+/// One configured `[[annotations]]` entry, already checked (a date, a 1–80 character label).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventNote {
+    pub date: chrono::NaiveDate,
+    pub label: String,
 }
 
 impl Default for ReviewSettings {
@@ -171,6 +185,9 @@ impl Default for ReviewSettings {
             costs: CostCategories::default(),
             trend_months: 6,
             currency: "USD".into(),
+            significance_level: 0.05,
+            top_issues: 10,
+            annotations: Vec::new(),
         }
     }
 }

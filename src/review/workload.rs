@@ -1,7 +1,14 @@
 //! SPEC §6.4, human workload and cost per resolution: did the human workload drop, and
 //! what does an AI resolution cost?
 
+use num_traits::{Signed, Zero};
 use serde::Serialize;
+
+use super::exact::{self, Exact};
+use super::metrics::CostComponents;
+use super::status;
+use super::MonthValues;
+use crate::aggregates::MonthAggregates;
 
 /// `workload` of `report.json`. Cost figures are in the report currency.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
@@ -48,4 +55,76 @@ pub enum Savings {
     CostMore,
     /// No estimate (no labor line booked, or no human-handled conversation to price).
     Unknown,
+}
+
+/// The six figures of one month, exact.
+struct Figures {
+    human_handled: Exact,
+    ai_resolutions: Exact,
+    labor_cost: Exact,
+    cost_per_ai_resolution: Option<Exact>,
+    labor_cost_per_human_handled: Option<Exact>,
+    labor_cost_avoided_estimate: Option<Exact>,
+}
+
+impl Figures {
+    fn of(month: &MonthAggregates, costs: &CostComponents, labor: &[String]) -> Figures {
+        let c = &month.conversations;
+        let ai_cost = &costs.llm + &costs.infra;
+        let ai_resolutions = exact::integer(c.deflected);
+        let human_handled = exact::integer(c.human_handled);
+        // Not booked yet is unknown, not 0 (and not merely provisional).
+        let labor_booked = labor.iter().any(|l| month.ledger_amount(l).is_some());
+        let per_human = labor_booked
+            .then(|| exact::quotient(costs.labor.clone(), human_handled.clone()))
+            .flatten();
+        let estimate = per_human
+            .as_ref()
+            .map(|per| &ai_resolutions * per - &ai_cost);
+        Figures {
+            cost_per_ai_resolution: exact::quotient(ai_cost, ai_resolutions.clone()),
+            human_handled,
+            ai_resolutions,
+            labor_cost: costs.labor.clone(),
+            labor_cost_per_human_handled: per_human,
+            labor_cost_avoided_estimate: estimate,
+        }
+    }
+}
+
+fn figure(value: Option<&Exact>, previous: Option<&Exact>) -> Figure {
+    let (delta_abs, delta_rel) = status::deltas(value, previous);
+    Figure {
+        value: value.map(exact::to_f64),
+        previous: previous.map(exact::to_f64),
+        delta_abs: delta_abs.as_ref().map(exact::to_f64),
+        delta_rel: delta_rel.as_ref().map(exact::to_f64),
+    }
+}
+
+/// SPEC §6.4 for the report month against the month before (when the aggregates hold it).
+pub fn workload(
+    current: (&MonthAggregates, &MonthValues),
+    previous: Option<(&MonthAggregates, &MonthValues)>,
+    labor_categories: &[String],
+) -> Workload {
+    let now = Figures::of(current.0, &current.1.costs, labor_categories);
+    let before = previous.map(|(m, v)| Figures::of(m, &v.costs, labor_categories));
+    let pair = |f: fn(&Figures) -> Option<&Exact>| figure(f(&now), before.as_ref().and_then(f));
+    let savings = match &now.labor_cost_avoided_estimate {
+        None => Savings::Unknown,
+        Some(e) if e.is_zero() => Savings::BrokeEven,
+        Some(e) if e.is_positive() => Savings::Saved,
+        Some(_) => Savings::CostMore,
+    };
+    Workload {
+        human_handled: pair(|f| Some(&f.human_handled)),
+        ai_resolutions: pair(|f| Some(&f.ai_resolutions)),
+        labor_cost: pair(|f| Some(&f.labor_cost)),
+        cost_per_ai_resolution: pair(|f| f.cost_per_ai_resolution.as_ref()),
+        labor_cost_per_human_handled: pair(|f| f.labor_cost_per_human_handled.as_ref()),
+        labor_cost_avoided_estimate: pair(|f| f.labor_cost_avoided_estimate.as_ref()),
+        provisional: !current.1.costs.missing_categories.is_empty(),
+        savings,
+    }
 }

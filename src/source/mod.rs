@@ -128,6 +128,25 @@ pub enum SourceError {
         cause: String,
     },
 
+    /// A hot standby cancelled the read (or ended its session) because replaying the
+    /// primary's changes conflicted with the report's snapshot, on every attempt.
+    #[error(
+        "the {aggregation} query was cancelled by the hot standby ({cause}) {}: replaying \
+         the primary's changes (e.g. a VACUUM removing old row versions) conflicted with \
+         the report's snapshot. On the standby, turn on `hot_standby_feedback` (the primary \
+         then keeps those rows until the report is done) or raise \
+         `max_standby_streaming_delay` above the report's running time (replay then waits \
+         for it, e.g. 5min); or raise `read_retries` in the config file, or read from the \
+         primary. Nothing was written.",
+        attempts_text(*.attempts)
+    )]
+    RecoveryConflict {
+        aggregation: &'static str,
+        cause: String,
+        /// How many times the whole read was attempted, each on a fresh snapshot.
+        attempts: u32,
+    },
+
     /// A report query failed (permission, a view that errors, ...).
     #[error(
         "the {aggregation} query failed: {cause}. Check that the role can read the five \
@@ -147,6 +166,22 @@ pub enum SourceError {
     /// `aikpi migrate` failed.
     #[error("cannot create the contract tables in schema `{schema}`: {cause}.")]
     Migrate { schema: String, cause: String },
+
+    /// `migrate` and `migrate --partitioned` were mixed on one schema.
+    #[error(
+        "schema `{schema}` already holds the {} layout of `conversations` and `llm_usage`, \
+         so `aikpi migrate{}` cannot create the other one there. {}",
+        if *.partitioned { "partitioned" } else { "unpartitioned" },
+        if *.partitioned { "" } else { " --partitioned" },
+        if *.partitioned {
+            "Add months with `aikpi migrate --partitioned --from-month YYYY-MM --to-month \
+             YYYY-MM` instead, or migrate a new schema."
+        } else {
+            "Migrate the partitioned layout into a new schema (`aikpi migrate --partitioned \
+             --schema NAME …`) and copy the rows over (docs/SCALING.md)."
+        }
+    )]
+    LayoutMismatch { schema: String, partitioned: bool },
 
     /// `aikpi seed` refuses to write into a table that already holds rows.
     #[error(
@@ -196,6 +231,27 @@ pub enum SourceError {
         #[source]
         source: AggregatesError,
     },
+}
+
+/// "on the only attempt" / "on each of the 2 attempts, each on a fresh snapshot".
+fn attempts_text(attempts: u32) -> String {
+    if attempts <= 1 {
+        "on the only attempt (read_retries = 0)".to_string()
+    } else {
+        format!("on each of {attempts} attempts, each on a fresh snapshot")
+    }
+}
+
+/// Whether a server error is a hot standby's recovery conflict: 40001 on a statement or
+/// on an idle-in-transaction session (FATAL), 57P04 when the conflict ended the session
+/// because of a dropped database, 40P01 for a buffer-pin deadlock with replay. A
+/// read-only REPEATABLE READ transaction gets no other serialization failure.
+pub(crate) fn is_recovery_conflict(code: &str, message: &str) -> bool {
+    match code {
+        "40001" | "57P04" => true,
+        "40P01" => message.contains("recovery"),
+        _ => false,
+    }
 }
 
 impl SourceError {
@@ -285,6 +341,12 @@ impl SourceError {
                     SourceError::Timeout {
                         aggregation,
                         seconds: None,
+                    }
+                } else if is_recovery_conflict(code, db.message()) {
+                    SourceError::RecoveryConflict {
+                        aggregation,
+                        cause: db.message().to_string(),
+                        attempts: 1,
                     }
                 } else if code.starts_with("57P") || code.starts_with("08") {
                     lost(db.message().to_string())
@@ -507,6 +569,40 @@ mod tests {
             assert!(!redacted.contains("é:é@"), "{url} -> {redacted}");
         }
         assert_eq!(redact_url("é://é:é@é"), "é://é:***@é");
+    }
+
+    #[test]
+    fn recovery_conflicts_are_told_apart_from_other_failures() {
+        let cancel = "canceling statement due to conflict with recovery";
+        let fatal = "terminating connection due to conflict with recovery";
+        assert!(is_recovery_conflict("40001", cancel));
+        assert!(is_recovery_conflict("40001", fatal));
+        assert!(is_recovery_conflict("57P04", fatal));
+        assert!(is_recovery_conflict("40P01", cancel));
+        assert!(!is_recovery_conflict("40P01", "deadlock detected"));
+        for other in ["57P01", "57014", "42501", "08006", ""] {
+            assert!(!is_recovery_conflict(other, cancel), "{other}");
+        }
+    }
+
+    #[test]
+    fn a_recovery_conflict_names_the_standby_settings() {
+        let err = SourceError::RecoveryConflict {
+            aggregation: "conversation aggregates",
+            cause: "canceling statement due to conflict with recovery".into(),
+            attempts: 2,
+        }
+        .to_string();
+        for part in [
+            "hot_standby_feedback",
+            "max_standby_streaming_delay",
+            "read_retries",
+            "on each of 2 attempts, each on a fresh snapshot",
+            "Nothing was written.",
+        ] {
+            assert!(err.contains(part), "{part}: {err}");
+        }
+        assert!(!err.contains("Check that the role can read"), "{err}");
     }
 
     #[test]

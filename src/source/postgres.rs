@@ -18,9 +18,12 @@ use rust_decimal::Decimal;
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{Connection, Executor, FromRow};
 
+use futures_util::future::join_all;
+
 use super::{redact_url, scrub, SourceError};
-use crate::aggregates::SourceInfo;
+use crate::aggregates::{Aggregates, SourceInfo};
 use crate::period::Month;
+use crate::{progress, timings};
 
 mod indexes;
 mod read;
@@ -101,6 +104,105 @@ pub async fn connect(
     Ok(conn)
 }
 
+/// Where and how a report reads: the database, the session settings, and how often a
+/// read cancelled by a hot standby's recovery conflict starts again.
+#[derive(Debug, Clone)]
+pub struct ReadTarget<'a> {
+    pub url: &'a str,
+    pub schema: &'a str,
+    pub statement_timeout: Option<Duration>,
+    pub options: &'a ReadOptions,
+    /// Further attempts after a recovery conflict, each on fresh connections and a fresh
+    /// snapshot (config `read_retries`).
+    pub retries: u32,
+}
+
+/// Connects, checks the contract and reads the aggregates of `req` on
+/// [`ReadOptions::connections`] read-only sessions sharing one snapshot.
+///
+/// A recovery conflict on a hot standby (the standby cancelled a query or ended an idle
+/// session because replay removed rows the snapshot still needed) aborts the whole read,
+/// which then starts again from scratch up to `target.retries` times: a partial read
+/// never mixes with a later snapshot. `on_retry` hears about each conflict that is
+/// retried. Any other failure ends the read at once.
+pub async fn read_report(
+    target: &ReadTarget<'_>,
+    req: &AggregatesRequest,
+    on_retry: &mut dyn FnMut(&SourceError),
+) -> Result<Aggregates, SourceError> {
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        match read_once(target, req, attempts == 1).await {
+            Err(e @ SourceError::RecoveryConflict { .. }) if attempts <= target.retries => {
+                on_retry(&e);
+            }
+            Err(SourceError::RecoveryConflict {
+                aggregation, cause, ..
+            }) => {
+                return Err(SourceError::RecoveryConflict {
+                    aggregation,
+                    cause,
+                    attempts,
+                })
+            }
+            done => return done,
+        }
+    }
+}
+
+/// One attempt of [`read_report`].
+async fn read_once(
+    target: &ReadTarget<'_>,
+    req: &AggregatesRequest,
+    first_attempt: bool,
+) -> Result<Aggregates, SourceError> {
+    let open = || async {
+        let mut conn = connect(target.url, target.schema, target.statement_timeout, true).await?;
+        apply_read_options(&mut conn, target.options).await?;
+        Ok::<_, SourceError>(conn)
+    };
+    let connecting = progress::phase("connecting to the database");
+    let mut conn = timings::time_async("connect", open()).await?;
+    drop(connecting);
+    let checking = progress::phase("checking the data contract");
+    timings::time_async("contract check", check_contract(&mut conn)).await?;
+    drop(checking);
+    if first_attempt {
+        notify_upkeep(&mut conn).await;
+    }
+    // Foreign data is read on one session: the shared snapshot does not reach it.
+    let connections = match has_foreign_tables(&mut conn).await? {
+        true => 1,
+        false => target.options.connections.max(1),
+    };
+    // The other read-only sessions. One that cannot be opened (e.g. the role's or the
+    // server's connection limit) only means less concurrency: its share runs on the others.
+    let more = timings::time_async("connect more", join_all((1..connections).map(|_| open())))
+        .await
+        .into_iter()
+        .filter_map(Result::ok)
+        .collect();
+    read_aggregates_with(&mut conn, more, req).await
+}
+
+/// Prints a notice for each index the plan expects that is missing and each large table
+/// that needs `VACUUM (ANALYZE)` (docs/PERFORMANCE.md, "Indexes"). Slower without them,
+/// never wrong: never a failure, nor is a check that cannot run.
+async fn notify_upkeep(conn: &mut PgConnection) {
+    let started = std::time::Instant::now();
+    for missing in missing_indexes(&mut *conn).await.unwrap_or_default() {
+        progress::notice(&format!("aikpi: notice: {missing}"));
+    }
+    for table in stale_tables(&mut *conn, UPKEEP_MIN_BYTES)
+        .await
+        .unwrap_or_default()
+    {
+        progress::notice(&format!("aikpi: notice: {table}"));
+    }
+    timings::record("index check", started.elapsed());
+}
+
 /// Applies the report's own session settings ([`ReadOptions::work_mem`]) to a session
 /// opened by [`connect`]. Only this session is affected, never the server's configuration.
 pub async fn apply_read_options(
@@ -129,13 +231,98 @@ pub async fn migrate(url: &str, schema: &str) -> Result<(), SourceError> {
         schema: schema.to_string(),
         cause: scrub(&cause, url),
     };
+    ensure_schema(&mut conn, schema, url).await?;
+    if layout(&mut conn, schema).await? == Some(true) {
+        return Err(SourceError::LayoutMismatch {
+            schema: schema.to_string(),
+            partitioned: true,
+        });
+    }
+    sqlx::migrate!()
+        .run(&mut conn)
+        .await
+        .map_err(|e| migrate_error(e.to_string()))?;
+    conn.close().await.map_err(|e| migrate_error(e.to_string()))
+}
+
+const PARTITIONED_SQL: &str = include_str!("sql/partitioned.sql");
+const PARTITION_SQL: &str = include_str!("sql/partition.sql");
+
+/// Creates `schema` if it is missing and the contract relations in it with
+/// `conversations` and `llm_usage` range-partitioned by month, with one partition per
+/// month of `months` (bounds in `tz`, the report time zone, so a report month reads
+/// exactly one partition of each). Idempotent: running it again with more months adds
+/// their partitions. Everything happens in one transaction.
+pub async fn migrate_partitioned(
+    url: &str,
+    schema: &str,
+    months: &[Month],
+    tz: Tz,
+) -> Result<(), SourceError> {
+    let mut conn = connect(url, schema, None, false).await?;
+    let migrate_error = |e: sqlx::Error| SourceError::Migrate {
+        schema: schema.to_string(),
+        cause: scrub(&e.to_string(), url),
+    };
+    ensure_schema(&mut conn, schema, url).await?;
+    if layout(&mut conn, schema).await? == Some(false) {
+        return Err(SourceError::LayoutMismatch {
+            schema: schema.to_string(),
+            partitioned: false,
+        });
+    }
+    let mut tx = conn.begin().await.map_err(migrate_error)?;
+    tx.execute(PARTITIONED_SQL).await.map_err(migrate_error)?;
+    for month in months {
+        let (start, end) = month.bounds(tz);
+        for table in ["conversations", "llm_usage"] {
+            let partition = format!("{table}_p{:04}_{:02}", month.year(), month.month());
+            let create: String = sqlx::query_scalar(PARTITION_SQL)
+                .bind(table)
+                .bind(&partition)
+                .bind(start)
+                .bind(end)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(migrate_error)?;
+            tx.execute(create.as_str()).await.map_err(|e| {
+                let overlap = matches!(&e, sqlx::Error::Database(db) if db.code().as_deref() == Some("42P17"));
+                match migrate_error(e) {
+                    SourceError::Migrate { schema, cause } if overlap => SourceError::Migrate {
+                        schema,
+                        cause: format!(
+                            "{cause}: a partition of another name already covers {month}. \
+                             Leave the months that have partitions out of --from-month and \
+                             --to-month, or let one tool (aikpi or pg_partman) manage them. \
+                             Nothing was changed"
+                        ),
+                    },
+                    other => other,
+                }
+            })?;
+        }
+    }
+    tx.commit().await.map_err(migrate_error)?;
+    conn.close().await.map_err(migrate_error)
+}
+
+/// Creates `schema` unless it exists.
+async fn ensure_schema(
+    conn: &mut PgConnection,
+    schema: &str,
+    url: &str,
+) -> Result<(), SourceError> {
+    let migrate_error = |e: sqlx::Error| SourceError::Migrate {
+        schema: schema.to_string(),
+        cause: scrub(&e.to_string(), url),
+    };
     let exists: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1)",
     )
     .bind(schema)
-    .fetch_one(&mut conn)
+    .fetch_one(&mut *conn)
     .await
-    .map_err(|e| migrate_error(e.to_string()))?;
+    .map_err(migrate_error)?;
     // Only when missing: CREATE SCHEMA IF NOT EXISTS needs the CREATE privilege on the
     // database even when the schema exists.
     if !exists {
@@ -143,18 +330,46 @@ pub async fn migrate(url: &str, schema: &str) -> Result<(), SourceError> {
         let create: String =
             sqlx::query_scalar("SELECT format('CREATE SCHEMA IF NOT EXISTS %I', $1::text)")
                 .bind(schema)
-                .fetch_one(&mut conn)
+                .fetch_one(&mut *conn)
                 .await
-                .map_err(|e| migrate_error(e.to_string()))?;
-        conn.execute(create.as_str())
-            .await
-            .map_err(|e| migrate_error(e.to_string()))?;
+                .map_err(migrate_error)?;
+        conn.execute(create.as_str()).await.map_err(migrate_error)?;
     }
-    sqlx::migrate!()
-        .run(&mut conn)
+    Ok(())
+}
+
+/// Whether `schema`'s `conversations` and `llm_usage` are partitioned (`Some(true)`),
+/// plain tables or anything else (`Some(false)`), or not there yet (`None`).
+async fn layout(conn: &mut PgConnection, schema: &str) -> Result<Option<bool>, SourceError> {
+    let kinds: Vec<String> = sqlx::query_scalar(
+        "SELECT c.relkind::text FROM pg_catalog.pg_class c
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = $1 AND c.relname IN ('conversations', 'llm_usage')",
+    )
+    .bind(schema)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(|e| SourceError::Migrate {
+        schema: schema.to_string(),
+        cause: e.to_string(),
+    })?;
+    Ok(match kinds.is_empty() {
+        true => None,
+        false => Some(kinds.iter().all(|k| k == "p")),
+    })
+}
+
+const FOREIGN_TABLES_SQL: &str = include_str!("sql/foreign_tables.sql");
+
+/// Whether a contract relation is a foreign table or has foreign partitions
+/// (`sql/foreign_tables.sql` says why that matters).
+pub async fn has_foreign_tables(conn: &mut PgConnection) -> Result<bool, SourceError> {
+    let names: Vec<&str> = CONTRACT.iter().map(|(name, _)| *name).collect();
+    sqlx::query_scalar(FOREIGN_TABLES_SQL)
+        .bind(&names)
+        .fetch_one(&mut *conn)
         .await
-        .map_err(|e| migrate_error(e.to_string()))?;
-    conn.close().await.map_err(|e| migrate_error(e.to_string()))
+        .map_err(|e| SourceError::query("data contract check", &e))
 }
 
 /// The type a contract column must have, as a set of acceptable PostgreSQL types.

@@ -10,9 +10,10 @@ use std::collections::BTreeMap;
 
 use aikpi::aggregates::{
     Aggregates, ConversationAggregates, ConversationQuality, EndingAggregates,
-    FirstResponseAggregates, HandleTimeAggregates, HandoffCounts, KbEvalAggregates, LedgerLine,
-    LlmUsageAggregates, ModelUsage, MonthAggregates, RatingAggregates, ReplyEditAggregates,
-    SentimentAggregates, SourceInfo, AGGREGATES_FORMAT_VERSION,
+    FirstResponseAggregates, HandleTimeAggregates, HandoffCounts, IssueAggregates,
+    KbEvalAggregates, LedgerLine, LlmUsageAggregates, ModelUsage, MonthAggregates,
+    RatingAggregates, ReplyEditAggregates, SegmentAggregates, SegmentCounts, SentimentAggregates,
+    SourceInfo, AGGREGATES_FORMAT_VERSION,
 };
 use aikpi::period::Month;
 use aikpi::review::settings::ReviewSettings;
@@ -71,6 +72,7 @@ fn month(year: i32, m: u32, spec: Option<Spec>) -> MonthAggregates {
     let (starts_at, ends_at) = month.bounds(TZ);
     let mut agg = MonthAggregates::empty(month, starts_at, ends_at);
     let Some(s) = spec else {
+        agg.segments = Some(SegmentAggregates::default());
         return agg;
     };
     let closed = s.total - s.open;
@@ -120,21 +122,30 @@ fn month(year: i32, m: u32, spec: Option<Spec>) -> MonthAggregates {
             p50_seconds: Some(s.frt.0),
             p90_seconds: Some(s.frt.1),
         },
+        human_handled: s.total - s.naive,
         handle_time: HandleTimeAggregates {
             measured,
             total_micros: Decimal::from(measured * s.aht_seconds * 1_000_000),
+            // Handle times spread by a standard deviation of half the mean.
+            sum_squares_micros: bigdecimal::BigDecimal::from(
+                measured * s.aht_seconds * s.aht_seconds * 5 / 4,
+            ) * bigdecimal::BigDecimal::from(1_000_000_000_000i64),
         },
-        csat_ai: RatingAggregates {
-            rated: ending_sum(|e| e.ai_rated),
-            sum: ending_sum(|e| e.ai_rating_sum),
-        },
-        csat_human: RatingAggregates {
-            rated: s.csat_human.0,
-            sum: s.csat_human.1,
-        },
+        csat_ai: rating(ending_sum(|e| e.ai_rated), ending_sum(|e| e.ai_rating_sum)),
+        csat_human: rating(s.csat_human.0, s.csat_human.1),
         sentiment: SentimentAggregates {
             scored: s.sentiment.0,
             sum: dec(s.sentiment.1),
+            // Σx² of scores spread by 0.2 around their mean.
+            sum_squares: {
+                let n = Decimal::from(s.sentiment.0.max(1));
+                let sum = dec(s.sentiment.1);
+                (sum * sum / n + n * dec("0.04"))
+                    .round_dp(6)
+                    .to_string()
+                    .parse()
+                    .unwrap()
+            },
         },
         closed_rating_prompted: ending_sum(|e| e.rating_prompted),
         endings,
@@ -145,6 +156,7 @@ fn month(year: i32, m: u32, spec: Option<Spec>) -> MonthAggregates {
             .collect(),
         quality: s.quality,
     };
+    agg.segments = Some(segments(&agg.conversations));
     let (cost, background, models) = s.llm;
     agg.llm_usage = LlmUsageAggregates {
         calls: models.iter().map(|m| m.1).sum(),
@@ -181,6 +193,60 @@ fn month(year: i32, m: u32, spec: Option<Spec>) -> MonthAggregates {
         fed_back: s.edits.1,
     };
     agg
+}
+
+/// Ratings whose squares put a standard deviation of about 1 around their mean.
+fn rating(rated: i64, sum: i64) -> RatingAggregates {
+    RatingAggregates {
+        rated,
+        sum,
+        sum_squares: if rated > 0 {
+            sum * sum / rated + rated - 1
+        } else {
+            0
+        },
+    }
+}
+
+/// The month's counts shared out over its channels by conversations (the largest channel
+/// takes the rounding), and over three issue keys (the unclassified one last).
+fn segments(c: &ConversationAggregates) -> SegmentAggregates {
+    let whole = |n: i64, total: i64| SegmentCounts {
+        conversations: n,
+        ai_participated: c.ai_participated * n / total,
+        handoffs: c.handoffs.total * n / total,
+        returned_24h: c.returned_24h * n / total,
+        deflected: c.deflected * n / total,
+        handle_time_measured: c.handle_time.measured * n / total,
+        handle_time_micros: c.handle_time.total_micros * Decimal::from(n) / Decimal::from(total),
+        csat_ai_rated: c.csat_ai.rated * n / total,
+        csat_ai_sum: c.csat_ai.sum * n / total,
+        csat_human_rated: c.csat_human.rated * n / total,
+        csat_human_sum: c.csat_human.sum * n / total,
+        sentiment_scored: c.sentiment.scored * n / total,
+        sentiment_sum: c.sentiment.sum * Decimal::from(n) / Decimal::from(total),
+        frt_p90_seconds: c.first_response.p90_seconds,
+    };
+    let channels: BTreeMap<String, SegmentCounts> = c
+        .channels
+        .iter()
+        .map(|(name, &n)| (name.clone(), whole(n, c.total)))
+        .collect();
+    let unclassified = c.quality.unclassified;
+    let billing = (c.total - unclassified) * 3 / 5;
+    let issues = [
+        (Some("billing"), billing),
+        (Some("login"), c.total - unclassified - billing),
+        (None, unclassified),
+    ]
+    .into_iter()
+    .filter(|(_, n)| *n > 0)
+    .map(|(key, n)| IssueAggregates {
+        issue_key: key.map(String::from),
+        counts: whole(n, c.total),
+    })
+    .collect();
+    SegmentAggregates { channels, issues }
 }
 
 /// An ordinary month of the trend (before the two months the report compares).

@@ -14,8 +14,11 @@ use aikpi::aggregates::{
     Aggregates, EndingAggregates, LedgerLine, ModelUsage, MonthAggregates, SourceInfo,
     AGGREGATES_FORMAT_VERSION,
 };
-use aikpi::charts::Chart;
+use aikpi::outputs::docx::DocxError;
+use aikpi::outputs::Chart;
 use aikpi::period::Month;
+use aikpi::presentation::view::ReportView;
+use aikpi::presentation::{Language, Presentation};
 use aikpi::review::settings::ReviewSettings;
 use aikpi::review::{review, Review, ReviewContext};
 use chrono::{DateTime, Utc};
@@ -208,4 +211,19 @@ pub fn charts() -> Vec<Chart> {
         chart("csat", "CSAT (AI and human)", 800, 400, 2),
         chart("cost_breakdown", "Cost breakdown by month", 640, 480, 3),
     ]
+}
+
+/// The Word document of a review in a language, as `report --format docx` writes it.
+pub fn render_docx_in(
+    review: &Review,
+    charts: &[Chart],
+    language: Language,
+) -> Result<Vec<u8>, DocxError> {
+    let p = Presentation::new(language);
+    aikpi::outputs::docx::render_docx(&ReportView::new(review, &p), &p, charts)
+}
+
+/// The Word document of a review in English.
+pub fn render_docx(review: &Review, charts: &[Chart]) -> Result<Vec<u8>, DocxError> {
+    render_docx_in(review, charts, Language::En)
 }

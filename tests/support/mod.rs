@@ -16,10 +16,12 @@ use aikpi::aggregates::{
     Aggregates, EndingAggregates, LedgerLine, MonthAggregates, SourceInfo,
     AGGREGATES_FORMAT_VERSION,
 };
-use aikpi::charts::Chart;
 use aikpi::config::{EmailSettings, SmtpSecurity, SmtpServer};
+use aikpi::deliver::email::{self, EmailAttachment, EmailError};
+use aikpi::outputs::Chart;
+use aikpi::outputs::Templates;
 use aikpi::period::Month;
-use aikpi::render::Templates;
+use aikpi::presentation::Presentation;
 use aikpi::review::settings::ReviewSettings;
 use aikpi::review::{review, Review, ReviewContext};
 use chrono::{DateTime, Utc};
@@ -309,6 +311,25 @@ pub fn templates() -> Templates {
     Templates::new(None).expect("the built-in templates load")
 }
 
+/// Builds the summary in English, as `aikpi report --email` does by default.
+pub fn build_message(
+    settings: &EmailSettings,
+    review: &Review,
+    charts: &[Chart],
+    attachments: &[EmailAttachment],
+    templates: &Templates,
+    now: DateTime<Utc>,
+) -> Result<lettre::Message, EmailError> {
+    let presentation = Presentation::default();
+    let summary = email::Summary {
+        review,
+        presentation: &presentation,
+        charts,
+        templates,
+    };
+    email::build_message(settings, &summary, attachments, now)
+}
+
 pub fn now() -> DateTime<Utc> {
     "2026-11-03T08:00:00Z".parse().unwrap()
 }
@@ -543,7 +564,7 @@ pub fn assert_summary_message(raw: &[u8], review: &Review, charts: &[Chart]) {
     let text = message.body_text(0).expect("a text/plain body");
     let met = format!("{} of 12 targets met", review.summary.met);
     assert!(text.contains(&met), "text part lacks {met:?}:\n{text}");
-    let deflection = aikpi::render::format::percent(
+    let deflection = Presentation::default().percent(
         review.metrics[&aikpi::review::metrics::MetricId::DeflectionRate]
             .value
             .unwrap(),

@@ -15,6 +15,9 @@
 
 use std::time::Instant;
 
+use std::collections::BTreeMap;
+
+use bigdecimal::BigDecimal;
 use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::future::try_join_all;
 use rust_decimal::prelude::ToPrimitive;
@@ -24,7 +27,8 @@ use sqlx::{Connection, Executor, FromRow, Postgres, Row, Transaction};
 
 use super::AggregatesRequest;
 use crate::aggregates::{
-    Aggregates, LedgerLine, ModelUsage, MonthAggregates, AGGREGATES_FORMAT_VERSION,
+    Aggregates, IssueAggregates, LedgerLine, ModelUsage, MonthAggregates, SegmentAggregates,
+    SegmentCounts, AGGREGATES_FORMAT_VERSION,
 };
 use crate::source::SourceError;
 use crate::{progress, timings};
@@ -32,6 +36,7 @@ use crate::{progress, timings};
 const FACTS_SQL: &str = include_str!("../sql/conversations_facts.sql");
 const RETURNS_SQL: &str = include_str!("../sql/conversations_returns.sql");
 const FRT_SQL: &str = include_str!("../sql/conversations_frt.sql");
+const SEGMENTS_SQL: &str = include_str!("../sql/conversations_segments.sql");
 const LLM_USAGE_SQL: &str = include_str!("../sql/llm_usage.sql");
 const LEDGER_SQL: &str = include_str!("../sql/ledger.sql");
 const KB_EVALS_SQL: &str = include_str!("../sql/kb_evals.sql");
@@ -74,16 +79,18 @@ enum Job {
     Returns,
     Facts,
     FirstResponse,
+    Segments,
     Small,
 }
 
 impl Job {
     /// Longest first (see [`Job::cost`]).
-    const ALL: [Job; 5] = [
+    const ALL: [Job; 6] = [
         Job::LlmUsage,
         Job::Returns,
         Job::Facts,
         Job::FirstResponse,
+        Job::Segments,
         Job::Small,
     ];
 
@@ -96,6 +103,8 @@ impl Job {
             Job::Returns => 34,
             Job::Facts => 25,
             Job::FirstResponse => 19,
+            // Two of the six months, sorted twice (by issue and by channel).
+            Job::Segments => 15,
             Job::Small => 1,
         }
     }
@@ -106,6 +115,7 @@ impl Job {
             Job::Returns => "conversation aggregates (24h returns)",
             Job::Facts => "conversation aggregates",
             Job::FirstResponse => "conversation aggregates (first response percentiles)",
+            Job::Segments => "conversation aggregates (segments)",
             Job::Small => "ledger, KB evaluation and reply edit",
         }
     }
@@ -120,6 +130,8 @@ struct Params {
     /// `frustrated_min` in units of 1e-12, rounded up (see `conversations_facts.sql`).
     frustrated_min_units: i64,
     sentiment_is_real: bool,
+    /// The first month bucket whose segments are read (the month before the report month).
+    segments_from: i32,
 }
 
 /// One row of `conversations_facts.sql`.
@@ -132,11 +144,44 @@ struct FactRow {
     aht_long_seconds: Option<Decimal>,
     sentiment_units: Option<Decimal>,
     sentiment_numeric: Option<Decimal>,
+    aht_squares_hi: Option<BigDecimal>,
+    aht_squares_mid: Option<BigDecimal>,
+    aht_squares_lo: Option<BigDecimal>,
+    aht_long_squares: Option<BigDecimal>,
+    sentiment_squares_hi: Option<BigDecimal>,
+    sentiment_squares_mid: Option<BigDecimal>,
+    sentiment_squares_lo: Option<BigDecimal>,
+    sentiment_numeric_squares: Option<BigDecimal>,
+}
+
+/// One row of `conversations_segments.sql`.
+#[derive(FromRow)]
+struct SegmentRow {
+    bucket: i32,
+    by_channel: bool,
+    channel: Option<String>,
+    issue_key: Option<String>,
+    conversations: i64,
+    ai_participated: i64,
+    handoffs: i64,
+    deflection_candidates: i64,
+    handle_time_measured: i64,
+    handle_time_micros: Decimal,
+    csat_ai_rated: i64,
+    csat_ai_sum: i64,
+    csat_human_rated: i64,
+    csat_human_sum: i64,
+    sentiment_scored: i64,
+    sentiment_sum: Decimal,
+    frt_p90_seconds: Option<f64>,
 }
 
 #[derive(FromRow)]
 struct ReturnRow {
     bucket: i32,
+    by_channel: bool,
+    channel: Option<String>,
+    issue_key: Option<String>,
     returned_24h: i64,
     returned_deflection_candidates: i64,
     returned_frustrated_candidates: i64,
@@ -179,6 +224,7 @@ struct ReplyEditRow {
 enum Output {
     Facts(Vec<FactRow>),
     Returns(Vec<ReturnRow>),
+    Segments(Vec<SegmentRow>),
     /// `{p50, p90}` per month, oldest first.
     FirstResponse(Vec<Option<Vec<f64>>>),
     LlmUsage(Vec<LlmUsageRow>),
@@ -219,7 +265,13 @@ pub async fn read_aggregates_with(
         frustrated_min: req.frustrated_sentiment_min,
         frustrated_min_units: threshold_units(req.frustrated_sentiment_min),
         sentiment_is_real: false,
+        segments_from: i32::try_from(months.len().saturating_sub(1).max(1)).unwrap_or(1),
     };
+    // Segments are read for the report month and the month before.
+    let segmented = months.len().saturating_sub(2);
+    for month in &mut months[segmented..] {
+        month.segments = Some(SegmentAggregates::default());
+    }
     let failed =
         |aggregation: &'static str| move |e: sqlx::Error| SourceError::query(aggregation, &e);
 
@@ -285,8 +337,14 @@ pub async fn read_aggregates_with(
         .await?;
 
     let mut candidates = vec![Candidates::default(); months.len()];
+    let mut issues = vec![BTreeMap::new(); months.len()];
     for output in outputs.into_iter().flatten() {
-        merge(&mut months, &mut candidates, output)?;
+        merge(&mut months, &mut candidates, &mut issues, output)?;
+    }
+    for (month, issues) in months.iter_mut().zip(issues) {
+        if let Some(segments) = month.segments.as_mut() {
+            segments.issues = issue_list(issues);
+        }
     }
     for (month, c) in months.iter_mut().zip(candidates) {
         let conv = &mut month.conversations;
@@ -295,6 +353,13 @@ pub async fn read_aggregates_with(
         conv.quality.unknown_handoff_initiator = conv.handoffs.unknown_initiator;
         conv.handle_time.total_micros = conv.handle_time.total_micros.normalize();
         conv.sentiment.sum = conv.sentiment.sum.normalize();
+        if let Some(segments) = month.segments.as_mut() {
+            let all = segments.channels.values_mut();
+            for s in all.chain(segments.issues.iter_mut().map(|i| &mut i.counts)) {
+                s.handle_time_micros = s.handle_time_micros.normalize();
+                s.sentiment_sum = s.sentiment_sum.normalize();
+            }
+        }
         // Deterministic order regardless of the database's collation: byte order.
         month
             .llm_usage
@@ -352,6 +417,13 @@ async fn run(tx: &mut PgConnection, job: Job, p: &Params) -> Result<Output, sqlx
                 .bind(p.frustrated_min)
                 .bind(p.frustrated_min_units)
                 .bind(p.sentiment_is_real)
+                .fetch_all(&mut *tx)
+                .await?,
+        ),
+        Job::Segments => Output::Segments(
+            sqlx::query_as(SEGMENTS_SQL)
+                .bind(&p.bounds)
+                .bind(p.segments_from)
                 .fetch_all(&mut *tx)
                 .await?,
         ),
@@ -439,6 +511,7 @@ struct Candidates {
 fn merge(
     months: &mut [MonthAggregates],
     candidates: &mut [Candidates],
+    issues: &mut [IssueCounts],
     output: Output,
 ) -> Result<(), SourceError> {
     match output {
@@ -449,12 +522,59 @@ fn merge(
         }
         Output::Returns(rows) => {
             for row in rows {
-                let month =
-                    bucket_month(months, row.bucket, "conversation aggregates (24h returns)")?;
-                month.conversations.returned_24h += row.returned_24h;
-                let c = &mut candidates[(row.bucket - 1) as usize];
-                c.returned_deflection += row.returned_deflection_candidates;
-                c.returned_frustrated += row.returned_frustrated_candidates;
+                const RETURNS: &str = "conversation aggregates (24h returns)";
+                let month = bucket_month(months, row.bucket, RETURNS)?;
+                let index = (row.bucket - 1) as usize;
+                let Some(segment) = (if row.by_channel {
+                    // The channel rows add up to the month.
+                    month.conversations.returned_24h += row.returned_24h;
+                    let c = &mut candidates[index];
+                    c.returned_deflection += row.returned_deflection_candidates;
+                    c.returned_frustrated += row.returned_frustrated_candidates;
+                    month
+                        .segments
+                        .as_mut()
+                        .map(|s| s.channels.entry(channel_name(row.channel)).or_default())
+                } else {
+                    month
+                        .segments
+                        .is_some()
+                        .then(|| issues[index].entry(row.issue_key).or_default())
+                }) else {
+                    continue;
+                };
+                segment.returned_24h += row.returned_24h;
+                segment.deflected -= row.returned_deflection_candidates;
+            }
+        }
+        Output::Segments(rows) => {
+            for row in rows {
+                let month = bucket_month(months, row.bucket, "conversation aggregates (segments)")?;
+                let Some(segments) = month.segments.as_mut() else {
+                    continue;
+                };
+                if row.by_channel {
+                    // The channel's counts come from the facts; only its p90 from here.
+                    let channel = segments.channels.entry(channel_name(row.channel));
+                    channel.or_default().frt_p90_seconds = row.frt_p90_seconds;
+                    continue;
+                }
+                let s = issues[(row.bucket - 1) as usize]
+                    .entry(row.issue_key)
+                    .or_default();
+                s.conversations += row.conversations;
+                s.ai_participated += row.ai_participated;
+                s.handoffs += row.handoffs;
+                s.deflected += row.deflection_candidates;
+                s.handle_time_measured += row.handle_time_measured;
+                s.handle_time_micros += row.handle_time_micros;
+                s.csat_ai_rated += row.csat_ai_rated;
+                s.csat_ai_sum += row.csat_ai_sum;
+                s.csat_human_rated += row.csat_human_rated;
+                s.csat_human_sum += row.csat_human_sum;
+                s.sentiment_scored += row.sentiment_scored;
+                s.sentiment_sum += row.sentiment_sum;
+                s.frt_p90_seconds = row.frt_p90_seconds;
             }
         }
         Output::FirstResponse(percentiles) => {
@@ -525,6 +645,39 @@ const SENTIMENT_OUT_OF_RANGE: i64 = 2048;
 const FRUSTRATED: i64 = 4096;
 const HAS_CLOSE_REASON: i64 = 8192;
 
+/// The issue segments of one month while they are read, by key.
+type IssueCounts = BTreeMap<Option<String>, SegmentCounts>;
+
+/// The issues in byte order of their keys, unclassified (`None`) last.
+fn issue_list(issues: IssueCounts) -> Vec<IssueAggregates> {
+    // `None` sorts first in a BTreeMap: move it to the end.
+    let mut list: Vec<IssueAggregates> = issues
+        .into_iter()
+        .map(|(issue_key, counts)| IssueAggregates { issue_key, counts })
+        .collect();
+    if list.first().is_some_and(|i| i.issue_key.is_none()) {
+        list.rotate_left(1);
+    }
+    list
+}
+
+/// `channel` is NOT NULL in the contract; a view may still produce NULLs.
+fn channel_name(channel: Option<String>) -> String {
+    channel.unwrap_or_else(|| "(none)".to_string())
+}
+
+/// d² from the sums of hi², hi·lo and lo² where d = hi·10⁶ + lo (see conversations_facts.sql).
+fn split_squares(
+    hi: Option<BigDecimal>,
+    mid: Option<BigDecimal>,
+    lo: Option<BigDecimal>,
+) -> BigDecimal {
+    let million = BigDecimal::from(1_000_000);
+    hi.unwrap_or_default() * &million * &million
+        + mid.unwrap_or_default() * BigDecimal::from(2) * &million
+        + lo.unwrap_or_default()
+}
+
 /// The ending of code `code` (bits 24–27 of the key); 0 has none.
 fn ending_name(code: i64) -> Option<&'static str> {
     match code {
@@ -555,9 +708,59 @@ fn add_fact(
     let human_csat = (key >> 16) & 0xf;
     let closed = has(CLOSED);
     let initiator = key & INITIATOR_MASK;
+    let channel = channel_name(row.channel);
+    let rating = |class: i64| (1..=5).contains(&class).then_some(class);
+    let deflection_candidate = has(AI_PARTICIPATED) && !has(HANDED_OFF) && closed;
+    let handle_time_measured = closed && !has(CLOSED_BEFORE_START);
+    let handle_time_micros = row.aht_micros.unwrap_or_default()
+        + row.aht_long_seconds.unwrap_or_default() * Decimal::from(1_000_000);
+    let mut sentiment_sum = row.sentiment_numeric.unwrap_or_default();
+    if let Some(mut units) = row.sentiment_units {
+        // An integer count of 1e-12: exact, whatever its size.
+        units
+            .set_scale(units.scale() + 12)
+            .map_err(|e| SourceError::Query {
+                aggregation: "conversation aggregates",
+                cause: format!("sentiment sum out of range: {e}"),
+            })?;
+        sentiment_sum += units;
+    }
+
+    if let Some(segments) = month.segments.as_mut() {
+        let s = segments.channels.entry(channel.clone()).or_default();
+        s.conversations += n;
+        if has(AI_PARTICIPATED) {
+            s.ai_participated += n;
+        }
+        if has(HANDED_OFF) {
+            s.handoffs += n;
+        }
+        if deflection_candidate {
+            s.deflected += n;
+        }
+        if handle_time_measured {
+            s.handle_time_measured += n;
+        }
+        s.handle_time_micros += handle_time_micros;
+        if let Some(r) = rating(ai_csat) {
+            s.csat_ai_rated += n;
+            s.csat_ai_sum += r * n;
+        }
+        if let Some(r) = rating(human_csat) {
+            s.csat_human_rated += n;
+            s.csat_human_sum += r * n;
+        }
+        if has(SENTIMENT_VALID) {
+            s.sentiment_scored += n;
+        }
+        s.sentiment_sum += sentiment_sum;
+    }
 
     let c = &mut month.conversations;
     c.total += n;
+    if has(HANDED_OFF) || !has(AI_PARTICIPATED) {
+        c.human_handled += n;
+    }
     if has(AI_PARTICIPATED) {
         c.ai_participated += n;
     }
@@ -568,11 +771,11 @@ fn add_fact(
     }
     if has(AI_PARTICIPATED) && !has(HANDED_OFF) {
         c.naive_deflected += n;
-        if closed {
-            candidate.deflection += n;
-            if has(FRUSTRATED) {
-                candidate.frustrated += n;
-            }
+    }
+    if deflection_candidate {
+        candidate.deflection += n;
+        if has(FRUSTRATED) {
+            candidate.frustrated += n;
         }
     }
     if has(HANDED_OFF) {
@@ -592,24 +795,28 @@ fn add_fact(
     } else {
         c.quality.first_response_missing += n;
     }
-    if closed && !has(CLOSED_BEFORE_START) {
+    if handle_time_measured {
         c.handle_time.measured += n;
     }
-    c.handle_time.total_micros += row.aht_micros.unwrap_or_default()
-        + row.aht_long_seconds.unwrap_or_default() * Decimal::from(1_000_000);
+    c.handle_time.total_micros += handle_time_micros;
+    let million = BigDecimal::from(1_000_000);
+    c.handle_time.sum_squares_micros +=
+        split_squares(row.aht_squares_hi, row.aht_squares_mid, row.aht_squares_lo)
+            + row.aht_long_squares.unwrap_or_default() * &million * &million;
     if has(CLOSED_BEFORE_START) {
         c.quality.closed_before_start += n;
     }
-    let rating = |class: i64| (1..=5).contains(&class).then_some(class);
     if let Some(r) = rating(ai_csat) {
         c.csat_ai.rated += n;
         c.csat_ai.sum += r * n;
+        c.csat_ai.sum_squares += r * r * n;
     } else if ai_csat != 0 {
         c.quality.ai_csat_out_of_range += n;
     }
     if let Some(r) = rating(human_csat) {
         c.csat_human.rated += n;
         c.csat_human.sum += r * n;
+        c.csat_human.sum_squares += r * r * n;
     } else if human_csat != 0 {
         c.quality.human_csat_out_of_range += n;
     }
@@ -618,17 +825,16 @@ fn add_fact(
     } else if has(SENTIMENT_OUT_OF_RANGE) {
         c.quality.sentiment_out_of_range += n;
     }
-    if let Some(mut units) = row.sentiment_units {
-        // An integer count of 1e-12: exact, whatever its size.
-        units
-            .set_scale(units.scale() + 12)
-            .map_err(|e| SourceError::Query {
-                aggregation: "conversation aggregates",
-                cause: format!("sentiment sum out of range: {e}"),
-            })?;
-        c.sentiment.sum += units;
-    }
-    c.sentiment.sum += row.sentiment_numeric.unwrap_or_default();
+    c.sentiment.sum += sentiment_sum;
+    // Units of 1e-12 squared are units of 1e-24.
+    let unit_squares = split_squares(
+        row.sentiment_squares_hi,
+        row.sentiment_squares_mid,
+        row.sentiment_squares_lo,
+    );
+    c.sentiment.sum_squares +=
+        BigDecimal::new(unit_squares.with_scale(0).into_bigint_and_exponent().0, 24)
+            + row.sentiment_numeric_squares.unwrap_or_default();
     if closed && has(RATING_PROMPTED) {
         c.closed_rating_prompted += n;
     }
@@ -653,8 +859,6 @@ fn add_fact(
             e.ai_rating_sum += r * n;
         }
     }
-    // `channel` is NOT NULL in the contract; a view may still produce NULLs.
-    let channel = row.channel.unwrap_or_else(|| "(none)".to_string());
     *c.channels.entry(channel).or_insert(0) += n;
     Ok(())
 }

@@ -48,6 +48,12 @@
 --   of 1e-12 they sum exactly as int8 (into numeric). Zero is 0; values below 1e-7, and
 --   every value of a float8 or numeric column, take `v::numeric` as before. A test checks
 --   the fast path against `::numeric` on the server itself.
+-- * Sums of squares (SPEC §6.1) without per-row `numeric` either: an int8 d (handle time in
+--   µs below 24 h, under 8.64e10; a sentiment in units of 1e-12, at most 1e12) is split into
+--   hi = d / 10^6 and lo = d % 10^6, so d² = hi²·10^12 + 2·hi·lo·10^6 + lo² and every
+--   product fits int8 (each below 10^12); sum(int8) is exact numeric. The caller puts the
+--   three sums together. The rare long handle times and numeric-path sentiments square
+--   as numeric. Rating squares need no column: the rating is part of `key`.
 SELECT
     r.channel,
     r.key,
@@ -55,7 +61,15 @@ SELECT
     sum(r.aht_micros) AS aht_micros,
     sum(r.aht_seconds) AS aht_long_seconds,
     sum(r.sentiment_units) AS sentiment_units,
-    sum(r.sentiment_numeric) AS sentiment_numeric
+    sum(r.sentiment_numeric) AS sentiment_numeric,
+    sum((r.aht_micros / 1000000) * (r.aht_micros / 1000000)) AS aht_squares_hi,
+    sum((r.aht_micros / 1000000) * (r.aht_micros % 1000000)) AS aht_squares_mid,
+    sum((r.aht_micros % 1000000) * (r.aht_micros % 1000000)) AS aht_squares_lo,
+    sum(r.aht_seconds * r.aht_seconds) AS aht_long_squares,
+    sum((r.sentiment_units / 1000000) * (r.sentiment_units / 1000000)) AS sentiment_squares_hi,
+    sum((r.sentiment_units / 1000000) * (r.sentiment_units % 1000000)) AS sentiment_squares_mid,
+    sum((r.sentiment_units % 1000000) * (r.sentiment_units % 1000000)) AS sentiment_squares_lo,
+    sum(r.sentiment_numeric * r.sentiment_numeric) AS sentiment_numeric_squares
 FROM (
     SELECT
         c.channel::text AS channel,

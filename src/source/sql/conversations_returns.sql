@@ -3,11 +3,14 @@
 -- $1 timestamptz[]  month bounds, oldest first (see conversations_facts.sql).
 -- $2 numeric        frustrated_sentiment_min (trap 1).
 --
--- Result: one row per month bucket that has returns: the returned conversations, and among
--- them those that would otherwise be deflected (AI participated, no handoff, closed) and
--- those that would otherwise be frustrated exits. The caller subtracts the last two from
--- the facts' candidates: deflected = candidates - returned ones (SPEC §3 defines
--- deflection with ¬returned(c)).
+-- Result: one row per (month bucket, channel) and one per (month bucket, issue key) that
+-- has returns (`by_channel` tells them apart: a NULL issue key is a real group, so
+-- GROUPING() decides): the returned conversations, and among them those that would
+-- otherwise be deflected (AI participated, no handoff, closed) and those that would
+-- otherwise be frustrated exits. The caller adds the channel rows up into the month and
+-- subtracts the last two from the facts' candidates: deflected = candidates - returned
+-- ones (SPEC §3 defines deflection with ¬returned(c)). A return is counted for the channel
+-- and issue of the conversation that was returned from, wherever the return came in.
 --
 -- Plan: S = the window plus 24 hours, read in (user_id, issue_key, started_at) order. With
 -- the covering index of migrations/0002 that is an index-only scan and the window function
@@ -16,12 +19,17 @@
 -- which is exactly IS NOT DISTINCT FROM). Only the few returned rows reach the aggregate.
 SELECT
     r.bucket::int4 AS bucket,
+    GROUPING(r.channel) = 0 AS by_channel,
+    r.channel,
+    r.issue_key,
     count(*) AS returned_24h,
     count(*) FILTER (WHERE r.deflection_candidate) AS returned_deflection_candidates,
     count(*) FILTER (WHERE r.frustrated_candidate) AS returned_frustrated_candidates
 FROM (
     SELECT
         width_bucket(s.started_at, $1::timestamptz[]) AS bucket,
+        s.channel,
+        s.issue_key::text AS issue_key,
         s.ai_participated AND s.handoff_at IS NULL AND s.closed_at IS NOT NULL AS deflection_candidate,
         s.ai_participated AND s.handoff_at IS NULL AND s.closed_at IS NOT NULL
           AND s.close_reason IN ('user_left', 'timeout')
@@ -31,6 +39,7 @@ FROM (
         SELECT
             c.user_id,
             c.issue_key,
+            c.channel::text AS channel,
             c.started_at,
             c.closed_at,
             c.ai_participated,
@@ -85,4 +94,4 @@ FROM (
     -- per distinct started_at).
     OFFSET 0
 ) r
-GROUP BY r.bucket
+GROUP BY GROUPING SETS ((r.bucket, r.channel), (r.bucket, r.issue_key))

@@ -8,8 +8,9 @@
 //! numbering. Callouts are shaded single-cell tables: the closest thing to a callout that
 //! survives import. Every table stays within 9 rows because Lark splits longer ones.
 //!
-//! The wording comes from [`super::narrative`] and the numbers from [`super::format`], so
-//! the document says what the Markdown and HTML reports say.
+//! Every word, number and date comes from the run's [`ReportView`] (the presentation
+//! layer), so the document says what the Markdown and HTML reports say, in the same
+//! labels. A Chinese report sets an East Asian font (`w:eastAsia`) in the styles.
 
 use std::io::Cursor;
 
@@ -22,12 +23,30 @@ use docx_rs::{
     TableCellBorders, TableCellMargins, TableLayoutType, TableRow, VAlignType, WidthType,
 };
 
-use super::format;
-use super::narrative::{self, BannerKind, CalloutState};
-use crate::charts::Chart;
-use crate::review::metrics::{Layer, MetricId};
-use crate::review::status::{Movement, Status};
-use crate::review::{MetricReport, Review};
+use super::{Chart, File, FormatError, Input, Output};
+use crate::presentation::view::{LayerView, ReportView};
+use crate::presentation::{Language, Presentation, Words};
+use crate::say;
+
+/// The file it writes.
+pub const FILE: &str = "report.docx";
+
+/// `report.docx`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WordDocument;
+
+impl Output for WordDocument {
+    fn name(&self) -> &'static str {
+        "docx"
+    }
+
+    fn render(&self, input: &Input<'_>) -> Result<Vec<File>, FormatError> {
+        Ok(vec![File::new(
+            FILE,
+            render_docx(input.view, input.presentation, input.charts)?,
+        )])
+    }
+}
 
 /// Why the Word document could not be produced.
 #[derive(Debug, thiserror::Error)]
@@ -81,6 +100,10 @@ const LAYER_COLUMNS: [usize; 6] = [2600, 1250, 1250, 1900, 1600, 1038];
 const COST_COLUMNS: [usize; 3] = [5138, 2500, 2000];
 
 const FONT: &str = "Arial";
+/// The East Asian font of a Chinese report: Microsoft YaHei is on every Windows and
+/// Office install in China; other systems (macOS, LibreOffice) substitute their own
+/// Chinese sans-serif for it.
+const FONT_EAST_ASIA_ZH: &str = "Microsoft YaHei";
 const INK: &str = "1F3864";
 const GREY: &str = "595959";
 const GREEN: &str = "1E7B34";
@@ -88,31 +111,38 @@ const RED: &str = "C0392B";
 const RULE: &str = "BFBFBF";
 const HEADER_FILL: &str = "DCE6F2";
 
-/// Renders the review and its charts as a .docx document (the bytes of the zip package).
+/// Renders the view of a review and its charts as a .docx document (the bytes of the
+/// zip package).
 ///
 /// Charts appear in the given order, each as an inline PNG 16 cm wide. The output is
 /// deterministic for the same review and charts: it holds no wall-clock time except the
 /// review's own `generated_at`.
-pub fn render_docx(review: &Review, charts: &[Chart]) -> Result<Vec<u8>, DocxError> {
-    let mut doc = base_document(review);
+pub fn render_docx(
+    view: &ReportView,
+    p: &Presentation,
+    charts: &[Chart],
+) -> Result<Vec<u8>, DocxError> {
+    let w = p.words;
+    let mut doc = base_document(view, p);
     let mut body: Vec<Block> = Vec::new();
 
-    body.push(Block::P(
-        para(narrative::title(review)).style(style_ids::TITLE),
-    ));
-    body.push(Block::P(
-        para(narrative::period(review)).style(style_ids::SUBTITLE),
-    ));
-    for banner in narrative::banners(review) {
-        body.push(Block::P(banner_paragraph(banner.kind, &banner.text)));
+    body.push(Block::P(para(&view.title).style(style_ids::TITLE)));
+    body.push(Block::P(para(&view.period).style(style_ids::SUBTITLE)));
+    for banner in &view.banners {
+        body.push(Block::P(banner_paragraph(
+            banner.kind,
+            &banner.lead,
+            &banner.text,
+        )));
     }
 
-    executive_summary(review, &mut body);
-    trap_callouts(review, &mut body);
-    layer_sections(review, &mut body);
-    charts_section(review, charts, &mut body)?;
-    data_quality(review, &mut body);
-    appendix(review, &mut body);
+    executive_summary(view, w, &mut body);
+    trap_callouts(view, w, &mut body);
+    layer_sections(view, w, &mut body);
+    charts_section(view, w, charts, &mut body)?;
+    channels(view, w, &mut body);
+    data_quality(view, w, &mut body);
+    appendix(view, w, &mut body);
 
     for block in body {
         doc = match block {
@@ -181,23 +211,20 @@ enum Block {
     T(Table),
 }
 
-fn base_document(review: &Review) -> Docx {
+fn base_document(view: &ReportView, p: &Presentation) -> Docx {
     let footer = Footer::new().add_paragraph(
         Paragraph::new()
             .align(AlignmentType::Right)
-            .add_run(small(
-                &format!("{} · page ", narrative::title(review)),
-                GREY,
-            ))
+            .add_run(small(&format!("{} · {} ", view.title, p.words.page), GREY))
             .add_page_num(PageNum::new())
             .size(16)
             .color(GREY),
     );
-    let generated = review
-        .provenance
-        .generated_at
-        .format("%Y-%m-%dT%H:%M:%SZ")
-        .to_string();
+    let generated = view.generated_iso.clone();
+    let east_asia = match p.language {
+        Language::En => FONT,
+        Language::ZhCn => FONT_EAST_ASIA_ZH,
+    };
     let doc = Docx::new()
         .page_size(PAGE_WIDTH, PAGE_HEIGHT)
         .page_margin(
@@ -214,7 +241,7 @@ fn base_document(review: &Review) -> Docx {
                 .ascii(FONT)
                 .hi_ansi(FONT)
                 .cs(FONT)
-                .east_asia(FONT),
+                .east_asia(east_asia),
         )
         .default_size(20)
         .default_line_spacing(
@@ -246,11 +273,11 @@ fn base_document(review: &Review) -> Docx {
             ),
         )
         .add_numbering(Numbering::new(BULLETS, BULLETS));
-    styles(doc)
+    styles(doc, east_asia)
 }
 
 /// Named styles, so importers map headings, captions, lists and tables to native blocks.
-fn styles(doc: Docx) -> Docx {
+fn styles(doc: Docx, east_asia: &str) -> Docx {
     let paragraph = |id: &str, name: &str| {
         Style::new(id, StyleType::Paragraph)
             .name(name)
@@ -262,7 +289,13 @@ fn styles(doc: Docx) -> Docx {
             .size(size)
             .bold()
             .color(INK)
-            .fonts(RunFonts::new().ascii(FONT).hi_ansi(FONT).cs(FONT))
+            .fonts(
+                RunFonts::new()
+                    .ascii(FONT)
+                    .hi_ansi(FONT)
+                    .cs(FONT)
+                    .east_asia(east_asia),
+            )
             .line_spacing(LineSpacing::new().before(before).after(100))
             .outline_lvl(level - 1)
     };
@@ -318,50 +351,45 @@ fn rule_border(position: TableBorderPosition) -> TableBorder {
 // ---------------------------------------------------------------------------------------
 // Sections
 
-fn executive_summary(review: &Review, body: &mut Vec<Block>) {
-    body.push(heading(1, "Executive summary"));
+fn executive_summary(view: &ReportView, w: &Words, body: &mut Vec<Block>) {
+    body.push(heading(1, w.executive_summary));
     body.push(Block::P(
         Paragraph::new()
-            .add_run(
-                Run::new()
-                    .add_text(clean(&narrative::scorecard(review)))
-                    .bold(),
-            )
+            .add_run(Run::new().add_text(clean(&view.summary.scorecard)).bold())
             .size(22),
     ));
-    let mut items = vec![
-        narrative::better_moves(review),
-        narrative::worse_moves(review),
-        narrative::traps_line(review),
-    ];
-    if let Some(volume) = narrative::volume(review) {
-        items.push(volume);
-    }
-    items.push(narrative::cost_line(review));
+    let s = &view.summary;
+    let mut items = vec![&s.better_line, &s.worse_line, &s.traps_line];
+    items.extend(s.volume.as_ref());
+    items.push(&s.cost);
     for item in items {
-        body.push(Block::P(bullet(&item)));
+        body.push(Block::P(bullet(item)));
     }
 }
 
-fn trap_callouts(review: &Review, body: &mut Vec<Block>) {
-    body.push(heading(1, "What the numbers may hide"));
-    body.push(Block::P(para(
-        "Three well-known ways an AI support report can look better than the operation is. \
-         Each box says what the number may hide and what to check.",
-    )));
-    for callout in narrative::callouts(review) {
+/// "Label: " in the language (the colon differs).
+fn label(w: &Words, text: &str) -> String {
+    format!("{text}{} ", w.colon)
+}
+
+fn trap_callouts(view: &ReportView, w: &Words, body: &mut Vec<Block>) {
+    body.push(heading(1, w.traps_heading));
+    body.push(Block::P(para(w.traps_intro)));
+    for callout in &view.callouts {
         let (symbol, ink, fill, edge) = match callout.state {
-            CalloutState::Triggered => ("⚠", "9C4A00", "FFF4E5", "E69138"),
-            CalloutState::Clear => ("✓", GREEN, "EEF6EE", "6AA84F"),
-            CalloutState::NotJudged => ("…", GREY, "F2F2F2", "A6A6A6"),
+            "triggered" => ("⚠", "9C4A00", "FFF4E5", "E69138"),
+            "clear" => ("✓", GREEN, "EEF6EE", "6AA84F"),
+            _ => ("…", GREY, "F2F2F2", "A6A6A6"),
         };
+        let title = say!(
+            w.label_value,
+            label = callout.name,
+            value = callout.headline
+        );
         let mut paragraphs = vec![Paragraph::new()
             .add_run(
                 Run::new()
-                    .add_text(clean(&format!(
-                        "{symbol} {}: {}",
-                        callout.name, callout.headline
-                    )))
+                    .add_text(clean(&format!("{symbol} {title}")))
                     .bold()
                     .color(ink)
                     .size(22),
@@ -370,17 +398,17 @@ fn trap_callouts(review: &Review, body: &mut Vec<Block>) {
         for finding in &callout.findings {
             paragraphs.push(para(finding));
         }
-        let mut evidence = Paragraph::new().add_run(small("Evidence: ", GREY));
-        for (i, (label, value)) in callout.evidence.iter().enumerate() {
+        let mut evidence = Paragraph::new().add_run(small(&format!("{} ", w.evidence), GREY));
+        for (i, e) in callout.evidence.iter().enumerate() {
             let sep = if i == 0 { "" } else { " · " };
             evidence = evidence
-                .add_run(small(&format!("{sep}{label} "), GREY))
-                .add_run(small(value, "262626").bold());
+                .add_run(small(&format!("{sep}{} ", e.label), GREY))
+                .add_run(small(&e.value, "262626").bold());
         }
         paragraphs.push(evidence);
         paragraphs.push(
             Paragraph::new()
-                .add_run(Run::new().add_text("What to check: ").bold())
+                .add_run(Run::new().add_text(format!("{} ", w.what_to_check)).bold())
                 .add_run(Run::new().add_text(clean(&callout.check))),
         );
         body.push(Block::T(callout_box(paragraphs, fill, edge)));
@@ -388,90 +416,65 @@ fn trap_callouts(review: &Review, body: &mut Vec<Block>) {
     }
 }
 
-fn layer_sections(review: &Review, body: &mut Vec<Block>) {
-    body.push(heading(1, "Metrics by layer"));
-    body.push(Block::P(para(
-        "Each metric against its target, with the change from the previous month. \
-         Green means the move was for the better, red for the worse, whatever the direction of the number.",
-    )));
-    for layer in Layer::ALL {
-        body.push(heading(
-            2,
-            &format!("Layer {} — {}", layer.number(), layer.title()),
-        ));
-        let metrics: Vec<&MetricReport> = MetricId::ALL
-            .iter()
-            .filter(|id| id.layer() == layer)
-            .filter_map(|id| review.metrics.get(id))
-            .collect();
-        body.push(Block::T(layer_table(review, &metrics)));
-        match layer {
-            Layer::Resolution => body.push(Block::P(note(&narrative::handoff_split(review)))),
-            Layer::CostAndTraining => cost_breakdown(review, body),
+fn layer_sections(view: &ReportView, w: &Words, body: &mut Vec<Block>) {
+    body.push(heading(1, w.metrics_heading));
+    body.push(Block::P(para(w.metrics_intro)));
+    for layer in &view.layers {
+        body.push(heading(2, &layer.heading));
+        body.push(Block::T(layer_table(layer, w)));
+        match layer.number {
+            2 => body.push(Block::P(note(&view.handoff_split))),
+            4 => cost_breakdown(view, w, body),
             _ => body.push(Block::P(spacer())),
         }
     }
 }
 
-fn layer_table(review: &Review, metrics: &[&MetricReport]) -> Table {
+fn layer_table(layer: &LayerView, w: &Words) -> Table {
     let header = [
-        "Metric",
-        "Value",
-        "Previous",
-        "Δ vs previous",
-        "Target",
-        "Status",
+        w.col_metric,
+        w.col_value,
+        w.col_previous,
+        w.col_change,
+        w.col_target,
+        w.col_status,
     ];
     let mut rows = vec![header_row(&header, &LAYER_COLUMNS)];
-    for m in metrics {
-        let currency = &review.currency;
-        let mut metric_cell = vec![para(&m.title)];
+    for m in &layer.rows {
+        let mut metric_cell = vec![para(m.title)];
         if !m.counted {
             // FRT p50 is shown beside p90 but the "n of 12" count judges FRT on p90 only.
-            metric_cell
-                .push(Paragraph::new().add_run(small("shown beside p90; not counted", GREY)));
+            metric_cell.push(Paragraph::new().add_run(small(w.not_counted, GREY)));
         }
-        let (delta_colour, movement) = match m.movement {
-            Some(Movement::Better) => (GREEN, "better"),
-            Some(Movement::Worse) => (RED, "worse"),
-            Some(Movement::Flat) => (GREY, "flat"),
-            None => (GREY, ""),
+        let delta_colour = match m.movement {
+            "better" => GREEN,
+            "worse" => RED,
+            _ => GREY,
         };
-        let delta_text = match m.delta_abs {
-            Some(_) => format!(
-                "{} {}",
-                format::arrow(m.delta_abs),
-                format::delta(m.delta_abs, m.unit, currency)
-            ),
-            None => format::delta(None, m.unit, currency),
-        };
+        let delta_text = format!("{} {}", m.arrow, m.delta);
         let mut delta_cell = vec![Paragraph::new().add_run(
             Run::new()
-                .add_text(clean(&delta_text))
+                .add_text(clean(delta_text.trim()))
                 .color(delta_colour)
                 .bold(),
         )];
-        if !movement.is_empty() {
-            delta_cell.push(Paragraph::new().add_run(small(movement, delta_colour)));
+        if !m.movement_word.is_empty() {
+            delta_cell.push(Paragraph::new().add_run(small(m.movement_word, delta_colour)));
         }
         let status_colour = match m.status {
-            Status::Met => GREEN,
-            Status::Missed => RED,
-            Status::NoData => GREY,
+            "met" => GREEN,
+            "missed" => RED,
+            _ => GREY,
         };
         let cells = vec![
             metric_cell,
-            vec![Paragraph::new().add_run(
-                Run::new()
-                    .add_text(clean(&format::value(m.value, m.unit, currency)))
-                    .bold(),
-            )],
-            vec![para(format::value(m.previous, m.unit, currency))],
+            vec![Paragraph::new().add_run(Run::new().add_text(clean(&m.value)).bold())],
+            vec![para(&m.previous)],
             delta_cell,
-            vec![para(format::target(&m.target, m.unit, currency))],
+            vec![para(&m.target)],
             vec![Paragraph::new().add_run(
                 Run::new()
-                    .add_text(format::status(m.status))
+                    .add_text(m.status_word)
                     .color(status_colour)
                     .bold(),
             )],
@@ -481,104 +484,77 @@ fn layer_table(review: &Review, metrics: &[&MetricReport]) -> Table {
     grid_table(rows, &LAYER_COLUMNS)
 }
 
-fn cost_breakdown(review: &Review, body: &mut Vec<Block>) {
-    let c = &review.cost_breakdown;
-    let money = |x: f64| format::money(x, &review.currency);
-    let share = |x: f64| {
-        if c.total > 0.0 {
-            format::percent(x / c.total)
-        } else {
-            "–".to_string()
-        }
-    };
-    body.push(heading(3, "Cost breakdown"));
+fn cost_breakdown(view: &ReportView, w: &Words, body: &mut Vec<Block>) {
+    body.push(heading(3, w.cost_heading));
+    body.push(Block::P(para(&view.cost_total)));
     let mut rows = vec![header_row(
-        &["Component", "Amount", "Share of total"],
+        &[w.col_cost_line, w.col_amount, w.col_share],
         &COST_COLUMNS,
     )];
     // LLM is its own line, from the gateway's metering (trap 3): never folded into infra.
-    let lines = [
-        ("LLM (metered by the gateway)", c.llm, false),
-        ("Infra (booked)", c.infra, false),
-        ("Labor (booked)", c.labor, false),
-        ("Total", c.total, true),
-    ];
-    for (label, amount, total) in lines {
+    for line in &view.cost_rows {
         let text = |s: &str| {
             let run = Run::new().add_text(clean(s));
-            Paragraph::new().add_run(if total { run.bold() } else { run })
+            Paragraph::new().add_run(if line.total { run.bold() } else { run })
         };
         rows.push(body_row(
             vec![
-                vec![text(label)],
-                vec![text(&money(amount))],
-                vec![text(&share(amount))],
+                vec![text(line.label)],
+                vec![text(&line.amount)],
+                vec![text(&line.share)],
             ],
             &COST_COLUMNS,
         ));
     }
     body.push(Block::T(grid_table(rows, &COST_COLUMNS)));
-    let mut notes = Vec::new();
-    if c.llm_background > 0.0 {
-        notes.push(format!(
-            "LLM includes {} of background jobs with no conversation (e.g. knowledge-base indexing).",
-            money(c.llm_background)
-        ));
+    if !view.models.is_empty() {
+        body.push(Block::P(spacer()));
+        let mut rows = vec![header_row(
+            &[w.col_model, w.col_calls, w.col_metered_cost],
+            &COST_COLUMNS,
+        )];
+        for m in &view.models {
+            rows.push(body_row(
+                vec![
+                    vec![para(&m.model)],
+                    vec![para(&m.calls)],
+                    vec![para(&m.cost)],
+                ],
+                &COST_COLUMNS,
+            ));
+        }
+        body.push(Block::T(grid_table(rows, &COST_COLUMNS)));
     }
-    if !c.llm_by_model.is_empty() {
-        let models: Vec<String> = c
-            .llm_by_model
-            .iter()
-            .take(5)
-            .map(|m| {
-                format!(
-                    "{} {} ({} calls)",
-                    m.model,
-                    money(m.cost),
-                    format::count(m.calls)
-                )
-            })
-            .collect();
-        notes.push(format!("LLM by model: {}.", models.join(", ")));
-    }
-    if c.provisional {
-        notes.push(format!(
-            "Provisional: no ledger line yet for {}; counted as 0.",
-            c.missing_categories.join(", ")
-        ));
-    }
-    for n in notes {
-        body.push(Block::P(note(&n)));
-    }
+    body.push(Block::P(spacer()));
 }
 
 fn charts_section(
-    review: &Review,
+    view: &ReportView,
+    w: &Words,
     charts: &[Chart],
     body: &mut Vec<Block>,
 ) -> Result<(), DocxError> {
-    body.push(heading(
-        1,
-        &format!("Trends over the last {} months", review.trend.months.len()),
-    ));
+    body.push(heading(1, &view.trends_heading));
     if charts.is_empty() {
-        body.push(Block::P(para("No charts were rendered for this report.")));
+        body.push(Block::P(para(w.no_charts)));
         return Ok(());
     }
     for (i, chart) in charts.iter().enumerate() {
-        let (w, h) = png_dimensions(&chart.png).map_err(|reason| DocxError::InvalidChart {
-            name: chart.name.clone(),
-            reason,
-        })?;
+        let (pw, ph) = chart
+            .pixel_size()
+            .map_err(|reason| DocxError::InvalidChart {
+                name: chart.name.clone(),
+                reason,
+            })?;
         let mut width = CHART_WIDTH_EMU;
-        let mut height = scale(CHART_WIDTH_EMU, h, w);
+        let mut height = scale(CHART_WIDTH_EMU, ph, pw);
         if height > CHART_MAX_HEIGHT_EMU {
-            width = scale(CHART_MAX_HEIGHT_EMU, w, h);
+            width = scale(CHART_MAX_HEIGHT_EMU, pw, ph);
             height = CHART_MAX_HEIGHT_EMU;
         }
         // Fixed ids keep the package byte-for-byte reproducible; docx-rs would otherwise
         // number images from a process-wide counter.
-        let pic = Pic::new_with_dimensions(chart.png.clone(), w, h)
+        let pic = Pic::new_with_dimensions(chart.png.clone(), pw, ph)
             .id(format!("rIdImage{}", i + 1))
             .size(width, height);
         body.push(Block::P(
@@ -597,101 +573,72 @@ fn charts_section(
     Ok(())
 }
 
-fn data_quality(review: &Review, body: &mut Vec<Block>) {
-    body.push(heading(1, "Data quality"));
-    let dq = &review.data_quality;
-    if dq.notes.is_empty() {
-        body.push(Block::P(para(
-            "No rows broke the data contract this month.",
-        )));
-    } else {
-        body.push(Block::P(
-            para("Rows that break the data contract are left out of the metrics that would use them:")
-                .keep_next(true),
+fn channels(view: &ReportView, w: &Words, body: &mut Vec<Block>) {
+    body.push(heading(1, w.channels_heading));
+    if view.channels.is_empty() {
+        body.push(Block::P(para(w.no_conversations)));
+        return;
+    }
+    let mut rows = vec![header_row(
+        &[w.col_channel, w.col_conversations, w.col_share],
+        &COST_COLUMNS,
+    )];
+    for c in &view.channels {
+        rows.push(body_row(
+            vec![
+                vec![para(&c.channel)],
+                vec![para(&c.conversations)],
+                vec![para(&c.share)],
+            ],
+            &COST_COLUMNS,
         ));
-        for n in &dq.notes {
-            body.push(Block::P(bullet(&n.message)));
+    }
+    body.push(Block::T(grid_table(rows, &COST_COLUMNS)));
+}
+
+fn data_quality(view: &ReportView, w: &Words, body: &mut Vec<Block>) {
+    body.push(heading(1, w.data_quality_heading));
+    if view.quality_notes.is_empty() {
+        body.push(Block::P(para(w.data_quality_clean)));
+    } else {
+        body.push(Block::P(para(w.data_quality_intro).keep_next(true)));
+        for n in &view.quality_notes {
+            body.push(Block::P(bullet(n)));
         }
     }
-    if dq.counts.unclassified > 0 {
-        if let Some(text) = narrative::unclassified(review) {
-            body.push(Block::P(para(&text)));
-        }
+    if let Some(text) = &view.unclassified {
+        body.push(Block::P(para(text)));
     }
 }
 
-fn appendix(review: &Review, body: &mut Vec<Block>) {
-    body.push(heading(1, "Appendix: definitions"));
-    body.push(heading(2, "Metrics"));
-    for id in MetricId::ALL {
-        let target = review
-            .metrics
-            .get(&id)
-            .map(|m| format::target(&m.target, m.unit, &review.currency))
-            .unwrap_or_default();
+fn appendix(view: &ReportView, w: &Words, body: &mut Vec<Block>) {
+    body.push(heading(1, w.definitions_heading));
+    for d in &view.definitions {
         body.push(Block::P(
             Paragraph::new()
-                .add_run(Run::new().add_text(id.title()).bold())
-                .add_run(small(&format!("  {id} · target {target}"), GREY))
+                .add_run(Run::new().add_text(d.title).bold())
+                .add_run(small(&format!("  {} · {}", d.id, d.target), GREY))
                 .keep_next(true)
                 .line_spacing(LineSpacing::new().after(0)),
         ));
-        body.push(Block::P(para(id.definition())));
+        body.push(Block::P(para(d.definition)));
     }
-    body.push(heading(2, "Reporting traps"));
-    for (name, definition) in narrative::trap_definitions() {
+    body.push(heading(2, w.reporting_traps));
+    for t in &view.trap_definitions {
         body.push(Block::P(
             Paragraph::new()
-                .add_run(Run::new().add_text(format!("{name}. ")).bold())
-                .add_run(Run::new().add_text(definition)),
+                .add_run(Run::new().add_text(label(w, t.name)).bold())
+                .add_run(Run::new().add_text(t.definition)),
         ));
     }
 
-    let p = &review.provenance;
-    body.push(heading(2, "How this report was made"));
-    let when = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
-    let rows = &p.row_counts;
-    let mut lines = vec![
-        (
-            "Generated",
-            format!("{} by aikpi {}", when(p.generated_at), p.tool_version),
-        ),
-        (
-            "Data read",
-            format!("{} from {} {}", when(p.read_at), p.source_kind, p.source),
-        ),
-        ("Schema", p.schema.clone()),
-        ("Time zone", p.time_zone.clone()),
-        (
-            "Month bounds",
-            format!(
-                "{} (inclusive) to {} (exclusive)",
-                p.month_starts_at.format("%Y-%m-%d %H:%M:%S UTC"),
-                p.month_ends_at.format("%Y-%m-%d %H:%M:%S UTC")
-            ),
-        ),
-        (
-            "Rows read",
-            format!(
-                "{} conversations, {} LLM calls, {} ledger lines, {} retrieval checks, {} edited replies",
-                format::count(rows.conversations),
-                format::count(rows.llm_usage),
-                format::count(rows.cost_ledger),
-                format::count(rows.kb_evals),
-                format::count(rows.reply_edits)
-            ),
-        ),
-        ("Currency", review.currency.clone()),
-    ];
-    if let Some(note) = &p.source_note {
-        lines.push(("Source note", note.clone()));
-    }
-    let last = lines.len().saturating_sub(1);
-    for (i, (label, value)) in lines.into_iter().enumerate() {
+    body.push(heading(2, w.about_heading));
+    let last = view.about.len().saturating_sub(1);
+    for (i, line) in view.about.iter().enumerate() {
         body.push(Block::P(
             Paragraph::new()
-                .add_run(small(&format!("{label}: "), GREY).bold())
-                .add_run(small(&value, "262626"))
+                .add_run(small(&label(w, line.label), GREY).bold())
+                .add_run(small(&line.value, "262626"))
                 .line_spacing(LineSpacing::new().after(40))
                 // Keep the short provenance block on one page.
                 .keep_next(i < last),
@@ -751,18 +698,13 @@ fn spacer() -> Paragraph {
     )
 }
 
-fn banner_paragraph(kind: BannerKind, text: &str) -> Paragraph {
-    let (label, ink, fill, edge) = match kind {
-        BannerKind::Sample => ("SAMPLE DATA", "1F4E79", "E8F0FA", "5B9BD5"),
-        BannerKind::Provisional => ("PROVISIONAL", "9C4A00", "FFF4E5", "E69138"),
+fn banner_paragraph(kind: &str, lead: &str, text: &str) -> Paragraph {
+    let (ink, fill, edge) = match kind {
+        "sample" => ("1F4E79", "E8F0FA", "5B9BD5"),
+        _ => ("9C4A00", "FFF4E5", "E69138"),
     };
     let mut p = Paragraph::new()
-        .add_run(
-            Run::new()
-                .add_text(format!("⚠ {label}  "))
-                .bold()
-                .color(ink),
-        )
+        .add_run(Run::new().add_text(format!("⚠ {lead} ")).bold().color(ink))
         .add_run(Run::new().add_text(clean(text)))
         .line_spacing(LineSpacing::new().before(60).after(60));
     let border = |position| {
@@ -881,40 +823,9 @@ fn scale(a: u32, b: u32, c: u32) -> u32 {
     u32::try_from(v).unwrap_or(u32::MAX)
 }
 
-/// Width and height of a PNG from its IHDR chunk.
-///
-/// Word needs the image's extent up front; reading the 24-byte header is enough and
-/// avoids decoding the image (docx-rs's own decoder panics on bad input).
-fn png_dimensions(png: &[u8]) -> Result<(u32, u32), &'static str> {
-    const SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
-    if png.len() < 24 || png[..8] != SIGNATURE {
-        return Err("not a PNG image");
-    }
-    if &png[12..16] != b"IHDR" {
-        return Err("the PNG has no IHDR header");
-    }
-    let be = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
-    let (w, h) = (be(&png[16..20]), be(&png[20..24]));
-    if w == 0 || h == 0 {
-        return Err("the PNG has no pixels");
-    }
-    Ok((w, h))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn png_header_gives_dimensions_and_rejects_garbage() {
-        let mut png = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
-        png.extend_from_slice(b"IHDR");
-        png.extend_from_slice(&640u32.to_be_bytes());
-        png.extend_from_slice(&360u32.to_be_bytes());
-        assert_eq!(png_dimensions(&png), Ok((640, 360)));
-        assert!(png_dimensions(b"GIF89a").is_err());
-        assert!(png_dimensions(&png[..20]).is_err());
-    }
 
     #[test]
     fn control_characters_never_reach_the_xml() {

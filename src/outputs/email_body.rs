@@ -2,8 +2,8 @@
 //! rendered through [`Templates`] from `templates/email.html` and `templates/email.txt`
 //! (a template folder can override either by name, like the report's).
 //!
-//! Both bodies see the report's own context ([`view::context`]: `review`, `metrics`,
-//! `view`), so the email says what the report says — the same scorecard, move
+//! Both bodies see the report's own context ([`templates::context`]: `review`,
+//! `metrics`, `view`, `w`), so the email says what the report says — the same scorecard, move
 //! sentences, trap callouts and target formatting. Only what is the email's own is
 //! added, as `email` ([`EmailView`]): the headline (also in the subject), the charts
 //! shown inline and the sentence naming the attached files.
@@ -18,10 +18,12 @@
 
 use serde::Serialize;
 
-use super::view::{self, ChartView, ReportView};
-use super::{RenderError, Templates};
-use crate::charts::Chart;
+use super::templates::{self, insert};
+use super::{chart_view, Chart, File, FormatError, Input, Output, RenderError};
+use crate::presentation::view::ChartView;
+use crate::presentation::Presentation;
 use crate::review::Review;
+use crate::say;
 
 /// The template of the HTML body.
 pub const HTML_TEMPLATE: &str = "email.html";
@@ -31,21 +33,65 @@ pub const TEXT_TEMPLATE: &str = "email.txt";
 /// A chart to show inline, with the Content-ID of its PNG part.
 pub type InlineChart<'a> = (&'a str, &'a Chart);
 
+/// The email-safe HTML body (`email.html`). `inline` charts are shown in order, each
+/// `<img src="cid:…">` pointing at a PNG part the caller attaches with the same
+/// Content-ID; `attached` names the files attached to the same message.
+#[derive(Debug, Clone, Copy)]
+pub struct EmailHtml<'a> {
+    pub inline: &'a [InlineChart<'a>],
+    pub attached: &'a [&'a str],
+}
+
+/// The plain-text alternative (`email.txt`, not escaped): everything the HTML says, in
+/// reading order, without the charts.
+#[derive(Debug, Clone, Copy)]
+pub struct EmailText<'a> {
+    pub attached: &'a [&'a str],
+}
+
+impl Output for EmailHtml<'_> {
+    fn name(&self) -> &'static str {
+        "email-html"
+    }
+
+    fn render(&self, input: &Input<'_>) -> Result<Vec<File>, FormatError> {
+        let body = render(input, HTML_TEMPLATE, self.inline, self.attached)?;
+        Ok(vec![File::new(HTML_TEMPLATE, body)])
+    }
+}
+
+impl Output for EmailText<'_> {
+    fn name(&self) -> &'static str {
+        "email-text"
+    }
+
+    fn render(&self, input: &Input<'_>) -> Result<Vec<File>, FormatError> {
+        let body = render(input, TEXT_TEMPLATE, &[], self.attached)?;
+        Ok(vec![File::new(TEXT_TEMPLATE, body)])
+    }
+}
+
 /// The one-line verdict used in the subject and at the top of both bodies:
 /// "9 of 12 targets met, 1 trap triggered".
-pub fn headline(review: &Review) -> String {
+pub fn headline(review: &Review, p: &Presentation) -> String {
+    let w = p.words;
     let s = &review.summary;
     let traps = match s.triggered_traps.len() {
-        0 => "no traps triggered".to_string(),
-        1 => "1 trap triggered".to_string(),
-        n => format!("{n} traps triggered"),
+        0 => w.email_no_traps.to_string(),
+        1 => w.email_one_trap.to_string(),
+        n => say!(w.email_traps, count = n),
     };
-    let mut out = format!("{} of {} targets met, {traps}", s.met, s.counted);
+    let mut out = say!(
+        w.email_headline,
+        met = s.met,
+        counted = s.counted,
+        traps = traps
+    );
     if review.settling.provisional || review.cost_breakdown.provisional {
-        out.push_str(" (provisional)");
+        out.push_str(w.email_provisional);
     }
     if review.sample {
-        out.push_str(" [sample data]");
+        out.push_str(w.email_sample);
     }
     out
 }
@@ -74,88 +120,71 @@ pub struct InlineChartView {
 
 /// "The full report is attached: report.html (open in a browser) and …", or `None`
 /// when nothing is attached.
-fn attached_sentence(attached: &[&str]) -> Option<String> {
+fn attached_sentence(attached: &[&str], p: &Presentation) -> Option<String> {
+    let w = p.words;
     let described: Vec<String> = attached
         .iter()
         .map(|name| {
             let how = match *name {
-                "report.html" => " (open in a browser)",
-                "report-notion.zip" => " (import into Notion)",
-                "report.docx" => " (Word; imports into Lark docs with its images)",
-                _ => "",
+                "report.html" => w.email_attached_html,
+                "report-notion.zip" => w.email_attached_zip,
+                "report.docx" => w.email_attached_docx,
+                _ => "{name}",
             };
-            format!("{name}{how}")
+            say!(how, name = name)
         })
         .collect();
     let list = match described.as_slice() {
         [] => return None,
         [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        [init @ .., last] => format!("{}{}{last}", init.join(w.list_separator), w.email_and),
     };
-    Some(format!("The full report is attached: {list}."))
+    Some(say!(w.email_attached, list = list))
 }
 
-/// The context of both bodies: the report's, plus `email`.
-fn context(
-    review: &Review,
+/// Renders one body: the report's context plus `email`.
+fn render(
+    input: &Input<'_>,
+    template: &str,
     charts: &[InlineChart<'_>],
     attached: &[&str],
-) -> Result<tera::Context, RenderError> {
-    let view = ReportView::new(review, &[], false)?;
+) -> Result<String, RenderError> {
+    let p = input.presentation;
     let email = EmailView {
-        headline: headline(review),
+        headline: headline(input.review, p),
         charts: charts
             .iter()
             .map(|(cid, chart)| {
                 Ok(InlineChartView {
                     cid: (*cid).to_string(),
-                    chart: view::chart_view(chart, false)?,
+                    chart: chart_view(chart, p, false)?,
                 })
             })
             .collect::<Result<_, RenderError>>()?,
-        attached: attached_sentence(attached),
+        attached: attached_sentence(attached, p),
     };
-    let mut ctx = view::context(review, &view)?;
-    view::insert(&mut ctx, "email", &email)?;
-    Ok(ctx)
-}
-
-/// The email-safe HTML body (`email.html`). `charts` are shown in order, each
-/// `<img src="cid:…">` pointing at a PNG part the caller attaches with the same
-/// Content-ID; `attached` names the files attached to the same message.
-pub fn email_html(
-    review: &Review,
-    charts: &[InlineChart<'_>],
-    attached: &[&str],
-    templates: &Templates,
-) -> Result<String, RenderError> {
-    templates.render(HTML_TEMPLATE, &context(review, charts, attached)?)
-}
-
-/// The plain-text alternative (`email.txt`, not escaped): everything the HTML says, in
-/// reading order, without the charts. `attached` names the files attached to the same
-/// message.
-pub fn email_text(
-    review: &Review,
-    attached: &[&str],
-    templates: &Templates,
-) -> Result<String, RenderError> {
-    templates.render(TEXT_TEMPLATE, &context(review, &[], attached)?)
+    let mut ctx = templates::context(input.review, input.view, p)?;
+    insert(&mut ctx, "email", &email)?;
+    input.templates.render(template, &ctx)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn en() -> Presentation {
+        Presentation::default()
+    }
+
     #[test]
     fn the_attached_files_are_named_in_one_sentence() {
-        assert_eq!(attached_sentence(&[]), None);
+        assert_eq!(attached_sentence(&[], &en()), None);
         assert_eq!(
-            attached_sentence(&["report.html"]).as_deref(),
+            attached_sentence(&["report.html"], &en()).as_deref(),
             Some("The full report is attached: report.html (open in a browser).")
         );
         assert_eq!(
-            attached_sentence(&["report.html", "report-notion.zip", "report.docx"]).as_deref(),
+            attached_sentence(&["report.html", "report-notion.zip", "report.docx"], &en()).as_deref(),
             Some("The full report is attached: report.html (open in a browser), report-notion.zip (import into Notion) and report.docx (Word; imports into Lark docs with its images).")
         );
     }

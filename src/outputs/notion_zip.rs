@@ -6,9 +6,26 @@ use std::io::Write;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
-use super::view::check_chart_name;
-use super::RenderError;
-use crate::charts::Chart;
+use super::markdown::render_markdown;
+use super::{check_chart_name, Chart, File, FormatError, Input, Output, RenderError};
+
+/// The file it writes.
+pub const FILE: &str = "report-notion.zip";
+
+/// `report-notion.zip`: the Markdown report with its charts.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NotionZip;
+
+impl Output for NotionZip {
+    fn name(&self) -> &'static str {
+        "notion-zip"
+    }
+
+    fn render(&self, input: &Input<'_>) -> Result<Vec<File>, FormatError> {
+        let markdown = render_markdown(input)?;
+        Ok(vec![File::new(FILE, notion_zip(&markdown, input.charts)?)])
+    }
+}
 
 /// Zips `report.md` and `charts/<name>.png` for Notion's "Import → Markdown & CSV".
 ///

@@ -1,68 +1,23 @@
-//! Rendering the review: HTML, Markdown, JSON (and the Notion zip), Word, and the
-//! bodies of the emailed summary.
+//! The template engine of the HTML, Markdown and email outputs (tera 1).
 //!
-//! Every format renders the one [`Review`](crate::review::Review) value; nothing is
-//! recomputed per format. HTML, Markdown and the email bodies go through [`Templates`] (tera 1), whose
-//! built-in templates live in `templates/` and are compiled into the binary; a folder
-//! of overrides can replace any of them by name.
-
-pub mod docx;
-pub mod email;
-pub mod escape;
-pub mod format;
-pub mod html;
-pub mod json;
-pub mod markdown;
-pub mod narrative;
-pub mod notion_zip;
-pub mod view;
+//! The built-in templates live in `templates/` and are compiled into the binary; a
+//! folder of overrides can replace any of them by name. Templates lay out what the
+//! presentation says: their context is the review (`review`), the view in the run's
+//! language (`view`), the words table (`w`) and metric lookups (`metrics`); they hold
+//! no wording of their own.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use tera::{Tera, Value};
 
+use super::escape;
+use super::RenderError;
+use crate::presentation::view::ReportView;
+use crate::presentation::{Language, Presentation};
 use crate::review::metrics::Unit;
 use crate::review::status::{Movement, Status};
-use crate::review::TargetReport;
-
-/// Why a report could not be rendered.
-#[derive(Debug, thiserror::Error)]
-pub enum RenderError {
-    /// The review could not be serialised.
-    #[error("cannot serialise the review as JSON: {0}")]
-    Json(#[source] serde_json::Error),
-    /// A template folder could not be read, or holds something it may not.
-    #[error(
-        "template folder {}: {message}. Fix it, or point --templates (AIKPI_TEMPLATES, \
-         `templates` in the config file) at a folder of your templates, or drop it to use \
-         the built-in ones.",
-        .path.display()
-    )]
-    Overrides { path: PathBuf, message: String },
-    /// Templates did not parse (a syntax error, a missing parent or macro file).
-    #[error(
-        "templates from {origin} do not load: {message}. Fix the template named there (tera \
-         syntax), or remove it from the folder to use the built-in one."
-    )]
-    Templates { origin: String, message: String },
-    /// A template failed while rendering (unknown variable, filter error, …).
-    #[error(
-        "template `{template}` failed to render: {message}. Fix that template in the \
-         --templates folder, or remove it to use the built-in one; templates may only include \
-         templates of their folder and cannot read the environment."
-    )]
-    Template { template: String, message: String },
-    /// The review could not be turned into a template context.
-    #[error("cannot build the template context: {0}")]
-    Context(String),
-    /// A chart name that is not a plain file stem.
-    #[error("chart name `{0}` is not a plain file name (a–z, 0–9, `_`, `-`)")]
-    ChartName(String),
-    /// The Notion zip could not be written.
-    #[error("cannot build report-notion.zip: {0}")]
-    Zip(String),
-}
+use crate::review::{MetricReport, Review, TargetReport};
 
 /// The built-in templates, compiled in: (name, source).
 ///
@@ -269,19 +224,21 @@ fn register(tera: &mut Tera) {
             "get_env is disabled: aikpi templates cannot read environment variables",
         ))
     });
-    tera.register_filter("percent", filter_number(format::percent));
-    tera.register_filter("seconds", filter_number(format::seconds));
-    tera.register_filter("count", filter_number(|x| format::count(x.round() as i64)));
+    // Filters that write words take `lang=` (the view's `view.lang`); English otherwise.
+    tera.register_filter("percent", filter_number(|p, x| p.percent(x)));
+    tera.register_filter("seconds", filter_number(|p, x| p.seconds(x)));
+    tera.register_filter("count", filter_number(|p, x| p.count(x.round() as i64)));
     tera.register_filter("money", |v: &Value, args: &HashMap<String, Value>| {
+        let p = presentation(args)?;
         let currency = str_arg(args, "currency")?.unwrap_or("USD");
         Ok(Value::String(match number(v, "money")? {
-            Some(x) => format::money(x, currency),
-            None => format::NO_DATA.to_string(),
+            Some(x) => p.money(x, currency),
+            None => p.no_data().to_string(),
         }))
     });
     tera.register_filter("value", |v: &Value, args: &HashMap<String, Value>| {
         let (unit, currency) = unit_args(args, "value")?;
-        Ok(Value::String(format::value(
+        Ok(Value::String(presentation(args)?.value(
             number(v, "value")?,
             unit,
             currency,
@@ -289,44 +246,67 @@ fn register(tera: &mut Tera) {
     });
     tera.register_filter("delta", |v: &Value, args: &HashMap<String, Value>| {
         let (unit, currency) = unit_args(args, "delta")?;
-        Ok(Value::String(format::delta(
+        Ok(Value::String(presentation(args)?.delta(
             number(v, "delta")?,
             unit,
             currency,
         )))
     });
-    tera.register_filter("relative", |v: &Value, _: &HashMap<String, Value>| {
-        Ok(Value::String(format::relative(number(v, "relative")?)))
-    });
-    tera.register_filter("arrow", |v: &Value, _: &HashMap<String, Value>| {
+    tera.register_filter("relative", |v: &Value, args: &HashMap<String, Value>| {
         Ok(Value::String(
-            format::arrow(number(v, "arrow")?).to_string(),
+            presentation(args)?.relative(number(v, "relative")?),
         ))
     });
-    tera.register_filter("movement", |v: &Value, _: &HashMap<String, Value>| {
-        Ok(Value::String(format::movement(movement(v)?).to_string()))
+    tera.register_filter("arrow", |v: &Value, args: &HashMap<String, Value>| {
+        Ok(Value::String(
+            presentation(args)?.arrow(number(v, "arrow")?).to_string(),
+        ))
     });
-    tera.register_filter("status", |v: &Value, _: &HashMap<String, Value>| {
-        Ok(Value::String(format::status(status(v)?).to_string()))
+    tera.register_filter("movement", |v: &Value, args: &HashMap<String, Value>| {
+        Ok(Value::String(
+            presentation(args)?.movement(movement(v)?).to_string(),
+        ))
     });
-    tera.register_filter("status_badge", |v: &Value, _: &HashMap<String, Value>| {
-        Ok(Value::String(format::status_badge(status(v)?).to_string()))
+    tera.register_filter("status", |v: &Value, args: &HashMap<String, Value>| {
+        Ok(Value::String(
+            presentation(args)?.status(status(v)?).to_string(),
+        ))
     });
+    tera.register_filter(
+        "status_badge",
+        |v: &Value, args: &HashMap<String, Value>| {
+            Ok(Value::String(presentation(args)?.status_badge(status(v)?)))
+        },
+    );
     tera.register_filter("target", |v: &Value, args: &HashMap<String, Value>| {
         let (unit, currency) = unit_args(args, "target")?;
         let target: TargetReport = target_report(v)?;
-        Ok(Value::String(format::target(&target, unit, currency)))
+        Ok(Value::String(
+            presentation(args)?.target(&target, unit, currency),
+        ))
     });
+}
+
+/// The presentation of a filter's `lang=` argument (English without one).
+fn presentation(args: &HashMap<String, Value>) -> tera::Result<Presentation> {
+    match str_arg(args, "lang")? {
+        None => Ok(Presentation::default()),
+        Some(tag) => tag
+            .parse::<Language>()
+            .map(Presentation::new)
+            .map_err(|e| tera::Error::msg(format!("{e}; supported: {}", Language::supported()))),
+    }
 }
 
 /// A filter over one optional number: `null` shows as "no data".
 fn filter_number(
-    f: fn(f64) -> String,
+    f: fn(&Presentation, f64) -> String,
 ) -> impl Fn(&Value, &HashMap<String, Value>) -> tera::Result<Value> + Send + Sync {
-    move |v, _| {
+    move |v, args| {
+        let p = presentation(args)?;
         Ok(Value::String(match number(v, "number")? {
-            Some(x) => f(x),
-            None => format::NO_DATA.to_string(),
+            Some(x) => f(&p, x),
+            None => p.no_data().to_string(),
         }))
     }
 }
@@ -415,6 +395,37 @@ fn target_report(v: &Value) -> tera::Result<TargetReport> {
             .unwrap_or_default()
             .to_string(),
     })
+}
+
+/// The tera context of a report: `review` (as in `report.json`), `view`, `w` (the
+/// words of the view's language) and `metrics` (metric lookups by id).
+pub fn context(
+    review: &Review,
+    view: &ReportView,
+    presentation: &Presentation,
+) -> Result<tera::Context, RenderError> {
+    let mut ctx = tera::Context::new();
+    insert(&mut ctx, "review", review)?;
+    insert(&mut ctx, "view", view)?;
+    insert(&mut ctx, "w", presentation.words)?;
+    // Metric lookups by id for templates that want one metric (`metrics.csat_ai`).
+    let by_id: BTreeMap<&str, &MetricReport> = review
+        .metrics
+        .values()
+        .map(|m| (m.id.as_str(), m))
+        .collect();
+    insert(&mut ctx, "metrics", &by_id)?;
+    Ok(ctx)
+}
+
+/// Adds one top-level value to a template context (the email adds `email`).
+pub(crate) fn insert<T: serde::Serialize + ?Sized>(
+    ctx: &mut tera::Context,
+    key: &str,
+    value: &T,
+) -> Result<(), RenderError> {
+    ctx.try_insert(key, value)
+        .map_err(|e| RenderError::Context(describe(&e)))
 }
 
 #[cfg(test)]

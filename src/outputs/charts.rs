@@ -1,25 +1,30 @@
-//! Charts of the review (plotters), as PNG and SVG, with a bundled font.
+//! Charts of the review (plotters), as PNG and SVG, with bundled fonts.
 //!
 //! Every chart is described first as plain data (a [`Spec`]) and then drawn by one
 //! generic routine on both backends, so the PNG and the SVG can never disagree.
 //!
-//! Text is drawn with Noto Sans compiled into the binary and registered with plotters
-//! as `"sans-serif"` (plotters' `ab_glyph` feature, not `ttf`): drawing never looks a
-//! font up on the machine, so charts render the same on a server with no fonts
-//! installed. Months with no data are drawn as gaps (never as zeros), and a chart that
+//! Text is drawn with fonts compiled into the binary and registered with plotters
+//! (plotters' `ab_glyph` feature, not `ttf`): drawing never looks a font up on the
+//! machine, so charts render the same on a server with no fonts installed. Noto Sans
+//! draws Latin text; WenQuanYi Micro Hei draws Chinese (the zh-CN report, and any chart
+//! whose data names — a channel called 微信 — need it). plotters has no per-glyph
+//! fallback, so each chart is drawn in the one font that covers all of its text.
+//! Every word (titles, axes, legends) comes from the presentation layer. Months with no data are drawn as gaps (never as zeros), and a chart that
 //! comes out blank is an error, not a silent empty image.
 
+use std::cell::Cell;
 use std::sync::OnceLock;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::period::Month;
-use crate::render::{format, narrative};
+use super::{File, FormatError, Input, Output};
+use crate::presentation::{Language, Presentation, Words};
 use crate::review::metrics::{Layer, MetricId, Unit};
 use crate::review::status::Status;
 use crate::review::{MetricReport, Review};
+use crate::say;
 
 /// One rendered chart.
 #[derive(Debug, Clone)]
@@ -34,6 +39,60 @@ pub struct Chart {
     pub png: Vec<u8>,
     /// SVG document.
     pub svg: String,
+}
+
+impl Chart {
+    /// Width and height of the PNG in pixels, read from its IHDR header (the one place
+    /// that reads it: Word needs the extent up front, HTML the display size).
+    ///
+    /// Reading the 24-byte header is enough and avoids decoding the image.
+    pub fn pixel_size(&self) -> Result<(u32, u32), &'static str> {
+        png_size(&self.png)
+    }
+}
+
+/// Width and height of a PNG from its IHDR chunk.
+pub fn png_size(png: &[u8]) -> Result<(u32, u32), &'static str> {
+    const SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+    if png.len() < 24 || png[..8] != SIGNATURE {
+        return Err("not a PNG image");
+    }
+    if &png[12..16] != b"IHDR" {
+        return Err("the PNG has no IHDR header");
+    }
+    let be = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+    let (w, h) = (be(&png[16..20]), be(&png[20..24]));
+    if w == 0 || h == 0 {
+        return Err("the PNG has no pixels");
+    }
+    Ok((w, h))
+}
+
+/// The chart files: `charts/<name>.png` and `charts/<name>.svg` of the charts drawn
+/// for the run (drawn once, before the other outputs, which embed them).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Charts;
+
+impl Output for Charts {
+    fn name(&self) -> &'static str {
+        "charts"
+    }
+
+    fn render(&self, input: &Input<'_>) -> Result<Vec<File>, FormatError> {
+        let mut files = Vec::with_capacity(input.charts.len() * 2);
+        for chart in input.charts {
+            super::check_chart_name(&chart.name)?;
+            files.push(File::new(
+                format!("charts/{}.png", chart.name),
+                chart.png.clone(),
+            ));
+            files.push(File::new(
+                format!("charts/{}.svg", chart.name),
+                chart.svg.clone(),
+            ));
+        }
+        Ok(files)
+    }
 }
 
 /// The charts [`draw_all`] produces, in report order (file stems under `charts/`).
@@ -51,8 +110,8 @@ pub const CHART_NAMES: [&str; 8] = [
 /// Why a chart could not be drawn. No chart fails silently: each of these stops the run.
 #[derive(Debug, thiserror::Error)]
 pub enum ChartError {
-    /// The bundled font could not be registered (a broken build, not a user error).
-    #[error("the bundled chart font (Noto Sans) could not be loaded: {0}")]
+    /// A bundled font could not be registered (a broken build, not a user error).
+    #[error("the bundled chart font could not be loaded: {0}")]
     Font(String),
     /// plotters refused to draw.
     #[error("cannot draw chart `{chart}` as {format}: {message}")]
@@ -72,24 +131,74 @@ pub enum ChartError {
 /// Noto Sans (SIL Open Font License 1.1; see `assets/fonts/OFL.txt`).
 const FONT_REGULAR: &[u8] = notosans::REGULAR_TTF;
 const FONT_BOLD: &[u8] = notosans::BOLD_TTF;
-const FONT_FAMILY: &str = "sans-serif";
+/// WenQuanYi Micro Hei (Apache License 2.0; see `assets/fonts/wqy-microhei.COPYRIGHT`),
+/// from Debian's `fonts-wqy-microhei`. A TrueType collection: ab_glyph reads its first
+/// face (index 0, the proportional Micro Hei; face 1 is the monospaced one).
+const FONT_CJK: &[u8] = include_bytes!("../../assets/fonts/wqy-microhei.ttc");
+/// The family name Noto Sans is registered under.
+const LATIN_FAMILY: &str = "sans-serif";
+/// The family name WenQuanYi Micro Hei is registered under.
+const CJK_FAMILY: &str = "aikpi-cjk";
 
-/// Registers the bundled font with plotters, once per process.
+/// Registers the bundled fonts with plotters, once per process.
 ///
-/// plotters keeps fonts in a global table; registering the same bytes again is
-/// harmless but wasteful, and a failure must be reported on every call, so the
-/// outcome is memoised.
+/// plotters keeps fonts in a global table; registering parses the font's tables, which
+/// for the 5 MB CJK collection is worth doing once, and a failure must be reported on
+/// every call, so the outcome is memoised. The CJK font has no bold face: its regular
+/// face stands in for bold.
 pub fn register_bundled_font() -> Result<(), ChartError> {
     static REGISTERED: OnceLock<Result<(), String>> = OnceLock::new();
     REGISTERED
         .get_or_init(|| {
-            plotters::style::register_font(FONT_FAMILY, FontStyle::Normal, FONT_REGULAR)
-                .map_err(|_| "Noto Sans Regular is not a valid font".to_string())?;
-            plotters::style::register_font(FONT_FAMILY, FontStyle::Bold, FONT_BOLD)
-                .map_err(|_| "Noto Sans Bold is not a valid font".to_string())
+            let register = |family, style, bytes, what: &str| {
+                plotters::style::register_font(family, style, bytes)
+                    .map_err(|_| format!("{what} is not a valid font"))
+            };
+            register(
+                LATIN_FAMILY,
+                FontStyle::Normal,
+                FONT_REGULAR,
+                "Noto Sans Regular",
+            )?;
+            register(LATIN_FAMILY, FontStyle::Bold, FONT_BOLD, "Noto Sans Bold")?;
+            register(
+                CJK_FAMILY,
+                FontStyle::Normal,
+                FONT_CJK,
+                "WenQuanYi Micro Hei",
+            )?;
+            register(CJK_FAMILY, FontStyle::Bold, FONT_CJK, "WenQuanYi Micro Hei")
         })
         .clone()
         .map_err(ChartError::Font)
+}
+
+/// Whether Noto Sans lacks glyphs for a character that WenQuanYi Micro Hei has: CJK
+/// ideographs, kana, hangul, CJK punctuation and full-width forms.
+fn needs_cjk_font(c: char) -> bool {
+    matches!(u32::from(c), 0x2E80..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFFEF | 0x20000..=0x2FA1F)
+}
+
+/// The family that draws every piece of `texts`: the CJK font for a Chinese report or
+/// when any text needs it, Noto Sans otherwise (it reads better for Latin text).
+pub fn font_family_for<'a>(
+    language: Language,
+    texts: impl IntoIterator<Item = &'a str>,
+) -> &'static str {
+    let cjk =
+        language == Language::ZhCn || texts.into_iter().any(|t| t.chars().any(needs_cjk_font));
+    if cjk {
+        CJK_FAMILY
+    } else {
+        LATIN_FAMILY
+    }
+}
+
+thread_local! {
+    /// The family of the chart being drawn on this thread (set by [`draw`]): every text
+    /// style of a chart uses it, and threading it through each drawing helper would
+    /// only repeat it.
+    static FAMILY: Cell<&'static str> = const { Cell::new(LATIN_FAMILY) };
 }
 
 /// Chart size in CSS pixels (the SVG's size; the PNG is drawn at twice this for
@@ -120,10 +229,11 @@ const MISSED_BG: RGBColor = RGBColor(254, 226, 226);
 const NO_DATA: RGBColor = RGBColor(107, 114, 128);
 const NO_DATA_BG: RGBColor = RGBColor(243, 244, 246);
 
-/// Draws every chart of the review, in [`CHART_NAMES`] order, as PNG and SVG.
-pub fn draw_all(review: &Review) -> Result<Vec<Chart>, ChartError> {
+/// Draws every chart of the review, in [`CHART_NAMES`] order, as PNG and SVG, in the
+/// presentation's language.
+pub fn draw_all(review: &Review, p: &Presentation) -> Result<Vec<Chart>, ChartError> {
     register_bundled_font()?;
-    specs(review)
+    specs(review, p)
         .into_iter()
         .map(|(meta, spec)| {
             let height = match spec {
@@ -156,10 +266,51 @@ enum Spec {
     Status(StatusSpec),
 }
 
+impl Spec {
+    /// Every text the chart draws, for picking the font that covers it.
+    fn texts(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        match self {
+            Spec::Line(l) => {
+                out.extend([l.title.as_str(), l.subtitle.as_str()]);
+                out.extend(l.months.iter().map(String::as_str));
+                out.extend(l.series.iter().map(|s| s.label.as_str()));
+                out.extend(l.targets.iter().map(|t| t.1.as_str()));
+                out.extend(l.band.iter().map(|b| b.2.as_str()));
+            }
+            Spec::CostBars(c) => {
+                out.extend([c.title.as_str(), c.subtitle.as_str()]);
+                out.extend(c.months.iter().map(String::as_str));
+            }
+            Spec::Status(st) => {
+                out.extend([st.title.as_str(), st.subtitle.as_str()]);
+                for (layer, tiles) in &st.rows {
+                    out.push(layer);
+                    for t in tiles {
+                        out.extend([t.title.as_str(), t.value.as_str(), t.target.as_str()]);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn language(&self) -> Language {
+        match self {
+            Spec::Line(l) => l.p.language,
+            Spec::CostBars(c) => c.p.language,
+            Spec::Status(st) => st.p.language,
+        }
+    }
+}
+
 struct LineSpec {
+    w: &'static Words,
+    p: Presentation,
     title: String,
     subtitle: String,
-    months: Vec<Month>,
+    /// The months' axis labels, oldest first.
+    months: Vec<String>,
     axis: Axis,
     series: Vec<Series>,
     /// Horizontal target lines: (value, label).
@@ -198,16 +349,17 @@ impl Axis {
         }
     }
 
-    fn tick(self, y: f64, span: f64) -> String {
+    fn tick(self, y: f64, span: f64, p: &Presentation) -> String {
+        let w = p.words;
         match self {
             Axis::Percent if span < 0.05 => format!("{:.1}%", y * 100.0),
             Axis::Percent => format!("{:.0}%", y * 100.0),
-            Axis::Seconds => format!("{y:.1} s"),
-            Axis::Minutes if span < 3.0 => format!("{y:.1} min"),
-            Axis::Minutes => format!("{y:.0} min"),
+            Axis::Seconds => say!(w.seconds, x = format!("{y:.1}")),
+            Axis::Minutes if span < 3.0 => say!(w.minutes_axis, x = format!("{y:.1}")),
+            Axis::Minutes => say!(w.minutes_axis, x = format!("{y:.0}")),
             Axis::Rating => format!("{y:.1}"),
             Axis::Score => format!("{y:.2}"),
-            Axis::Money if span >= 1000.0 => format::count(y.round() as i64),
+            Axis::Money if span >= 1000.0 => p.count(y.round() as i64),
             Axis::Money => format!("{y:.2}"),
         }
     }
@@ -223,15 +375,20 @@ impl Axis {
 }
 
 struct CostSpec {
+    w: &'static Words,
+    p: Presentation,
     title: String,
     subtitle: String,
-    months: Vec<Month>,
+    /// The months' axis labels, oldest first.
+    months: Vec<String>,
     /// Per month: None = no data; Some((llm, infra, labor, provisional)).
     bars: Vec<Option<(f64, f64, f64, bool)>>,
     currency: String,
 }
 
 struct StatusSpec {
+    w: &'static Words,
+    p: Presentation,
     title: String,
     subtitle: String,
     /// One row per layer: (layer title, tiles).
@@ -245,8 +402,14 @@ struct Tile {
     target: String,
 }
 
-fn specs(review: &Review) -> Vec<(Meta, Spec)> {
-    let months = review.trend.months.clone();
+fn specs(review: &Review, p: &Presentation) -> Vec<(Meta, Spec)> {
+    let w: &'static Words = p.words;
+    let months: Vec<String> = review
+        .trend
+        .months
+        .iter()
+        .map(|m| p.month_short(*m))
+        .collect();
     let currency = review.currency.clone();
     let series = |id: MetricId, label: &str, color: RGBColor| Series {
         label: label.to_string(),
@@ -259,7 +422,7 @@ fn specs(review: &Review) -> Vec<(Meta, Spec)> {
         review
             .metrics
             .get(&id)
-            .map(|m| format::target(&m.target, m.unit, &review.currency))
+            .map(|m| p.target(&m.target, m.unit, &review.currency))
             .unwrap_or_default()
     };
     let meta = |name: &str, title: &str, description: String| Meta {
@@ -268,11 +431,13 @@ fn specs(review: &Review) -> Vec<(Meta, Spec)> {
         description,
     };
     let period = match (months.first(), months.last()) {
-        (Some(a), Some(b)) if a != b => format!("{} – {}", a.label(), b.label()),
-        (Some(a), _) => a.label(),
+        (Some(a), Some(b)) if a != b => say!(w.chart_period, first = a, last = b),
+        (Some(a), _) => a.clone(),
         _ => String::new(),
     };
     let line = |title: &str, subtitle: String, axis: Axis, series: Vec<Series>| LineSpec {
+        w,
+        p: *p,
         title: title.to_string(),
         subtitle,
         months: months.clone(),
@@ -283,6 +448,7 @@ fn specs(review: &Review) -> Vec<(Meta, Spec)> {
         hollow: Vec::new(),
         currency: currency.clone(),
     };
+    let month_name = p.month_name(review.month);
 
     let mut out = Vec::new();
 
@@ -291,23 +457,25 @@ fn specs(review: &Review) -> Vec<(Meta, Spec)> {
     out.push((
         meta(
             "status_overview",
-            "Targets at a glance",
-            format!(
-                "The 12 metrics of {} by layer: {} met, {} missed, {} with no data.",
-                narrative::month_name(review.month),
-                s.met,
-                s.missed,
-                s.no_data
+            w.chart_status_title,
+            say!(
+                w.chart_status_description,
+                month = month_name,
+                met = s.met,
+                missed = s.missed,
+                no_data = s.no_data
             ),
         ),
         Spec::Status(StatusSpec {
-            title: format!(
-                "Targets at a glance — {}",
-                narrative::month_name(review.month)
-            ),
-            subtitle: format!(
-                "{} of {} met · {} missed · {} no data",
-                s.met, s.counted, s.missed, s.no_data
+            w,
+            p: *p,
+            title: say!(w.chart_status_heading, month = month_name),
+            subtitle: say!(
+                w.chart_status_subtitle,
+                met = s.met,
+                counted = s.counted,
+                missed = s.missed,
+                no_data = s.no_data
             ),
             rows: Layer::ALL
                 .iter()
@@ -316,9 +484,16 @@ fn specs(review: &Review) -> Vec<(Meta, Spec)> {
                         .metrics
                         .values()
                         .filter(|m| m.id.layer() == *layer && m.counted)
-                        .map(|m| tile(m, &review.currency))
+                        .map(|m| tile(m, p, &review.currency))
                         .collect();
-                    (format!("{} {}", layer.number(), layer.title()), tiles)
+                    (
+                        say!(
+                            w.chart_layer_row,
+                            number = layer.number(),
+                            title = p.layer_title(*layer)
+                        ),
+                        tiles,
+                    )
                 })
                 .collect(),
         }),
@@ -326,12 +501,12 @@ fn specs(review: &Review) -> Vec<(Meta, Spec)> {
 
     // 2. Deflection beside the 24h return rate: the pair that keeps deflection honest.
     let mut spec = line(
-        "Deflection vs 24h return rate",
-        format!("Share of all conversations, {period}. Deflection only counts if customers don't come back."),
+        w.chart_deflection_title,
+        say!(w.chart_deflection_subtitle, period = period),
         Axis::Percent,
         vec![
-            series(MetricId::DeflectionRate, "Deflection", BLUE),
-            series(MetricId::ReturnRate24h, "24h return rate", ORANGE),
+            series(MetricId::DeflectionRate, w.chart_deflection_series, BLUE),
+            series(MetricId::ReturnRate24h, w.metric_return_rate_24h, ORANGE),
         ],
     );
     if let Some(m) = review.metrics.get(&MetricId::DeflectionRate) {
@@ -339,9 +514,9 @@ fn specs(review: &Review) -> Vec<(Meta, Spec)> {
             spec.band = Some((
                 lo,
                 hi,
-                format!(
-                    "deflection target {}",
-                    target_text(MetricId::DeflectionRate)
+                say!(
+                    w.chart_deflection_target,
+                    target = target_text(MetricId::DeflectionRate)
                 ),
             ));
         }
@@ -349,104 +524,106 @@ fn specs(review: &Review) -> Vec<(Meta, Spec)> {
     if let Some(t) = threshold(MetricId::ReturnRate24h) {
         spec.targets.push((
             t,
-            format!("return target {}", target_text(MetricId::ReturnRate24h)),
+            say!(
+                w.chart_return_target,
+                target = target_text(MetricId::ReturnRate24h)
+            ),
         ));
     }
     out.push((
         meta(
             "deflection_vs_return",
-            "Deflection vs 24h return rate",
-            format!(
-                "Monthly deflection rate beside the 24h return rate, {period}, with their targets."
-            ),
+            w.chart_deflection_title,
+            say!(w.chart_deflection_description, period = period),
         ),
         Spec::Line(spec),
     ));
 
     // 3. First response time against its target.
     let mut spec = line(
-        "First response time",
-        format!("Seconds from the customer's first message to the AI's first reply, {period}."),
+        w.chart_frt_heading,
+        say!(w.chart_frt_subtitle, period = period),
         Axis::Seconds,
         vec![
-            series(MetricId::FrtP50Seconds, "p50 (median)", SKY),
-            series(MetricId::FrtP90Seconds, "p90", BLUE),
+            series(MetricId::FrtP50Seconds, w.chart_frt_p50, SKY),
+            series(MetricId::FrtP90Seconds, w.chart_frt_p90, BLUE),
         ],
     );
     if let Some(t) = threshold(MetricId::FrtP90Seconds) {
         spec.targets.push((
             t,
-            format!("target {}", target_text(MetricId::FrtP90Seconds)),
+            say!(
+                w.chart_target,
+                target = target_text(MetricId::FrtP90Seconds)
+            ),
         ));
     }
     out.push((
         meta(
             "frt",
-            "First response time (p50 and p90)",
-            format!(
-                "Median and 90th-percentile first response time, {period}, against the target."
-            ),
+            w.chart_frt_title,
+            say!(w.chart_frt_description, period = period),
         ),
         Spec::Line(spec),
     ));
 
     // 4. CSAT of the AI and of human agents, each with its own target.
     let mut spec = line(
-        "CSAT: AI vs human agents",
-        format!("Mean rating on a 1–5 scale, {period}."),
+        w.chart_csat_title,
+        say!(w.chart_csat_subtitle, period = period),
         Axis::Rating,
         vec![
-            series(MetricId::CsatAi, "CSAT (AI)", BLUE),
-            series(MetricId::CsatHuman, "CSAT (human)", ORANGE),
+            series(MetricId::CsatAi, w.metric_csat_ai, BLUE),
+            series(MetricId::CsatHuman, w.metric_csat_human, ORANGE),
         ],
     );
-    for (id, who) in [(MetricId::CsatAi, "AI"), (MetricId::CsatHuman, "human")] {
+    for (id, phrase) in [
+        (MetricId::CsatAi, w.chart_csat_ai_target),
+        (MetricId::CsatHuman, w.chart_csat_human_target),
+    ] {
         if let Some(t) = threshold(id) {
             spec.targets
-                .push((t, format!("{who} target {}", target_text(id))));
+                .push((t, say!(phrase, target = target_text(id))));
         }
     }
     out.push((
         meta(
             "csat",
-            "CSAT: AI vs human agents",
-            format!("Mean CSAT of the AI and of human agents, {period}, with their targets."),
+            w.chart_csat_title,
+            say!(w.chart_csat_description, period = period),
         ),
         Spec::Line(spec),
     ));
 
     // 5–7. The three "should drop month over month" metrics.
-    for (name, id, title, axis, what) in [
+    for (name, id, axis, subtitle) in [
         (
             "aht",
             MetricId::AhtSeconds,
-            "Average handle time",
             Axis::Minutes,
-            "Mean time from start to close; lower is better",
+            w.chart_aht_subtitle,
         ),
         (
             "negative_sentiment",
             MetricId::NegativeSentiment,
-            "Negative sentiment",
             Axis::Score,
-            "Mean LLM-scored negativity, 0–1; lower is better",
+            w.chart_sentiment_subtitle,
         ),
         (
             "cost_per_conversation",
             MetricId::CostPerConversation,
-            "Cost per conversation",
             Axis::Money,
-            "LLM + infra + labor per conversation; lower is better",
+            w.chart_cost_subtitle,
         ),
     ] {
+        let title = p.metric_title(id);
         let mut spec = line(
             title,
-            format!("{what}. {period}."),
+            say!(subtitle, period = period, currency = currency),
             axis,
             vec![series(id, title, BLUE)],
         );
         if id == MetricId::CostPerConversation {
-            spec.subtitle = format!("{what}. In {currency}, {period}.");
             spec.hollow = review
                 .trend
                 .cost
@@ -454,17 +631,17 @@ fn specs(review: &Review) -> Vec<(Meta, Spec)> {
                 .map(|c| c.has_data && c.provisional)
                 .collect();
             if spec.hollow.contains(&true) {
-                spec.subtitle
-                    .push_str(" Hollow points are provisional: a ledger line is missing.");
+                spec.subtitle.push_str(w.chart_cost_hollow);
             }
         }
         out.push((
             meta(
                 name,
                 title,
-                format!(
-                    "Monthly {}, {period}; lower is better.",
-                    title.to_lowercase()
+                say!(
+                    w.chart_lower_description,
+                    metric = lower_first(title, p.language),
+                    period = period
                 ),
             ),
             Spec::Line(spec),
@@ -475,14 +652,14 @@ fn specs(review: &Review) -> Vec<(Meta, Spec)> {
     out.push((
         meta(
             "cost_breakdown",
-            "Monthly cost: LLM, infra and labor",
-            format!("Monthly cost stacked by LLM (metered), infra and labor (booked), {period}."),
+            w.chart_breakdown_title,
+            say!(w.chart_breakdown_description, period = period),
         ),
         Spec::CostBars(CostSpec {
-            title: "Monthly cost: LLM, infra and labor".into(),
-            subtitle: format!(
-                "{currency}; LLM is metered at the gateway, infra and labor are booked by finance."
-            ),
+            w,
+            p: *p,
+            title: w.chart_breakdown_title.into(),
+            subtitle: say!(w.chart_breakdown_subtitle, currency = currency),
             months: months.clone(),
             bars: review
                 .trend
@@ -499,12 +676,24 @@ fn specs(review: &Review) -> Vec<(Meta, Spec)> {
     out
 }
 
-fn tile(m: &MetricReport, currency: &str) -> Tile {
+/// A metric's name inside an English sentence starts lower-case ("monthly average
+/// handle time"); languages without case keep it as it is.
+fn lower_first(title: &str, language: Language) -> String {
+    match language {
+        Language::En => title.to_lowercase(),
+        Language::ZhCn => title.to_string(),
+    }
+}
+
+fn tile(m: &MetricReport, p: &Presentation, currency: &str) -> Tile {
     Tile {
-        title: m.title.clone(),
-        value: format::value(m.value, m.unit, currency),
+        title: p.metric_title(m.id).to_string(),
+        value: p.value(m.value, m.unit, currency),
         status: m.status,
-        target: format!("target {}", format::target(&m.target, m.unit, currency)),
+        target: say!(
+            p.words.target_is,
+            target = p.target(&m.target, m.unit, currency)
+        ),
     }
 }
 
@@ -606,6 +795,7 @@ fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, png::EncodingError>
 }
 
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec, s: f64) -> DrawResult {
+    FAMILY.with(|f| f.set(font_family_for(spec.language(), spec.texts())));
     root.fill(&WHITE).map_err(err)?;
     match spec {
         Spec::Line(l) => draw_line(root, l, s),
@@ -622,7 +812,8 @@ fn font(size: f64, s: f64, color: RGBColor, bold: bool) -> TextStyle<'static> {
     } else {
         FontStyle::Normal
     };
-    FontDesc::new(FontFamily::Name(FONT_FAMILY), size * s, style).color(&color)
+    let family = FAMILY.with(Cell::get);
+    FontDesc::new(FontFamily::Name(family), size * s, style).color(&color)
 }
 
 fn px(v: f64, s: f64) -> i32 {
@@ -799,10 +990,6 @@ impl Ranged for MonthAxis {
     }
 }
 
-fn month_axis_labels(months: &[Month]) -> Vec<String> {
-    months.iter().map(|m| m.label()).collect()
-}
-
 fn draw_line<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     spec: &LineSpec,
@@ -818,7 +1005,11 @@ fn draw_line<DB: DrawingBackend>(
         legend.clear();
     }
     if !spec.targets.is_empty() || spec.band.is_some() {
-        legend.push(("target".into(), TARGET, LegendMark::Dashed));
+        legend.push((
+            spec.w.chart_legend_target.into(),
+            TARGET,
+            LegendMark::Dashed,
+        ));
     }
     let top = header(root, &spec.title, &spec.subtitle, &legend, s)?;
     let plot = root.margin(top, px(8.0, s), px(12.0, s), px(28.0, s));
@@ -849,14 +1040,14 @@ fn draw_line<DB: DrawingBackend>(
     };
     let span = y1 - y0;
 
-    let labels = month_axis_labels(&spec.months);
+    let labels = &spec.months;
     let mut chart = ChartBuilder::on(&plot)
         .x_label_area_size(px(34.0, s))
         .y_label_area_size(px(66.0, s))
         .build_cartesian_2d(MonthAxis { months: n }, y0..y1)
         .map_err(err)?;
     let x_fmt = |x: &f64| labels.get(x.round() as usize).cloned().unwrap_or_default();
-    let y_fmt = |y: &f64| axis.tick(*y, span);
+    let y_fmt = |y: &f64| axis.tick(*y, span, &spec.p);
     chart
         .configure_mesh()
         .disable_x_mesh()
@@ -888,7 +1079,7 @@ fn draw_line<DB: DrawingBackend>(
             let at = chart.backend_coord(&(i as f64, y0 + span * 0.5));
             text(
                 root,
-                "no data",
+                spec.w.no_data,
                 at,
                 font(12.5, s, MUTED, false),
                 HPos::Center,
@@ -1004,7 +1195,7 @@ fn draw_line<DB: DrawingBackend>(
     }
     for (k, v, at, above) in labels {
         let se = &spec.series[k];
-        let label = format::value(Some(v), se.unit, &spec.currency);
+        let label = spec.p.value(Some(v), se.unit, &spec.currency);
         let style = font(12.5, s, se.color, true);
         let (dy, vpos) = if above {
             (-px(10.0, s), VPos::Bottom)
@@ -1033,7 +1224,7 @@ fn draw_line<DB: DrawingBackend>(
         let (w, h) = plot.dim_in_pixel();
         text(
             &plot,
-            "No data for this period",
+            spec.w.chart_no_data_period,
             (w as i32 / 2, h as i32 / 2),
             font(16.0, s, MUTED, true),
             HPos::Center,
@@ -1070,9 +1261,13 @@ fn draw_cost<DB: DrawingBackend>(
     s: f64,
 ) -> DrawResult {
     let legend = vec![
-        ("LLM (metered)".to_string(), VIOLET, LegendMark::Box),
-        ("infra".to_string(), SKY, LegendMark::Box),
-        ("labor".to_string(), SLATE, LegendMark::Box),
+        (spec.w.chart_legend_llm.to_string(), VIOLET, LegendMark::Box),
+        (spec.w.chart_legend_infra.to_string(), SKY, LegendMark::Box),
+        (
+            spec.w.chart_legend_labor.to_string(),
+            SLATE,
+            LegendMark::Box,
+        ),
     ];
     let top = header(root, &spec.title, &spec.subtitle, &legend, s)?;
     let plot = root.margin(top, px(8.0, s), px(12.0, s), px(28.0, s));
@@ -1084,14 +1279,14 @@ fn draw_cost<DB: DrawingBackend>(
         .map(|(l, i, b, _)| l + i + b)
         .fold(0.0, f64::max);
     let y1 = nice_ceiling(max_total * 1.15);
-    let labels = month_axis_labels(&spec.months);
+    let labels = &spec.months;
     let mut chart = ChartBuilder::on(&plot)
         .x_label_area_size(px(34.0, s))
         .y_label_area_size(px(66.0, s))
         .build_cartesian_2d(MonthAxis { months: n }, 0.0..y1)
         .map_err(err)?;
     let x_fmt = |x: &f64| labels.get(x.round() as usize).cloned().unwrap_or_default();
-    let y_fmt = |y: &f64| Axis::Money.tick(*y, y1);
+    let y_fmt = |y: &f64| Axis::Money.tick(*y, y1, &spec.p);
     chart
         .configure_mesh()
         .disable_x_mesh()
@@ -1119,7 +1314,7 @@ fn draw_cost<DB: DrawingBackend>(
             let at = chart.backend_coord(&(x, y1 * 0.5));
             text(
                 root,
-                "no data",
+                spec.w.no_data,
                 at,
                 font(12.5, s, MUTED, false),
                 HPos::Center,
@@ -1147,7 +1342,7 @@ fn draw_cost<DB: DrawingBackend>(
         let at = chart.backend_coord(&(x, base));
         text(
             root,
-            &format::count(base.round() as i64),
+            &spec.p.count(base.round() as i64),
             (at.0, at.1 - px(6.0, s)),
             font(12.5, s, TEXT, true),
             HPos::Center,
@@ -1156,7 +1351,7 @@ fn draw_cost<DB: DrawingBackend>(
         if provisional {
             text(
                 root,
-                "provisional",
+                spec.w.provisional_word,
                 (at.0, at.1 - px(24.0, s)),
                 font(11.0, s, ORANGE, false),
                 HPos::Center,
@@ -1174,9 +1369,9 @@ fn draw_status<DB: DrawingBackend>(
     s: f64,
 ) -> DrawResult {
     let legend = vec![
-        ("met".to_string(), MET, LegendMark::Box),
-        ("missed".to_string(), MISSED, LegendMark::Box),
-        ("no data".to_string(), NO_DATA, LegendMark::Box),
+        (spec.w.status_met.to_string(), MET, LegendMark::Box),
+        (spec.w.status_missed.to_string(), MISSED, LegendMark::Box),
+        (spec.w.no_data.to_string(), NO_DATA, LegendMark::Box),
     ];
     let top = header(root, &spec.title, &spec.subtitle, &legend, s)?;
     let (w, h) = root.dim_in_pixel();
@@ -1207,9 +1402,9 @@ fn draw_status<DB: DrawingBackend>(
         for (c, t) in tiles.iter().enumerate() {
             let x = left + label_w + c as i32 * (tile_w + gap);
             let (fg, bg, word) = match t.status {
-                Status::Met => (MET, MET_BG, "MET"),
-                Status::Missed => (MISSED, MISSED_BG, "MISSED"),
-                Status::NoData => (NO_DATA, NO_DATA_BG, "NO DATA"),
+                Status::Met => (MET, MET_BG, spec.w.chart_tile_met),
+                Status::Missed => (MISSED, MISSED_BG, spec.w.chart_tile_missed),
+                Status::NoData => (NO_DATA, NO_DATA_BG, spec.w.chart_tile_no_data),
             };
             root.draw(&Rectangle::new(
                 [(x, y), (x + tile_w, y + row_h)],
@@ -1276,6 +1471,17 @@ fn draw_status<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn png_header_gives_dimensions_and_rejects_garbage() {
+        let mut png = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
+        png.extend_from_slice(b"IHDR");
+        png.extend_from_slice(&640u32.to_be_bytes());
+        png.extend_from_slice(&360u32.to_be_bytes());
+        assert_eq!(png_size(&png), Ok((640, 360)));
+        assert!(png_size(b"GIF89a").is_err());
+        assert!(png_size(&png[..20]).is_err());
+    }
 
     #[test]
     fn a_blank_buffer_has_no_ink() {

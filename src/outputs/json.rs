@@ -1,7 +1,25 @@
-//! `report.json`: the review as it is, unrounded, and its published JSON Schema.
+//! `report.json`: the review as it is, unrounded, with ids and no words, and its
+//! published JSON Schema.
 
-use super::RenderError;
+use super::{File, FormatError, Input, Output, RenderError};
 use crate::review::Review;
+
+/// `report.json`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Json;
+
+/// The file it writes.
+pub const FILE: &str = "report.json";
+
+impl Output for Json {
+    fn name(&self) -> &'static str {
+        "json"
+    }
+
+    fn render(&self, input: &Input<'_>) -> Result<Vec<File>, FormatError> {
+        Ok(vec![File::new(FILE, render_json(input.review)?)])
+    }
+}
 
 /// The review as pretty-printed JSON (ratios as fractions, nothing rounded), ending in a
 /// newline.
