@@ -36,6 +36,7 @@ const EXPECTED: [Expected; 5] = [
             "handoff_at",
             "close_reason",
             "negative_sentiment",
+            "channel",
         ],
         without: "the 24-hour return check sorts the report window (or reads the table for \
                   every entry) instead of reading this index in order",

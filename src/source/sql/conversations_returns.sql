@@ -13,7 +13,7 @@
 -- and issue of the conversation that was returned from, wherever the return came in.
 --
 -- Plan: S = the window plus 24 hours, read in (user_id, issue_key, started_at) order. With
--- the covering index of migrations/0002 that is an index-only scan and the window function
+-- the covering index of migrations/0003 that is an index-only scan and the window function
 -- needs no sort; without it (a team's views) PostgreSQL sorts S. lead() gives the next
 -- conversation of the same user and issue (PARTITION BY puts NULL issue keys together,
 -- which is exactly IS NOT DISTINCT FROM). Only the few returned rows reach the aggregate.
