@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine of this kind: installs the tools the tests
-# drive (Chromium, cmark-gfm, LibreOffice, poppler, aiosmtpd), starts PostgreSQL if it
-# is down, points DATABASE_URL at it, then runs every test. Some tests start PostgreSQL
-# clusters of their own on free loopback ports (in temporary folders, removed after).
-# Tests FAIL, never skip, when a service is missing — so run them through this script.
+# drive (Chromium, cmark-gfm, LibreOffice, poppler, aiosmtpd, axe-core from the npm
+# registry), starts PostgreSQL if it is down, points DATABASE_URL at it, then runs every
+# test. Some tests start PostgreSQL clusters of their own on free loopback ports (in
+# temporary folders, removed after). Tests FAIL, never skip, when a service is missing —
+# so run them through this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,12 +20,24 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
 [ -f /usr/share/postgresql/15/extension/postgres_fdw.control ] || need+=(postgresql-15)
 command -v runuser >/dev/null 2>&1 || need+=(util-linux)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test.sh: installing ${need[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+
+# axe-core (WCAG checks of report.html in Chromium), pinned, from the npm registry into
+# target/: a test dependency only; aikpi itself downloads nothing.
+AXE_VERSION=4.14.1
+if [ ! -f target/axe/node_modules/axe-core/axe.min.js ] \
+  || ! grep -q "\"version\": \"$AXE_VERSION\"" target/axe/node_modules/axe-core/package.json; then
+  echo "test.sh: installing axe-core $AXE_VERSION from the npm registry" >&2
+  mkdir -p target/axe
+  npm install --prefix target/axe --no-save --no-audit --no-fund --silent "axe-core@$AXE_VERSION"
+fi
+export AIKPI_AXE_CORE="$PWD/target/axe/node_modules/axe-core/axe.min.js"
 
 if ! pg_isready -q -h 127.0.0.1 -p 5432; then
   echo "test.sh: starting PostgreSQL" >&2

@@ -95,15 +95,7 @@ impl RunError {
 
 /// Why a single file could not be written, and what to do.
 fn file_problem(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::AlreadyExists => {
-            "it already exists, and aikpi does not overwrite it. Choose another name, or remove it first."
-                .to_string()
-        }
-        _ => format!(
-            "{e}. Check that its folder exists and is writable and that the disk has space, or write to another path."
-        ),
-    }
+    crate::advice::io_advice(e, crate::advice::FileUse::OutputFile)
 }
 
 /// Exit code of a successful run that `--fail-on` turned into a signal for cron/CI.
@@ -347,6 +339,7 @@ fn report(args: ReportArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
             &ReviewContext {
                 generated_at: now,
                 sample,
+                language: config.language.tag().to_string(),
             },
         )
     })?;
@@ -467,7 +460,9 @@ fn render_outputs(
     }
     let mut files = Vec::new();
     for output in selected {
-        let rendered = timings::time(output.name(), || output.render(&input))?;
+        // "render <format>": scripts/bench.sh adds up the stages by these names.
+        let stage = format!("render {}", output.name());
+        let rendered = timings::time(&stage, || output.render(&input))?;
         files.extend(rendered.into_iter().map(|f| OutputFile {
             path: f.path,
             bytes: f.bytes,

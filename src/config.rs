@@ -63,45 +63,35 @@ pub enum ConfigError {
 impl ConfigError {
     /// An unknown time zone, with the nearest known name when one is close.
     fn time_zone(name: &str) -> ConfigError {
-        let wanted = name.trim().to_ascii_lowercase();
-        let hint = chrono_tz::TZ_VARIANTS
-            .iter()
-            .map(|tz| {
-                let known = tz.name();
-                (
-                    strsim::damerau_levenshtein(&wanted, &known.to_ascii_lowercase()),
-                    known,
-                )
-            })
-            .filter(|(distance, known)| *distance <= 3.min(known.len() / 3).max(1))
-            .min()
-            .map(|(_, known)| format!(" (did you mean `{known}`?)"))
-            .unwrap_or_default();
         ConfigError::TimeZone {
             name: name.to_string(),
-            hint,
+            hint: did_you_mean(
+                name.trim(),
+                chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()),
+            ),
         }
     }
 }
 
+/// " (did you mean `x`?)" for the known name closest to `wanted`, or "" when none is
+/// close enough to be a typo. One rule for every name aikpi suggests (config keys,
+/// metric ids, time zones): case-insensitive Damerau–Levenshtein distance of at most 3
+/// edits, or a third of the known name's length when that is more (`deflection` is
+/// `deflection_rate` cut short).
+fn did_you_mean<'a>(wanted: &str, known: impl IntoIterator<Item = &'a str>) -> String {
+    let wanted = wanted.to_lowercase();
+    known
+        .into_iter()
+        .map(|k| (strsim::damerau_levenshtein(&wanted, &k.to_lowercase()), k))
+        .filter(|(distance, k)| *distance <= (k.chars().count() / 3).max(3))
+        .min()
+        .map(|(_, k)| format!(" (did you mean `{k}`?)"))
+        .unwrap_or_default()
+}
+
 /// Why a config file could not be read, and what to do, in words.
 fn read_problem(e: &std::io::Error) -> String {
-    use std::io::ErrorKind;
-    match e.kind() {
-        ErrorKind::NotFound => "it does not exist. Check the path given with --config (or \
-            AIKPI_CONFIG), or write one with the defaults with `aikpi config init FILE`"
-            .to_string(),
-        ErrorKind::IsADirectory => {
-            "it is a folder, not a file. Pass the TOML file itself with --config".to_string()
-        }
-        ErrorKind::InvalidData => "it is not UTF-8 text: save it as UTF-8 (TOML files are \
-            always UTF-8)"
-            .to_string(),
-        ErrorKind::PermissionDenied => "this user may not read it. Make it readable to the \
-            user that runs aikpi, or pass another file with --config"
-            .to_string(),
-        _ => format!("{e}. Check the path given with --config"),
-    }
+    crate::advice::io_advice(e, crate::advice::FileUse::ConfigFile)
 }
 
 /// The `[targets]`, `[tolerances]`, … of the file, every key optional.
@@ -803,13 +793,7 @@ fn unknown_key_message(message: &str) -> Option<String> {
     let rest = message.split("unknown field `").nth(1)?;
     let (unknown, expected) = rest.split_once('`')?;
     let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-    let hint = known
-        .iter()
-        .map(|k| (strsim::damerau_levenshtein(unknown, k), *k))
-        .filter(|(distance, k)| *distance <= 3.max(k.len() / 3))
-        .min()
-        .map(|(_, k)| format!(" (did you mean `{k}`?)"))
-        .unwrap_or_default();
+    let hint = did_you_mean(unknown, known.iter().copied());
     let allowed = known
         .iter()
         .map(|k| format!("`{k}`"))
@@ -823,12 +807,7 @@ fn unknown_key_message(message: &str) -> Option<String> {
 fn metric_key(key: &str, table: &str) -> Result<MetricId, ConfigError> {
     MetricId::from_name(key).ok_or_else(|| {
         let known: Vec<&str> = MetricId::ALL.iter().map(|id| id.as_str()).collect();
-        let nearest = known
-            .iter()
-            .min_by_key(|k| strsim::damerau_levenshtein(key, k))
-            .filter(|k| strsim::damerau_levenshtein(key, k) <= 3.max(k.len() / 3))
-            .map(|k| format!(" (did you mean `{k}`?)"))
-            .unwrap_or_default();
+        let nearest = did_you_mean(key, known.iter().copied());
         ConfigError::Invalid(format!(
             "[{table}] has an unknown metric `{key}`{nearest}; known metrics: {}",
             known.join(", ")
@@ -1161,6 +1140,10 @@ mod tests {
         };
         let err = Config::resolve(ConfigFile::default(), None, &overrides).unwrap_err();
         assert!(err.to_string().contains("Mars/Olympus"));
+        assert!(
+            !err.to_string().contains("did you mean"),
+            "nothing close: {err}"
+        );
         let overrides = Overrides {
             time_zone: Some("Europe/Berln".into()),
             ..Overrides::default()

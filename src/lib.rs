@@ -14,6 +14,7 @@
 //!   zip, Word and the email bodies, one file per format behind one trait.
 //! * [`deliver`] puts the outputs on disk atomically and emails the summary.
 
+pub mod advice;
 pub mod aggregates;
 pub mod app;
 pub mod cli;

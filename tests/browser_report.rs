@@ -6,13 +6,14 @@
 //! Chromium is required: without it this test fails (never skips) and says how to get it.
 
 mod common;
+mod fonts;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
 use aikpi::outputs::{charts, html, render_text, Templates};
-use aikpi::presentation::Presentation;
+use aikpi::presentation::{Language, Presentation};
 
 fn chromium() -> PathBuf {
     let candidates = [
@@ -35,8 +36,16 @@ fn chromium() -> PathBuf {
 
 /// Runs headless Chromium on a local file with every network path closed.
 fn run_chromium(page: &Path, extra: &[&str]) -> Output {
+    run_chromium_env(page, extra, &[])
+}
+
+/// [`run_chromium`] with extra environment variables (a fontconfig file).
+fn run_chromium_env(page: &Path, extra: &[&str], env: &[(&str, &Path)]) -> Output {
     let profile = tempfile::tempdir().expect("profile dir");
     let mut cmd = Command::new(chromium());
+    for (key, value) in env {
+        cmd.env(key, value);
+    }
     cmd.args([
         "--headless",
         "--no-sandbox",
@@ -91,6 +100,32 @@ fn run_chromium(page: &Path, extra: &[&str]) -> Output {
     output
 }
 
+/// Screenshots `report` (the page `page`) into `tests/artifacts/<name>-chromium.png`,
+/// keeping the page beside it: the page logs nothing to the console (a CSP violation,
+/// a blocked request or a script error would each log one) and the shot is a real image.
+fn screenshot(report: &Path, page: &str, name: &str, env: &[(&str, &Path)]) {
+    let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/artifacts");
+    std::fs::create_dir_all(&artifacts).expect("artifact dir");
+    std::fs::write(artifacts.join(format!("{name}.html")), page).expect("keep the page");
+    let shot_path = artifacts.join(format!("{name}-chromium.png"));
+    let _ = std::fs::remove_file(&shot_path);
+    let shot = run_chromium_env(
+        report,
+        &[
+            "--window-size=1280,2400",
+            &format!("--screenshot={}", shot_path.display()),
+        ],
+        env,
+    );
+    let console = console_messages(&shot.stderr);
+    assert!(console.is_empty(), "console messages: {console:#?}");
+    let png = std::fs::read(&shot_path).expect("screenshot written");
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 20_000,
+        "a real screenshot"
+    );
+}
+
 /// Console messages from the page (Chromium logs them as `INFO:CONSOLE`).
 fn console_messages(stderr: &[u8]) -> Vec<String> {
     String::from_utf8_lossy(stderr)
@@ -121,25 +156,7 @@ fn report_html_renders_in_headless_chromium() {
 
     // 1. The report as shipped: no console message at all (a CSP violation, a blocked
     //    request or a script error would each log one), and a screenshot to keep.
-    let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/artifacts");
-    std::fs::create_dir_all(&artifacts).expect("artifact dir");
-    std::fs::write(artifacts.join("report.html"), &page).expect("keep report.html");
-    let screenshot = artifacts.join("report-chromium.png");
-    let _ = std::fs::remove_file(&screenshot);
-    let shot = run_chromium(
-        &report,
-        &[
-            "--window-size=1280,2400",
-            &format!("--screenshot={}", screenshot.display()),
-        ],
-    );
-    let console = console_messages(&shot.stderr);
-    assert!(console.is_empty(), "console messages: {console:#?}");
-    let png = std::fs::read(&screenshot).expect("screenshot written");
-    assert!(
-        png.starts_with(b"\x89PNG") && png.len() > 20_000,
-        "a real screenshot"
-    );
+    screenshot(&report, &page, "report", &[]);
 
     // 2. A copy with a probe script (the report's CSP forbids scripts, so the copy
     //    allows inline ones): every <img> decoded, no resource fetched, the hostile
@@ -219,4 +236,162 @@ if (document.readyState === 'complete') aikpiProbe(); else window.addEventListen
         console.is_empty(),
         "console messages with the probe: {console:#?}"
     );
+}
+
+/// The report page in a language, with its charts.
+fn report_page(language: Language) -> (String, usize) {
+    let review = common::fixture_sample_review();
+    let p = Presentation::new(language);
+    let charts = charts::draw_all(&review, &p).expect("charts");
+    let templates = Templates::new(None).expect("templates");
+    let page = render_text(&html::Html, &review, &p, &charts, &templates).expect("html");
+    (page, charts.len())
+}
+
+/// The page with a script allowed and `script` run at load; its result (a JSON value
+/// the script passes to `aikpiDone`) is read back from the dumped DOM.
+fn probe(
+    page: &str,
+    dir: &Path,
+    name: &str,
+    script: &str,
+    env: &[(&str, &Path)],
+) -> serde_json::Value {
+    let probed = page
+        .replacen(
+            "default-src 'none';",
+            "default-src 'none'; script-src 'unsafe-inline';",
+            1,
+        )
+        .replacen(
+            "</body>",
+            &format!(
+                "<script>\nfunction aikpiDone(result) {{\n  const pre = document.createElement('pre');\n  pre.textContent = 'AIKPI' + '_PROBE_START' + JSON.stringify(result) + 'AIKPI' + '_PROBE_END';\n  document.body.appendChild(pre);\n}}\n{script}\n</script>\n</body>"
+            ),
+            1,
+        );
+    let path = dir.join(name);
+    std::fs::write(&path, probed).expect("write probe page");
+    let dump = run_chromium_env(&path, &["--dump-dom", "--virtual-time-budget=30000"], env);
+    let dom = String::from_utf8_lossy(&dump.stdout);
+    let json = dom
+        .split_once("AIKPI_PROBE_START")
+        .and_then(|(_, rest)| rest.split_once("AIKPI_PROBE_END"))
+        .map(|(json, _)| unescape(json))
+        .unwrap_or_else(|| {
+            panic!(
+                "{name}: the probe did not finish; DOM tail: {}",
+                &dom[dom.len().saturating_sub(500)..]
+            )
+        });
+    serde_json::from_str(&json).expect("probe JSON")
+}
+
+#[test]
+fn the_zh_cn_report_renders_in_chinese_in_headless_chromium() {
+    let (page, charts) = report_page(Language::ZhCn);
+    assert!(page.contains("<html lang=\"zh-CN\">"));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let conf = fonts::bundled_fontconfig(dir.path());
+    let env = [("FONTCONFIG_FILE", conf.as_path())];
+    let report = dir.path().join("report.html");
+    std::fs::write(&report, &page).expect("write report.html");
+
+    screenshot(&report, &page, "report-zh-CN", &env);
+
+    // The page as the browser reads it: Chinese headings, every chart decoded, and
+    // Chinese glyphs drawn in the page's font: two different characters must ink a
+    // canvas differently (missing glyphs would be the same box each time).
+    let result = probe(
+        &page,
+        dir.path(),
+        "probe-zh.html",
+        r#"window.addEventListener('load', () => {
+  const h1 = document.querySelector('h1').innerText;
+  const draw = (ch) => {
+    const c = document.createElement('canvas');
+    c.width = 64; c.height = 64;
+    const g = c.getContext('2d');
+    g.fillStyle = '#fff'; g.fillRect(0, 0, 64, 64);
+    g.fillStyle = '#000'; g.font = '48px ' + getComputedStyle(document.body).fontFamily;
+    g.textBaseline = 'top'; g.fillText(ch, 4, 4);
+    return g.getImageData(0, 0, 64, 64).data;
+  };
+  const a = draw('覆'), b = draw('盖');
+  let inked = 0, differ = 0;
+  for (let i = 0; i < a.length; i += 4) {
+    if (a[i] < 128) inked++;
+    if ((a[i] < 128) !== (b[i] < 128)) differ++;
+  }
+  aikpiDone({
+    lang: document.documentElement.lang,
+    h1,
+    h2: Array.from(document.querySelectorAll('h2')).map(h => h.innerText),
+    images: document.images.length,
+    broken: Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).length,
+    inked,
+    differ
+  });
+});"#,
+        &env,
+    );
+    assert_eq!(result["lang"], "zh-CN");
+    assert_eq!(result["h1"], "2026年10月", "{result}");
+    assert_eq!(result["h2"][0], "管理层摘要", "{result}");
+    assert_eq!(result["images"], charts);
+    assert_eq!(result["broken"], 0, "{result}");
+    assert!(
+        result["inked"].as_u64().unwrap_or(0) > 100,
+        "a CJK glyph inks the canvas: {result}"
+    );
+    assert!(
+        result["differ"].as_u64().unwrap_or(0) > 100,
+        "覆 and 盖 are drawn as different glyphs, not boxes: {result}"
+    );
+}
+
+/// axe-core, as scripts/test.sh installs it from the npm registry.
+fn axe_source() -> String {
+    let path = std::env::var_os("AIKPI_AXE_CORE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("target/axe/node_modules/axe-core/axe.min.js")
+        });
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "axe-core is not installed at {} ({e}), so report.html cannot be checked for \
+             WCAG 2 AA. Run the suite with `bash scripts/test.sh` (it installs axe-core \
+             from the npm registry), or set AIKPI_AXE_CORE to axe.min.js.",
+            path.display()
+        )
+    })
+}
+
+#[test]
+fn report_html_has_no_wcag_2_aa_violation_in_either_language() {
+    let axe = axe_source().replace("</script", "<\\/script");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let conf = fonts::bundled_fontconfig(dir.path());
+    let env = [("FONTCONFIG_FILE", conf.as_path())];
+    for language in Language::ALL {
+        let (page, _) = report_page(language);
+        let script = format!(
+            "{axe}\nwindow.addEventListener('load', () => {{\n  axe.run(document, {{ runOnly: {{ type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }}, resultTypes: ['violations'] }})\n    .then(r => aikpiDone({{ violations: r.violations.map(v => ({{ id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary) }})) }}))\n    .catch(e => aikpiDone({{ error: String(e) }}));\n}});"
+        );
+        let result = probe(
+            &page,
+            dir.path(),
+            &format!("axe-{language}.html"),
+            &script,
+            &env,
+        );
+        assert_eq!(result["error"], serde_json::Value::Null, "{result}");
+        assert_eq!(
+            result["violations"],
+            serde_json::json!([]),
+            "{language}: WCAG 2 AA violations in report.html:\n{:#}",
+            result["violations"]
+        );
+    }
 }

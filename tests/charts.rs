@@ -2,11 +2,13 @@
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Command;
 
 use aikpi::outputs::charts::{self, CHART_NAMES};
-use aikpi::presentation::Presentation;
+use aikpi::presentation::{Language, Presentation};
+use aikpi::review::{ChannelShare, IssueSegment};
 
 /// Decodes a PNG into (width, height, RGB(A) bytes, channels).
 fn decode(png_bytes: &[u8]) -> (u32, u32, Vec<u8>, usize) {
@@ -89,8 +91,12 @@ fn every_chart_is_drawn_non_blank_in_png_and_svg() {
 fn gaps_are_not_zeros() {
     let review = common::fixture_review();
     let charts = charts::draw_all(&review, &Presentation::default()).expect("charts draw");
-    // July has no data: every trend chart says so instead of plotting 0.
-    for chart in charts.iter().filter(|c| c.name != "status_overview") {
+    // July has no data: every trend chart says so instead of plotting 0 (the status
+    // overview and the segments chart are of the report month alone, not trends).
+    for chart in charts
+        .iter()
+        .filter(|c| c.name != "status_overview" && c.name != "segments")
+    {
         assert!(
             svg_has_text(&chart.svg, "no data"),
             "{} marks the gap",
@@ -139,6 +145,7 @@ fn charts_of_a_review_without_data_are_drawn_not_blank() {
         &aikpi::review::ReviewContext {
             generated_at: "2026-11-02T08:00:00Z".parse().expect("instant"),
             sample: false,
+            language: "en".to_string(),
         },
     )
     .expect("reviews");
@@ -221,4 +228,93 @@ fn charts_render_with_no_system_fonts() {
         stdout.contains("1 passed"),
         "the child ran the test: {stdout}"
     );
+}
+
+/// The segments chart of the fixture with one channel and one issue renamed.
+fn segments_chart(channel: &str, issue: &str, language: Language) -> (u32, u32, Vec<u8>, usize) {
+    let mut review = common::fixture_review();
+    review.channels.insert(
+        0,
+        ChannelShare {
+            channel: channel.to_string(),
+            conversations: 1_500,
+            share: 0.3,
+        },
+    );
+    review.segments.top_issues = vec![IssueSegment {
+        issue_key: Some(issue.to_string()),
+        conversations: 600,
+        share: 0.12,
+        metrics: BTreeMap::new(),
+    }];
+    let charts = charts::draw_all(&review, &Presentation::new(language)).expect("charts draw");
+    let chart = charts
+        .iter()
+        .find(|c| c.name == "segments")
+        .expect("a segments chart");
+    decode(&chart.png)
+}
+
+/// The bounding box (x0, y0, x1, y1) of the pixels where two images differ, and how
+/// many differ.
+fn difference(a: &[u8], b: &[u8], width: u32, channels: usize) -> ((u32, u32, u32, u32), usize) {
+    let mut bbox = (u32::MAX, u32::MAX, 0, 0);
+    let mut count = 0;
+    for (i, (pa, pb)) in a
+        .chunks_exact(channels)
+        .zip(b.chunks_exact(channels))
+        .enumerate()
+    {
+        if pa != pb {
+            let (x, y) = (i as u32 % width, i as u32 / width);
+            bbox = (bbox.0.min(x), bbox.1.min(y), bbox.2.max(x), bbox.3.max(y));
+            count += 1;
+        }
+    }
+    (bbox, count)
+}
+
+/// A channel named 微信 and an issue named 退款 are drawn as real glyphs in both
+/// languages: the labels ink their area, and swapping the two names changes the
+/// pixels there. Missing glyphs would all be the same .notdef box (or nothing), so
+/// the swapped image would be identical.
+#[test]
+fn chinese_channel_and_issue_names_are_drawn_as_glyphs_in_both_languages() {
+    for language in Language::ALL {
+        let (w, h, named, channels) = segments_chart("微信", "退款", language);
+        let (_, _, swapped, _) = segments_chart("退款", "微信", language);
+        let (_, _, blank, _) = segments_chart("", "", language);
+        assert_eq!((w, h), (1800, 720));
+
+        let (label_area, inked) = difference(&named, &blank, w, channels);
+        // Two 12.5 px labels at 2×: a few hundred inked pixels at least.
+        assert!(
+            inked > 300,
+            "{language}: the Chinese labels ink only {inked} pixels"
+        );
+        let area = (label_area.2 - label_area.0 + 1) * (label_area.3 - label_area.1 + 1);
+        let coverage = inked as f64 / f64::from(area);
+        assert!(
+            coverage > 0.02,
+            "{language}: the label area {label_area:?} is {coverage:.3} inked"
+        );
+
+        let (_, changed) = difference(&named, &swapped, w, channels);
+        assert!(
+            changed > 200,
+            "{language}: 微信 and 退款 look alike ({changed} pixels differ): tofu boxes"
+        );
+    }
+}
+
+#[test]
+fn the_font_is_picked_to_cover_the_text() {
+    use aikpi::outputs::charts::font_family_for;
+    let latin = font_family_for(Language::En, ["Deflection", "web"]);
+    let cjk = font_family_for(Language::En, ["Deflection", "微信"]);
+    assert_ne!(
+        latin, cjk,
+        "a Chinese channel name needs the CJK font in English"
+    );
+    assert_eq!(font_family_for(Language::ZhCn, ["web"]), cjk);
 }

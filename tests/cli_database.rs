@@ -266,7 +266,7 @@ async fn a_connection_dropped_mid_query_is_named(pool: PgPool) {
     let terminated = loop {
         let ended: Vec<bool> = sqlx::query_scalar(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-             WHERE datname = $1 AND application_name LIKE 'aikpi%' AND wait_event = 'PgSleep'",
+             WHERE datname = $1 AND application_name LIKE 'aikpi%' AND wait_event = 'PgSleep' AND backend_type = 'client backend'",
         )
         .bind(&db)
         .fetch_all(&pool)

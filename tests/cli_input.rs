@@ -297,3 +297,25 @@ fn out_of_range_values_are_refused() {
         assert_mentions(&message, &["aikpi.toml"]);
     }
 }
+
+#[test]
+fn a_bad_annotation_is_a_config_error_naming_the_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let previous = PreviousReport::make(&dir.path().join("out/report"));
+    let config = dir.path().join("aikpi.toml");
+    std::fs::write(
+        &config,
+        "[[annotations]]\ndate = \"2026-09-15\"\nlabel = \"Model B\"\n\n\
+         [[annotations]]\ndate = \"15.10.2026\"\nlabel = \"Pricing change\"\n",
+    )
+    .unwrap();
+    let message = with_config(&previous, &config);
+    assert_mentions(
+        &message,
+        &[
+            "aikpi.toml has an invalid value",
+            "[[annotations]] entry 2 (\"Pricing change\")",
+            "date \"15.10.2026\" is not a calendar date written YYYY-MM-DD",
+        ],
+    );
+}

@@ -6,12 +6,14 @@
 //! let a broken document ship. Set `AIKPI_DOCX_KEEP=DIR` to keep the .docx and .pdf.
 
 mod docx_fixture;
+mod fonts;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use docx_fixture::render_docx;
+use aikpi::presentation::Language;
+use docx_fixture::{render_docx, render_docx_in};
 
 const INSTALL_HINT: &str =
     "run `bash .ci/run` (it installs libreoffice-writer and poppler-utils), \
@@ -20,7 +22,16 @@ const INSTALL_HINT: &str =
 /// Runs a tool, failing the test with an install hint when it is missing and killing it
 /// when it hangs (a first LibreOffice start on a slow machine takes tens of seconds).
 fn run(program: &str, args: &[&str], limit: Duration) -> Output {
-    let mut child = Command::new(program)
+    run_env(program, args, limit, &[])
+}
+
+/// [`run`] with extra environment variables.
+fn run_env(program: &str, args: &[&str], limit: Duration, env: &[(&str, &Path)]) -> Output {
+    let mut command = Command::new(program);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let mut child = command
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -54,6 +65,33 @@ fn file_url(path: &Path) -> String {
     format!("file://{}", path.display())
 }
 
+/// Converts a .docx to PDF with LibreOffice in a fresh profile under `scratch` (no
+/// interference from, or with, a LibreOffice the user has open); returns the PDF.
+fn convert_to_pdf(docx: &Path, out: &Path, scratch: &Path, env: &[(&str, &Path)]) -> PathBuf {
+    let profile = format!(
+        "-env:UserInstallation={}",
+        file_url(&scratch.join("profile"))
+    );
+    run_env(
+        "soffice",
+        &[
+            &profile,
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            out.to_str().expect("utf-8 path"),
+            docx.to_str().expect("utf-8 path"),
+        ],
+        Duration::from_secs(300),
+        env,
+    );
+    let pdf = out.join(docx.with_extension("pdf").file_name().expect("a file name"));
+    assert!(pdf.exists(), "LibreOffice wrote no PDF");
+    pdf
+}
+
 #[test]
 fn libreoffice_reads_the_report_and_prints_its_content() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -66,29 +104,7 @@ fn libreoffice_reads_the_report_and_prints_its_content() {
     let bytes = render_docx(&review, &docx_fixture::charts()).expect("render docx");
     std::fs::write(&docx_path, bytes).expect("write docx");
 
-    // A fresh profile: no interference from (or with) a LibreOffice the user has open.
-    let profile = format!(
-        "-env:UserInstallation={}",
-        file_url(&dir.path().join("profile"))
-    );
-    let out_str = out.to_str().expect("utf-8 path");
-    let docx_str = docx_path.to_str().expect("utf-8 path");
-    run(
-        "soffice",
-        &[
-            &profile,
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            out_str,
-            docx_str,
-        ],
-        Duration::from_secs(300),
-    );
-    let pdf = out.join("report.pdf");
-    assert!(pdf.exists(), "LibreOffice wrote no PDF");
+    let pdf = convert_to_pdf(&docx_path, &out, dir.path(), &[]);
     let text = run(
         "pdftotext",
         &[pdf.to_str().expect("utf-8 path"), "-"],
@@ -132,5 +148,66 @@ fn libreoffice_reads_the_report_and_prints_its_content() {
         listed,
         docx_fixture::charts().len(),
         "one image per chart in the PDF"
+    );
+}
+
+#[test]
+fn libreoffice_prints_the_zh_cn_report_with_chinese_text() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).expect("output dir");
+    let docx_path = out.join("report.docx");
+    let bytes = render_docx_in(
+        &docx_fixture::october_review(),
+        &docx_fixture::charts(),
+        Language::ZhCn,
+    )
+    .expect("render docx");
+    let styles = {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).expect("a zip");
+        let mut xml = String::new();
+        std::io::Read::read_to_string(
+            &mut zip.by_name("word/styles.xml").expect("styles"),
+            &mut xml,
+        )
+        .expect("utf-8");
+        xml
+    };
+    assert!(
+        styles.contains("w:eastAsia=\"Microsoft YaHei\""),
+        "an East Asian font in the styles"
+    );
+    std::fs::write(&docx_path, bytes).expect("write docx");
+
+    let conf = fonts::bundled_fontconfig(dir.path());
+    let env = [("FONTCONFIG_FILE", conf.as_path())];
+    let pdf = convert_to_pdf(&docx_path, &out, dir.path(), &env);
+    let pdf_str = pdf.to_str().expect("utf-8 path");
+    let text = run("pdftotext", &[pdf_str, "-"], Duration::from_secs(60));
+    let text = String::from_utf8_lossy(&text.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for expected in [
+        // pdftotext puts a space between Chinese and digits ("2026 年 10 月").
+        "AI 客服月度经营回顾 — 2026 年 10 月",
+        "管理层摘要",
+        "数字可能掩盖了什么",
+        "第 2 层 — 解决",
+        "24 小时回访率",
+        "核查建议：",
+        "指标定义",
+    ] {
+        assert!(
+            text.contains(expected),
+            "the PDF lacks {expected:?}:\n{text}"
+        );
+    }
+    // The Chinese text is set in a font that has its glyphs, embedded in the PDF.
+    let fonts = run_env("pdffonts", &[pdf_str], Duration::from_secs(60), &env);
+    let fonts = String::from_utf8_lossy(&fonts.stdout);
+    assert!(
+        fonts.contains("WenQuanYi") || fonts.contains("WenQuanYiMicroHei"),
+        "a CJK font is embedded: {fonts}"
     );
 }

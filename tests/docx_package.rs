@@ -283,7 +283,9 @@ fn trap_callouts_are_shaded_single_cell_tables_for_executives() {
     }
     let first = text(callouts[0]);
     assert!(
-        first.contains("⚠ Faking deflection: Deflection may include customers who gave up"),
+        first.contains(
+            "⚠ Check this · Faking deflection: Deflection may include customers who gave up"
+        ),
         "{first}"
     );
     assert!(
@@ -387,7 +389,7 @@ fn an_unbooked_ledger_makes_cost_provisional_and_trap_3_waits() {
     );
     assert!(
         all.contains(
-            "… Hidden LLM cost: Not judged yet: the ledger is not booked for October 2026"
+            "… Not yet · Hidden LLM cost: Not judged yet: the ledger is not booked for October 2026"
         ),
         "{all}"
     );

@@ -73,7 +73,7 @@ async fn terminated_during(pool: &PgPool, relation: &str, gate: &str, phase: &st
         &url,
         "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity
          WHERE datname = current_database() AND application_name LIKE 'aikpi%'
-           AND wait_event = 'PgSleep'",
+           AND wait_event = 'PgSleep' AND backend_type = 'client backend'",
     );
     assert_eq!(ended, "1", "one backend sleeps in the {phase} query");
     let message = lost_connection(child, &previous);
@@ -105,13 +105,28 @@ async fn a_backend_terminated_during_the_return_check_is_named(pool: PgPool) {
 
 #[sqlx::test]
 async fn a_backend_terminated_during_the_conversation_facts_read_is_named(pool: PgPool) {
-    let gate = "current_query() LIKE '%aht_micros%'";
+    // `sentiment_units` is in the facts query alone.
+    let gate = "current_query() LIKE '%sentiment_units%'";
     terminated_during(&pool, "conversations", gate, "conversation aggregates").await;
 }
 
 #[sqlx::test]
+async fn a_backend_terminated_during_the_segments_read_is_named(pool: PgPool) {
+    // `handle_time_measured` is in the segments query alone.
+    let gate = "current_query() LIKE '%handle_time_measured%'";
+    terminated_during(
+        &pool,
+        "conversations",
+        gate,
+        "conversation aggregates (segments)",
+    )
+    .await;
+}
+
+#[sqlx::test]
 async fn a_backend_terminated_during_the_first_response_read_is_named(pool: PgPool) {
-    let gate = "current_query() LIKE '%percentile_cont%'";
+    // The month's percentiles take an array of fractions; the segments' p90 does not.
+    let gate = "current_query() LIKE '%percentile_cont(ARRAY%'";
     terminated_during(
         &pool,
         "conversations",

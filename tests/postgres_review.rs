@@ -76,6 +76,7 @@ async fn reviewed(pool: &PgPool, months: usize) -> Review {
     let context = ReviewContext {
         generated_at: read_at,
         sample: false,
+        language: "en".to_string(),
     };
     review(&aggregates, &ReviewSettings::default(), &context).unwrap()
 }

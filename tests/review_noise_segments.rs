@@ -112,6 +112,7 @@ fn reviewed_with(months: Vec<MonthAggregates>, settings: &ReviewSettings) -> Rev
     let context = ReviewContext {
         generated_at,
         sample: false,
+        language: "en".to_string(),
     };
     review(&aggregates(months), settings, &context).unwrap()
 }

@@ -115,7 +115,7 @@ proptest! {
             frustrated_sentiment_min: Decimal::new(5, 1),
             months,
         };
-        let context = ReviewContext { generated_at: aggregates.read_at, sample: false };
+        let context = ReviewContext { generated_at: aggregates.read_at, sample: false, language: "en".to_string() };
         let r = review(&aggregates, &ReviewSettings::default(), &context).unwrap();
 
         // serde_json would silently write a NaN as null, so check the numbers themselves.

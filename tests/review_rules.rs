@@ -107,6 +107,7 @@ fn context() -> ReviewContext {
     ReviewContext {
         generated_at,
         sample: false,
+        language: "en".to_string(),
     }
 }
 
@@ -396,10 +397,31 @@ fn the_trend_keeps_only_the_configured_months() {
 
 #[test]
 fn moves_are_ranked_by_relative_change_in_the_better_or_worse_direction() {
+    // Samples large enough that every one of these moves is significant (SPEC §6.1: the
+    // summary never lists a within-noise move).
     let r = two_months(|prev, cur| {
-        prev.kb_evals.top1_hits = 6; // 0.6 → 0.9: +50%, better
-        prev.conversations.handoffs.total = 4; // 0.20 → 0.25: +25%, worse
-        cur.conversations.csat_ai.sum = 40; // 4.5 → 4.0: −11.1%, worse
+        for m in [&mut *prev, &mut *cur] {
+            m.kb_evals.evaluated = 1000;
+            m.kb_evals.top1_hits = 900;
+            let c = &mut m.conversations;
+            c.total = 2000;
+            c.ai_participated = 2000;
+            c.closed = 2000;
+            c.deflected = 1200;
+            c.naive_deflected = 1400;
+            c.returned_24h = 100;
+            c.handoffs.total = 500;
+            c.channels.insert("web".into(), 2000);
+            c.csat_ai.rated = 1000;
+        }
+        prev.kb_evals.top1_hits = 600; // 0.6 → 0.9: +50%, better
+                                       // 0.20 → 0.25: +25%, worse
+        prev.conversations.handoffs.total = 400;
+        // 4.5 (half 4s, half 5s) → 4.0 (all 4s): −11.1%, worse
+        prev.conversations.csat_ai.sum = 4500;
+        prev.conversations.csat_ai.sum_squares = 500 * 16 + 500 * 25;
+        cur.conversations.csat_ai.sum = 4000;
+        cur.conversations.csat_ai.sum_squares = 1000 * 16;
     });
     assert_eq!(r.summary.better_moves[0].id, MetricId::KbHitRate);
     let worse: Vec<MetricId> = r.summary.worse_moves.iter().map(|m| m.id).collect();

@@ -46,23 +46,8 @@ pub enum OutputError {
 }
 
 /// What to do about a failed write, by its cause.
-pub fn write_fix(e: &io::Error) -> &'static str {
-    match e.kind() {
-        io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => {
-            "Free some space on that disk, or choose an --out folder on another one."
-        }
-        io::ErrorKind::ReadOnlyFilesystem => {
-            "That file system is mounted read-only: choose an --out folder on a writable one."
-        }
-        io::ErrorKind::PermissionDenied => {
-            "This user may not write there: choose another --out folder, or fix the folder's \
-             permissions."
-        }
-        io::ErrorKind::NotADirectory | io::ErrorKind::AlreadyExists => {
-            "A part of that path is a file, not a folder: choose another --out folder."
-        }
-        _ => "Check that the folder is writable and its disk has space, or choose another --out.",
-    }
+pub fn write_fix(e: &io::Error) -> String {
+    crate::advice::io_advice(e, crate::advice::FileUse::OutFolder)
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {

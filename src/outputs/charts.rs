@@ -96,8 +96,9 @@ impl Output for Charts {
 }
 
 /// The charts [`draw_all`] produces, in report order (file stems under `charts/`).
-pub const CHART_NAMES: [&str; 8] = [
+pub const CHART_NAMES: [&str; 9] = [
     "status_overview",
+    "segments",
     "deflection_vs_return",
     "frt",
     "csat",
@@ -206,6 +207,8 @@ thread_local! {
 const WIDTH: u32 = 900;
 const HEIGHT: u32 = 420;
 const STATUS_HEIGHT: u32 = 430;
+/// Header, panel titles and eight rows of bars.
+const SEGMENTS_HEIGHT: u32 = 360;
 /// PNG pixels per CSS pixel.
 const PNG_SCALE: u32 = 2;
 
@@ -238,6 +241,7 @@ pub fn draw_all(review: &Review, p: &Presentation) -> Result<Vec<Chart>, ChartEr
         .map(|(meta, spec)| {
             let height = match spec {
                 Spec::Status(_) => STATUS_HEIGHT,
+                Spec::Segments(_) => SEGMENTS_HEIGHT,
                 _ => HEIGHT,
             };
             let png = render_png(&meta.name, &spec, WIDTH, height)?;
@@ -264,7 +268,21 @@ enum Spec {
     Line(LineSpec),
     CostBars(CostSpec),
     Status(StatusSpec),
+    Segments(SegmentsSpec),
 }
+
+/// Where the month's conversations come from: channels and top issues, as bars.
+struct SegmentsSpec {
+    w: &'static Words,
+    p: Presentation,
+    title: String,
+    subtitle: String,
+    /// The channels panel and the top-issues panel.
+    panels: [(String, Vec<SegmentRow>); 2],
+}
+
+/// One bar: (name, share of the month, conversations).
+type SegmentRow = (String, f64, i64);
 
 impl Spec {
     /// Every text the chart draws, for picking the font that covers it.
@@ -281,6 +299,13 @@ impl Spec {
             Spec::CostBars(c) => {
                 out.extend([c.title.as_str(), c.subtitle.as_str()]);
                 out.extend(c.months.iter().map(String::as_str));
+            }
+            Spec::Segments(sg) => {
+                out.extend([sg.title.as_str(), sg.subtitle.as_str()]);
+                for (title, rows) in &sg.panels {
+                    out.push(title);
+                    out.extend(rows.iter().map(|r| r.0.as_str()));
+                }
             }
             Spec::Status(st) => {
                 out.extend([st.title.as_str(), st.subtitle.as_str()]);
@@ -300,6 +325,7 @@ impl Spec {
             Spec::Line(l) => l.p.language,
             Spec::CostBars(c) => c.p.language,
             Spec::Status(st) => st.p.language,
+            Spec::Segments(sg) => sg.p.language,
         }
     }
 }
@@ -425,6 +451,10 @@ fn specs(review: &Review, p: &Presentation) -> Vec<(Meta, Spec)> {
             .map(|m| p.target(&m.target, m.unit, &review.currency))
             .unwrap_or_default()
     };
+    // A dashed target line for a metric's threshold, labelled with the phrase.
+    let target_at = |id: MetricId, phrase: &str| {
+        threshold(id).map(|t| (t, say!(phrase, target = target_text(id))))
+    };
     let meta = |name: &str, title: &str, description: String| Meta {
         name: name.to_string(),
         title: title.to_string(),
@@ -499,7 +529,56 @@ fn specs(review: &Review, p: &Presentation) -> Vec<(Meta, Spec)> {
         }),
     ));
 
-    // 2. Deflection beside the 24h return rate: the pair that keeps deflection honest.
+    // 2. Where conversations come from: channels and the top issues (their names are
+    //    the data's own, in whatever script the operation uses).
+    let rows_of = |rows: Vec<SegmentRow>| rows.into_iter().take(SEGMENT_ROWS).collect();
+    out.push((
+        meta(
+            "segments",
+            w.chart_segments_title,
+            say!(w.chart_segments_description, month = month_name),
+        ),
+        Spec::Segments(SegmentsSpec {
+            w,
+            p: *p,
+            title: say!(w.chart_segments_heading, month = month_name),
+            subtitle: say!(
+                w.chart_segments_subtitle,
+                count = p.count(review.provenance.row_counts.conversations)
+            ),
+            panels: [
+                (
+                    w.chart_segments_channels.to_string(),
+                    rows_of(
+                        review
+                            .channels
+                            .iter()
+                            .map(|c| (c.channel.clone(), c.share, c.conversations))
+                            .collect(),
+                    ),
+                ),
+                (
+                    w.chart_segments_issues.to_string(),
+                    rows_of(
+                        review
+                            .segments
+                            .top_issues
+                            .iter()
+                            .map(|i| {
+                                let name = i
+                                    .issue_key
+                                    .clone()
+                                    .unwrap_or_else(|| w.unclassified_issue.to_string());
+                                (name, i.share, i.conversations)
+                            })
+                            .collect(),
+                    ),
+                ),
+            ],
+        }),
+    ));
+
+    // 3. Deflection beside the 24h return rate: the pair that keeps deflection honest.
     let mut spec = line(
         w.chart_deflection_title,
         say!(w.chart_deflection_subtitle, period = period),
@@ -521,15 +600,8 @@ fn specs(review: &Review, p: &Presentation) -> Vec<(Meta, Spec)> {
             ));
         }
     }
-    if let Some(t) = threshold(MetricId::ReturnRate24h) {
-        spec.targets.push((
-            t,
-            say!(
-                w.chart_return_target,
-                target = target_text(MetricId::ReturnRate24h)
-            ),
-        ));
-    }
+    spec.targets
+        .extend(target_at(MetricId::ReturnRate24h, w.chart_return_target));
     out.push((
         meta(
             "deflection_vs_return",
@@ -539,7 +611,7 @@ fn specs(review: &Review, p: &Presentation) -> Vec<(Meta, Spec)> {
         Spec::Line(spec),
     ));
 
-    // 3. First response time against its target.
+    // 4. First response time against its target.
     let mut spec = line(
         w.chart_frt_heading,
         say!(w.chart_frt_subtitle, period = period),
@@ -549,15 +621,8 @@ fn specs(review: &Review, p: &Presentation) -> Vec<(Meta, Spec)> {
             series(MetricId::FrtP90Seconds, w.chart_frt_p90, BLUE),
         ],
     );
-    if let Some(t) = threshold(MetricId::FrtP90Seconds) {
-        spec.targets.push((
-            t,
-            say!(
-                w.chart_target,
-                target = target_text(MetricId::FrtP90Seconds)
-            ),
-        ));
-    }
+    spec.targets
+        .extend(target_at(MetricId::FrtP90Seconds, w.chart_target));
     out.push((
         meta(
             "frt",
@@ -567,7 +632,7 @@ fn specs(review: &Review, p: &Presentation) -> Vec<(Meta, Spec)> {
         Spec::Line(spec),
     ));
 
-    // 4. CSAT of the AI and of human agents, each with its own target.
+    // 5. CSAT of the AI and of human agents, each with its own target.
     let mut spec = line(
         w.chart_csat_title,
         say!(w.chart_csat_subtitle, period = period),
@@ -577,15 +642,10 @@ fn specs(review: &Review, p: &Presentation) -> Vec<(Meta, Spec)> {
             series(MetricId::CsatHuman, w.metric_csat_human, ORANGE),
         ],
     );
-    for (id, phrase) in [
-        (MetricId::CsatAi, w.chart_csat_ai_target),
-        (MetricId::CsatHuman, w.chart_csat_human_target),
-    ] {
-        if let Some(t) = threshold(id) {
-            spec.targets
-                .push((t, say!(phrase, target = target_text(id))));
-        }
-    }
+    spec.targets
+        .extend(target_at(MetricId::CsatAi, w.chart_csat_ai_target));
+    spec.targets
+        .extend(target_at(MetricId::CsatHuman, w.chart_csat_human_target));
     out.push((
         meta(
             "csat",
@@ -595,7 +655,7 @@ fn specs(review: &Review, p: &Presentation) -> Vec<(Meta, Spec)> {
         Spec::Line(spec),
     ));
 
-    // 5–7. The three "should drop month over month" metrics.
+    // 6–8. The three "should drop month over month" metrics.
     for (name, id, axis, subtitle) in [
         (
             "aht",
@@ -648,7 +708,7 @@ fn specs(review: &Review, p: &Presentation) -> Vec<(Meta, Spec)> {
         ));
     }
 
-    // 8. Where the money goes, LLM as its own line (trap 3).
+    // 9. Where the money goes, LLM as its own line (trap 3).
     out.push((
         meta(
             "cost_breakdown",
@@ -801,6 +861,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec, s: f64) 
         Spec::Line(l) => draw_line(root, l, s),
         Spec::CostBars(c) => draw_cost(root, c, s),
         Spec::Status(st) => draw_status(root, st, s),
+        Spec::Segments(sg) => draw_segments(root, sg, s),
     }
 }
 
@@ -1360,6 +1421,88 @@ fn draw_cost<DB: DrawingBackend>(
         }
     }
     let _ = &spec.currency;
+    Ok(())
+}
+
+/// Rows per segments panel: the largest channels or issues.
+const SEGMENT_ROWS: usize = 8;
+
+fn draw_segments<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    spec: &SegmentsSpec,
+    s: f64,
+) -> DrawResult {
+    let top = header(root, &spec.title, &spec.subtitle, &[], s)?;
+    let (w, h) = root.dim_in_pixel();
+    let (w, h) = (w as i32, h as i32);
+    let left = px(24.0, s);
+    let gap = px(40.0, s);
+    let panel_w = (w - 2 * left - gap) / 2;
+    let label_w = px(150.0, s);
+    let value_w = px(110.0, s);
+    let row_h = px(28.0, s);
+    for (k, (title, rows)) in spec.panels.iter().enumerate() {
+        let x0 = left + k as i32 * (panel_w + gap);
+        text(
+            root,
+            title,
+            (x0, top),
+            font(13.5, s, TEXT, true),
+            HPos::Left,
+            VPos::Top,
+        )?;
+        let y0 = top + px(30.0, s);
+        if rows.is_empty() {
+            text(
+                root,
+                spec.w.no_data,
+                (x0, y0 + row_h / 2),
+                font(12.5, s, MUTED, false),
+                HPos::Left,
+                VPos::Center,
+            )?;
+            continue;
+        }
+        let max = rows.iter().map(|r| r.1).fold(0.0_f64, f64::max).max(1e-9);
+        let bar_room = panel_w - label_w - value_w;
+        for (i, (name, share, conversations)) in rows.iter().enumerate() {
+            let y = y0 + i as i32 * row_h;
+            if y + row_h > h - px(8.0, s) {
+                break;
+            }
+            let style = font(12.5, s, TEXT, false);
+            let label = fit(root, name, &style, label_w - px(8.0, s))?;
+            text(
+                root,
+                &label,
+                (x0, y + row_h / 2),
+                style,
+                HPos::Left,
+                VPos::Center,
+            )?;
+            let bar = ((f64::from(bar_room) * share / max).round() as i32).max(1);
+            root.draw(&Rectangle::new(
+                [
+                    (x0 + label_w, y + px(6.0, s)),
+                    (x0 + label_w + bar, y + row_h - px(6.0, s)),
+                ],
+                BLUE.filled(),
+            ))
+            .map_err(err)?;
+            text(
+                root,
+                &format!(
+                    "{} · {}",
+                    spec.p.percent(*share),
+                    spec.p.count(*conversations)
+                ),
+                (x0 + label_w + bar + px(8.0, s), y + row_h / 2),
+                font(11.5, s, MUTED, false),
+                HPos::Left,
+                VPos::Center,
+            )?;
+        }
+    }
     Ok(())
 }
 

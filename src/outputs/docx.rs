@@ -383,7 +383,7 @@ fn trap_callouts(view: &ReportView, w: &Words, body: &mut Vec<Block>) {
         };
         let title = say!(
             w.label_value,
-            label = callout.name,
+            label = format!("{} · {}", callout.tag, callout.name),
             value = callout.headline
         );
         let mut paragraphs = vec![Paragraph::new()
@@ -509,21 +509,10 @@ fn cost_breakdown(view: &ReportView, w: &Words, body: &mut Vec<Block>) {
     body.push(Block::T(grid_table(rows, &COST_COLUMNS)));
     if !view.models.is_empty() {
         body.push(Block::P(spacer()));
-        let mut rows = vec![header_row(
-            &[w.col_model, w.col_calls, w.col_metered_cost],
-            &COST_COLUMNS,
-        )];
-        for m in &view.models {
-            rows.push(body_row(
-                vec![
-                    vec![para(&m.model)],
-                    vec![para(&m.calls)],
-                    vec![para(&m.cost)],
-                ],
-                &COST_COLUMNS,
-            ));
-        }
-        body.push(Block::T(grid_table(rows, &COST_COLUMNS)));
+        body.push(Block::T(text_table(
+            [w.col_model, w.col_calls, w.col_metered_cost],
+            view.models.iter().map(|m| [&m.model, &m.calls, &m.cost]),
+        )));
     }
     body.push(Block::P(spacer()));
 }
@@ -579,21 +568,24 @@ fn channels(view: &ReportView, w: &Words, body: &mut Vec<Block>) {
         body.push(Block::P(para(w.no_conversations)));
         return;
     }
-    let mut rows = vec![header_row(
-        &[w.col_channel, w.col_conversations, w.col_share],
-        &COST_COLUMNS,
-    )];
-    for c in &view.channels {
-        rows.push(body_row(
-            vec![
-                vec![para(&c.channel)],
-                vec![para(&c.conversations)],
-                vec![para(&c.share)],
-            ],
+    body.push(Block::T(text_table(
+        [w.col_channel, w.col_conversations, w.col_share],
+        view.channels
+            .iter()
+            .map(|c| [&c.channel, &c.conversations, &c.share]),
+    )));
+}
+
+/// A three-column table of plain text cells under a header (models, channels).
+fn text_table<'a>(header: [&str; 3], rows: impl Iterator<Item = [&'a String; 3]>) -> Table {
+    let mut out = vec![header_row(&header, &COST_COLUMNS)];
+    for cells in rows {
+        out.push(body_row(
+            cells.iter().map(|c| vec![para(c)]).collect(),
             &COST_COLUMNS,
         ));
     }
-    body.push(Block::T(grid_table(rows, &COST_COLUMNS)));
+    grid_table(out, &COST_COLUMNS)
 }
 
 fn data_quality(view: &ReportView, w: &Words, body: &mut Vec<Block>) {

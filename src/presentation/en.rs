@@ -279,5 +279,12 @@ pub const EN: Words = Words {
     chart_legend_infra: "infra",
     chart_legend_labor: "labor",
     chart_no_data_period: "No data for this period",
+    chart_segments_title: "Where conversations come from",
+    chart_segments_heading: "Where conversations come from — {month}",
+    chart_segments_subtitle: "Share of the month's {count} conversations, by channel and for the top issues.",
+    chart_segments_description: "Conversations of {month} by channel and for the top issues, as shares of the month.",
+    chart_segments_channels: "By channel",
+    chart_segments_issues: "Top issues",
+    unclassified_issue: "(unclassified)",
     chart_period: "{first} – {last}",
 };

@@ -217,6 +217,9 @@ mod tests {
         assert_eq!(en().seconds(2.44), "2.4 s");
         assert_eq!(en().seconds(432.0), "7 min 12 s");
         assert_eq!(en().seconds(3900.0), "1 h 5 min");
+        let zh = Presentation::new(Language::ZhCn);
+        assert_eq!(zh.seconds(2.44), "2.4 秒");
+        assert_eq!(zh.seconds(432.0), "7 分 12 秒");
     }
 
     #[test]

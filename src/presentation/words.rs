@@ -308,6 +308,13 @@ words! {
     chart_legend_infra,
     chart_legend_labor,
     chart_no_data_period,
+    chart_segments_title,
+    chart_segments_heading,
+    chart_segments_subtitle,
+    chart_segments_description,
+    chart_segments_channels,
+    chart_segments_issues,
+    unclassified_issue,
     chart_period,
 }
 
@@ -376,5 +383,69 @@ mod tests {
         assert_eq!(fill("{a} and {zz}", &[("a", "x")]), "x and {zz}");
         assert_eq!(fill("no blanks", &[]), "no blanks");
         assert_eq!(blanks("{b} {a} {b}"), vec!["a", "b"]);
+    }
+
+    fn tables() -> [(&'static str, Vec<(&'static str, &'static str)>); 2] {
+        [
+            ("en", super::super::en::EN.entries()),
+            ("zh-CN", super::super::zh_cn::ZH_CN.entries()),
+        ]
+    }
+
+    #[test]
+    fn every_table_fills_every_phrase_with_the_same_blanks() {
+        let [(_, en), (_, zh)] = tables();
+        assert_eq!(en.len(), zh.len());
+        for ((name, en_text), (zh_name, zh_text)) in en.iter().zip(&zh) {
+            assert_eq!(name, zh_name);
+            assert_eq!(
+                blanks(en_text),
+                blanks(zh_text),
+                "`{name}` must have the same blanks in both tables"
+            );
+        }
+        for (tag, entries) in tables() {
+            for (name, text) in entries {
+                // A separator or suffix may be punctuation only; nothing may be empty.
+                assert!(!text.is_empty(), "{tag}: `{name}` is empty");
+            }
+        }
+    }
+
+    /// The Latin words of a text, outside blanks and `code`.
+    pub(crate) fn latin_words(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut in_code = false;
+        let mut in_blank = false;
+        let mut word = String::new();
+        for c in text.chars().chain(std::iter::once(' ')) {
+            match c {
+                '`' => in_code = !in_code,
+                '{' => in_blank = true,
+                '}' => in_blank = false,
+                _ => {}
+            }
+            if !in_code && !in_blank && (c.is_ascii_alphanumeric() || c == '_') {
+                word.push(c);
+            } else {
+                if word.chars().filter(char::is_ascii_alphabetic).count() >= 2 {
+                    out.push(std::mem::take(&mut word));
+                }
+                word.clear();
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_chinese_table_holds_no_english() {
+        for (name, text) in super::super::zh_cn::ZH_CN.entries() {
+            for word in latin_words(text) {
+                assert!(
+                    super::super::zh_cn::KEPT_IN_LATIN.contains(&word.as_str()),
+                    "zh-CN `{name}` has the Latin word `{word}`: {text}"
+                );
+            }
+        }
     }
 }

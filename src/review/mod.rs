@@ -88,6 +88,9 @@ pub struct Provenance {
     pub source_note: Option<String>,
     pub schema: String,
     pub time_zone: String,
+    /// The language the outputs are written in (BCP 47: `en`, `zh-CN`); keys and ids
+    /// stay English whatever it is.
+    pub language: String,
     /// The report month's first instant (inclusive).
     pub month_starts_at: DateTime<Utc>,
     /// The next month's first instant (exclusive).
@@ -275,6 +278,8 @@ pub struct ReviewContext {
     pub generated_at: DateTime<Utc>,
     /// The aggregates are the shipped sample.
     pub sample: bool,
+    /// The language tag of the outputs, recorded in the provenance.
+    pub language: String,
 }
 
 /// Exact metric values and cost components of one month.
@@ -489,6 +494,7 @@ fn provenance(
         source_note: note,
         schema,
         time_zone: aggregates.time_zone.clone(),
+        language: context.language.clone(),
         month_starts_at: month.starts_at,
         month_ends_at: month.ends_at,
         row_counts: RowCounts {

@@ -390,7 +390,7 @@ pub fn slow_schema_sql(relation: &str, when: &str) -> String {
 /// The query that counts the report's backends sleeping in a [`slow_schema_sql`] view.
 pub const SLEEPING_REPORTS: &str = "SELECT count(*) FROM pg_stat_activity \
      WHERE datname = current_database() AND application_name LIKE 'aikpi%' \
-     AND wait_event = 'PgSleep'";
+     AND wait_event = 'PgSleep' AND backend_type = 'client backend'";
 
 /// Waits (bounded) until `count` returns a positive number, failing with the report's
 /// output if it ends first.

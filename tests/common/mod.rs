@@ -412,6 +412,7 @@ pub fn fixture_review() -> Review {
         &ReviewContext {
             generated_at: at("2026-11-02T08:00:00Z"),
             sample: false,
+            language: "en".to_string(),
         },
     )
     .expect("the fixture reviews")

@@ -150,6 +150,7 @@ pub fn review_of(aggregates: &Aggregates, sample: bool) -> Review {
         &ReviewContext {
             generated_at: at("2026-11-03T07:30:00Z"),
             sample,
+            language: "en".to_string(),
         },
     )
     .expect("fixture aggregates are valid")

@@ -437,6 +437,7 @@ pub fn review_with_names(hostile_category: &str, channel: &str) -> Review {
     let context = ReviewContext {
         generated_at: now(),
         sample: false,
+        language: "en".to_string(),
     };
     review(&aggregates, &ReviewSettings::default(), &context).unwrap()
 }

@@ -38,8 +38,9 @@ SELECT
 FROM (
     SELECT
         width_bucket(c.started_at, $1::timestamptz[]) AS bucket,
-        c.channel::text AS channel,
-        c.issue_key::text AS issue_key,
+        -- Byte order: the sorts of the two groupings compare bytes, not a locale's rules.
+        c.channel::text COLLATE "C" AS channel,
+        c.issue_key::text COLLATE "C" AS issue_key,
         c.ai_participated,
         c.handoff_at IS NOT NULL AS handed_off,
         c.closed_at IS NOT NULL AS closed,
