@@ -31,7 +31,7 @@ async fn a_migrated_schema_lacks_no_index(pool: PgPool) {
 #[sqlx::test]
 async fn a_dropped_covering_index_is_named_with_the_statement_that_adds_it(pool: PgPool) {
     pool.execute(
-        "DROP INDEX conversations_returns_cover_idx;
+        "DROP INDEX conversations_user_issue_started_cover2_idx;
          -- the key alone (migration 0001's index) does not serve index-only scans
          CREATE INDEX ON conversations (user_id, issue_key, started_at)
              INCLUDE (closed_at, ai_participated, handoff_at, close_reason, negative_sentiment);",
