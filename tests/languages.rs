@@ -178,6 +178,16 @@ fn names_of(review: &Review) -> Vec<String> {
             .map(|m| m.model.clone()),
     );
     names.extend(review.cost_breakdown.missing_categories.iter().cloned());
+    // SPEC §6: issue keys and channels of the segment tables, and the events' own labels.
+    names.extend(
+        review
+            .segments
+            .top_issues
+            .iter()
+            .filter_map(|i| i.issue_key.clone()),
+    );
+    names.extend(review.segments.channels.iter().map(|c| c.channel.clone()));
+    names.extend(review.annotations.iter().map(|a| a.label.clone()));
     names.extend(
         review
             .traps
