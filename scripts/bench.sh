@@ -3,40 +3,58 @@
 #
 #   scripts/bench.sh [CONVERSATIONS_PER_MONTH ...]     (default 1000000; e.g. 100000 1000000)
 #
-# For each size it
-#   1. seeds 7 months (2026-04 .. 2026-10) into the schema aikpi_bench_<size>, or reuses
-#      that schema when it already holds exactly that seed (it says which);
-#   2. times the floor: one grouped sequential scan of the report window's conversations
-#      (2026-05 .. 2026-10) with psql;
-#   3. times `aikpi report --month 2026-10` (release build, default 6-month trend, every
-#      format), with its peak RSS (/usr/bin/time -v) and its per-stage timings
-#      (AIKPI_TIMINGS=1), of which the time outside the database;
-#   4. times `aikpi report --sample` (no database: review, charts and every format);
-# after one untimed warm-up of the floor and the report (same warm cache for both), each
-# measurement RUNS times (default 5), and prints the medians and the ratio report / floor.
-# The PostgreSQL settings are the server's own; they are printed first.
+# For each size and each of three data sets it times the floor and the report:
+#   seed         `aikpi seed` (COPY FREEZE: every page all-visible), schema aikpi_bench_<size>;
+#   independent  scripts/bench/independent.sql (data aikpi did not make: uniformly random
+#                users, 200 issue keys, 3 LLM calls per AI conversation, ordinary INSERTs),
+#                after VACUUM ANALYZE, schema aikpi_indep_<size>;
+#   updated      the same schema right after the last month's conversations were updated
+#                (UPDATE ... SET closed_at = closed_at: new row versions, those pages no
+#                longer all-visible, as on the 1st of a month); VACUUM ANALYZE afterwards
+#                restores the vacuumed state for the next run.
+# A schema is reused when it already holds exactly that data (its comment records how it
+# was made; the script says "reusing").
+#
+# Floors, each on the server's own settings (parallel query as configured), with psql:
+#   fair    the plain range passes over every large relation the report reads:
+#           SELECT count(*), count(*) FILTER (WHERE ai_participated), sum(negative_sentiment)
+#             FROM conversations WHERE started_at in the window
+#           + SELECT count(*), sum(cost) FROM llm_usage WHERE occurred_at in the window
+#           (timed one after the other; the fair floor is their sum);
+#   narrow  the old floor: one grouped scan of the window's conversations only.
+# The report: `aikpi report --month 2026-10` (release build, default 6-month trend, every
+# format), its peak RSS (/usr/bin/time -v) and per-stage timings (AIKPI_TIMINGS=1).
+# Then `aikpi report --sample` (no database): charts and rendering alone.
+# After one untimed warm-up, floors and report alternate RUNS times (default 5); medians.
 #
 # Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/aikpi_bench; the
-# database must exist: `createdb aikpi_bench`), RUNS, CARGO_TARGET_DIR (where the release
-# build goes). Disk: about 7 GB per million conversations per month; drop a size with
-# `psql "$DATABASE_URL" -c 'DROP SCHEMA aikpi_bench_1000000 CASCADE'`.
+# database must exist: `createdb aikpi_bench`), RUNS, DATASETS (default
+# "seed independent updated"), CARGO_TARGET_DIR. Disk: about 7 GB per million
+# conversations a month for seed, 5 GB for independent; drop one with
+# `psql "$DATABASE_URL" -c 'DROP SCHEMA aikpi_indep_1000000 CASCADE'`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SIZES=("$@")
 [ ${#SIZES[@]} -gt 0 ] || SIZES=(1000000)
 RUNS=${RUNS:-5}
+read -r -a DATASETS <<<"${DATASETS:-seed independent updated}"
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/aikpi_bench}"
 END_MONTH=2026-10
 SEED_MONTHS=7
 WINDOW_START="2026-05-01 00:00:00+00"
 WINDOW_END="2026-11-01 00:00:00+00"
+LAST_MONTH_START="2026-10-01 00:00:00+00"
+GENERATOR=scripts/bench/independent.sql
 
-for tool in psql cargo /usr/bin/time awk sort; do
+for tool in psql cargo /usr/bin/time awk sort sha256sum; do
   command -v "$tool" >/dev/null 2>&1 || { echo "bench.sh: $tool is required" >&2; exit 2; }
 done
 for size in "${SIZES[@]}"; do
   [[ "$size" =~ ^[1-9][0-9]*$ ]] || { echo "bench.sh: '$size' is not a number of conversations per month" >&2; exit 2; }
+done
+for set in "${DATASETS[@]}"; do
+  case "$set" in seed|independent|updated) ;; *) echo "bench.sh: unknown data set '$set' (seed, independent, updated)" >&2; exit 2 ;; esac
 done
 if ! psql "$DATABASE_URL" -X -q -c 'SELECT 1' >/dev/null 2>&1; then
   echo "bench.sh: cannot connect to $DATABASE_URL (create the database first: createdb aikpi_bench)" >&2
@@ -57,86 +75,155 @@ median() { sort -n | awk '{v[NR]=$1} END {if (NR==0) {print "n/a"} else if (NR%2
 stage_ms() { awk -v s="$2" 'index($0, "aikpi timing: " s " ") == 1 {t += $(NF-1)} END {printf "%.1f\n", t}' "$1"; }
 # Everything the report does outside the database: review, charts, rendering, publishing.
 outside_ms() { awk '/^aikpi timing: (review|charts|render |publish)/ {t += $(NF-1)} END {printf "%.1f\n", t}' "$1"; }
+# Milliseconds of one psql statement.
+timed_ms() { local t0 t1; t0=$(now_ms); sql "$1" >/dev/null; t1=$(now_ms); echo $((t1 - t0)); }
+marker_of() { sql "SELECT coalesce(obj_description(to_regnamespace('$1'), 'pg_namespace'), '')"; }
+# Share of conversations' pages marked all-visible (after ANALYZE/VACUUM updated the count).
+all_visible() { sql "SELECT round(100.0 * relallvisible / greatest(relpages, 1)) || ' %' FROM pg_class WHERE oid = '$1.conversations'::regclass"; }
 
 echo "== PostgreSQL ($(sql 'SHOW server_version')), server settings as configured (nothing is changed)"
 for s in max_parallel_workers_per_gather max_parallel_workers max_worker_processes work_mem \
-         shared_buffers effective_cache_size jit random_page_cost; do
+         shared_buffers effective_cache_size jit random_page_cost autovacuum; do
   printf '   %-32s %s\n' "$s" "$(sql "SHOW $s")"
 done
 printf '   %-32s %s\n' "CPU cores (this machine)" "$(nproc)"
 echo "   the report's own sessions (default config):"
 "$BIN" config init | grep -E '^(work_mem|read_connections) ' | sed 's/^/     /'
 
-SUMMARY=()
-for size in "${SIZES[@]}"; do
-  schema="aikpi_bench_${size}"
+# Makes (or reuses) the schema of a data set; prints how long making it took.
+prepare_seed() {
+  local size=$1 schema=$2 seed_cmd marker t0 t1
   seed_cmd="aikpi seed --end-month $END_MONTH --months $SEED_MONTHS --conversations-per-month $size --seed 42 --tz UTC"
   marker="$seed_cmd ($VERSION)"
-  echo
-  echo "== $size conversations per month: schema $schema"
-  existing=$(sql "SELECT coalesce(obj_description(to_regnamespace('$schema'), 'pg_namespace'), '')")
-  if [ "$existing" = "$marker" ]; then
-    echo "   reusing the already-seeded schema ($marker)"
-    "$BIN" migrate --schema "$schema" 2>/dev/null
-    seed_s="reused"
-  else
-    if [ -n "$(sql "SELECT to_regnamespace('$schema')")" ]; then
-      echo "   dropping $schema (it holds other data: '${existing:-no marker}')"
-      sql "DROP SCHEMA $schema CASCADE" >/dev/null
-    fi
-    "$BIN" migrate --schema "$schema" 2>/dev/null
-    echo "   seeding: $seed_cmd"
-    t0=$(now_ms)
-    "$BIN" seed --schema "$schema" --end-month "$END_MONTH" --months "$SEED_MONTHS" \
-      --conversations-per-month "$size" --seed 42 --tz UTC 2>"$WORK/seed.err" \
-      || { cat "$WORK/seed.err" >&2; exit 1; }
-    t1=$(now_ms)
-    seed_s=$(awk -v ms=$((t1 - t0)) 'BEGIN {printf "%.0f s", ms / 1000}')
-    sql "COMMENT ON SCHEMA $schema IS '$marker'" >/dev/null
-    echo "   seeded in $seed_s"
+  if [ "$(marker_of "$schema")" = "$marker" ]; then
+    echo "   reusing the already-seeded schema $schema ($marker)" >&2
+    "$BIN" migrate --schema "$schema" >/dev/null 2>&1
+    echo reused; return
   fi
+  if [ -n "$(sql "SELECT to_regnamespace('$schema')")" ]; then
+    echo "   dropping $schema (it holds other data)" >&2
+    sql "DROP SCHEMA $schema CASCADE" >/dev/null
+  fi
+  "$BIN" migrate --schema "$schema" >/dev/null 2>&1
+  echo "   seeding $schema: $seed_cmd" >&2
+  t0=$(now_ms)
+  "$BIN" seed --schema "$schema" --end-month "$END_MONTH" --months "$SEED_MONTHS" \
+    --conversations-per-month "$size" --seed 42 --tz UTC 2>"$WORK/seed.err" \
+    || { cat "$WORK/seed.err" >&2; exit 1; }
+  t1=$(now_ms)
+  sql "COMMENT ON SCHEMA $schema IS '$marker'" >/dev/null
+  awk -v ms=$((t1 - t0)) 'BEGIN {printf "%.0f s\n", ms / 1000}'
+}
+
+prepare_independent() {
+  local size=$1 schema=$2 marker t0 t1
+  marker="$GENERATOR per_month=$size sha256=$(sha256sum "$GENERATOR" | cut -c1-16)"
+  if [ "$(marker_of "$schema")" = "$marker" ]; then
+    echo "   reusing the already-generated schema $schema ($marker)" >&2
+    "$BIN" migrate --schema "$schema" >/dev/null 2>&1
+    echo reused; return
+  fi
+  if [ -n "$(sql "SELECT to_regnamespace('$schema')")" ]; then
+    echo "   dropping $schema (it holds other data)" >&2
+    sql "DROP SCHEMA $schema CASCADE" >/dev/null
+  fi
+  "$BIN" migrate --schema "$schema" >/dev/null 2>&1
+  echo "   generating $schema: $GENERATOR with per_month=$size, then VACUUM ANALYZE" >&2
+  t0=$(now_ms)
+  PGOPTIONS="-c search_path=$schema" psql "$DATABASE_URL" -X -q -v ON_ERROR_STOP=1 \
+    -v per_month="$size" -f "$GENERATOR" >/dev/null
+  for table in conversations llm_usage kb_evals reply_edits cost_ledger; do
+    sql "VACUUM (ANALYZE) $schema.$table" >/dev/null
+  done
+  t1=$(now_ms)
+  sql "COMMENT ON SCHEMA $schema IS '$marker'" >/dev/null
+  awk -v ms=$((t1 - t0)) 'BEGIN {printf "%.0f s\n", ms / 1000}'
+}
+
+# Times floors and report on one schema; appends a summary row; sets LAST_REPORT_MS.
+measure() {
+  local label=$1 size=$2 schema=$3 made=$4 run rows llm_rows visible
   rows=$(sql "SELECT count(*) FROM $schema.conversations WHERE started_at >= '$WINDOW_START' AND started_at < '$WINDOW_END'")
   llm_rows=$(sql "SELECT count(*) FROM $schema.llm_usage WHERE occurred_at >= '$WINDOW_START' AND occurred_at < '$WINDOW_END'")
-  echo "   report window: $rows conversations, $llm_rows llm_usage rows"
-
-  floor_sql="SELECT date_trunc('month', started_at AT TIME ZONE 'UTC'), count(*), avg(negative_sentiment)
-             FROM $schema.conversations
-             WHERE started_at >= '$WINDOW_START' AND started_at < '$WINDOW_END' GROUP BY 1"
+  visible=$(all_visible "$schema")
+  echo "   $label: $rows conversations, $llm_rows llm_usage rows in the window; conversations pages all-visible: $visible"
+  local conv_floor="SELECT count(*), count(*) FILTER (WHERE ai_participated), sum(negative_sentiment)
+                    FROM $schema.conversations WHERE started_at >= '$WINDOW_START' AND started_at < '$WINDOW_END'"
+  local llm_floor="SELECT count(*), sum(cost) FROM $schema.llm_usage
+                   WHERE occurred_at >= '$WINDOW_START' AND occurred_at < '$WINDOW_END'"
+  local narrow_floor="SELECT date_trunc('month', started_at AT TIME ZONE 'UTC'), count(*), avg(negative_sentiment)
+                      FROM $schema.conversations
+                      WHERE started_at >= '$WINDOW_START' AND started_at < '$WINDOW_END' GROUP BY 1"
   report() {
     /usr/bin/time -v -o "$WORK/time.txt" env AIKPI_TIMINGS=1 "$BIN" report --schema "$schema" \
       --month "$END_MONTH" --out "$WORK/out" 2>"$WORK/report.err" \
       || { cat "$WORK/report.err" >&2; exit 1; }
   }
-
-  # Warm-up (untimed): both read the same pages into the same caches.
-  sql "$floor_sql" >/dev/null
+  # Warm-up (untimed): the floors and the report read the same pages into the same caches.
+  sql "$conv_floor" >/dev/null; sql "$llm_floor" >/dev/null; sql "$narrow_floor" >/dev/null
   report
-
-  : >"$WORK/floor.ms"; : >"$WORK/report.ms"; : >"$WORK/db.ms"; : >"$WORK/outside.ms"; : >"$WORK/rss.kb"
+  local f
+  for f in conv llm fair narrow report db outside rss; do : >"$WORK/$f.v"; done
   for run in $(seq 1 "$RUNS"); do
-    t0=$(now_ms); sql "$floor_sql" >/dev/null; t1=$(now_ms)
-    echo $((t1 - t0)) >>"$WORK/floor.ms"
+    local c l n t0 t1
+    c=$(timed_ms "$conv_floor"); l=$(timed_ms "$llm_floor"); n=$(timed_ms "$narrow_floor")
+    echo "$c" >>"$WORK/conv.v"; echo "$l" >>"$WORK/llm.v"; echo $((c + l)) >>"$WORK/fair.v"
+    echo "$n" >>"$WORK/narrow.v"
     t0=$(now_ms); report; t1=$(now_ms)
-    echo $((t1 - t0)) >>"$WORK/report.ms"
-    stage_ms "$WORK/report.err" database >>"$WORK/db.ms"
-    outside_ms "$WORK/report.err" >>"$WORK/outside.ms"
-    awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/time.txt" >>"$WORK/rss.kb"
-    printf '   run %d: floor %s ms, report %s ms (database %s ms), peak RSS %s kB\n' "$run" \
-      "$(tail -1 "$WORK/floor.ms")" "$(tail -1 "$WORK/report.ms")" "$(tail -1 "$WORK/db.ms")" \
-      "$(tail -1 "$WORK/rss.kb")"
+    echo $((t1 - t0)) >>"$WORK/report.v"
+    stage_ms "$WORK/report.err" database >>"$WORK/db.v"
+    outside_ms "$WORK/report.err" >>"$WORK/outside.v"
+    awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/time.txt" >>"$WORK/rss.v"
+    printf '   run %d: fair floor %s ms (conversations %s + llm_usage %s), narrow floor %s ms, report %s ms (database %s ms), peak RSS %s kB\n' \
+      "$run" $((c + l)) "$c" "$l" "$n" "$(tail -1 "$WORK/report.v")" "$(tail -1 "$WORK/db.v")" "$(tail -1 "$WORK/rss.v")"
   done
   echo "   per query, last run:"
-  grep -E '^aikpi timing: (query|snapshot|connect|contract)' "$WORK/report.err" | sed 's/^aikpi timing: /     /'
-  floor=$(median <"$WORK/floor.ms")
-  rep=$(median <"$WORK/report.ms")
-  db=$(median <"$WORK/db.ms")
-  outside=$(median <"$WORK/outside.ms")
-  rss=$(median <"$WORK/rss.kb")
-  rss_max=$(sort -n "$WORK/rss.kb" | tail -1)
-  ratio=$(awk -v r="$rep" -v f="$floor" 'BEGIN {printf "%.2f", r / f}')
-  SUMMARY+=("$(printf '| %s | %s | %s | %s ms | %s ms | **%s** | %s ms | %s ms | %.1f MB (max %.1f) |' \
-    "$size" "$rows" "$seed_s" "$floor" "$rep" "$ratio" "$db" "$outside" \
+  grep -E '^aikpi timing: (query|snapshot|connect|contract|index)' "$WORK/report.err" | sed 's/^aikpi timing: /     /'
+  local conv llm fair narrow rep db outside rss rss_max
+  conv=$(median <"$WORK/conv.v"); llm=$(median <"$WORK/llm.v"); fair=$(median <"$WORK/fair.v")
+  narrow=$(median <"$WORK/narrow.v"); rep=$(median <"$WORK/report.v"); db=$(median <"$WORK/db.v")
+  outside=$(median <"$WORK/outside.v"); rss=$(median <"$WORK/rss.v"); rss_max=$(sort -n "$WORK/rss.v" | tail -1)
+  LAST_REPORT_MS=$rep
+  SUMMARY+=("$(printf '| %s | %s | %s / %s | %s | %s | %s ms (%s + %s) | %s ms | %s ms | **%s** | %s | %s ms | %s ms | %.1f MB (max %.1f) |' \
+    "$size" "$label" "$rows" "$llm_rows" "$visible" "$made" "$fair" "$conv" "$llm" "$narrow" "$rep" \
+    "$(awk -v r="$rep" -v f="$fair" 'BEGIN {printf "%.2f", r / f}')" \
+    "$(awk -v r="$rep" -v f="$narrow" 'BEGIN {printf "%.2f", r / f}')" "$db" "$outside" \
     "$(awk -v k="$rss" 'BEGIN {print k / 1024}')" "$(awk -v k="$rss_max" 'BEGIN {print k / 1024}')")")
+}
+
+SUMMARY=()
+UPDATED=()
+for size in "${SIZES[@]}"; do
+  echo
+  echo "== $size conversations per month"
+  vacuumed_ms=""
+  for set in "${DATASETS[@]}"; do
+    case "$set" in
+      seed)
+        made=$(prepare_seed "$size" "aikpi_bench_${size}")
+        measure "seed" "$size" "aikpi_bench_${size}" "$made"
+        ;;
+      independent)
+        made=$(prepare_independent "$size" "aikpi_indep_${size}")
+        measure "independent, vacuumed" "$size" "aikpi_indep_${size}" "$made"
+        vacuumed_ms=$LAST_REPORT_MS
+        ;;
+      updated)
+        schema="aikpi_indep_${size}"
+        prepare_independent "$size" "$schema" >/dev/null
+        echo "   updating the last month's conversations of $schema (not vacuumed afterwards)"
+        t0=$(now_ms)
+        sql "UPDATE $schema.conversations SET closed_at = closed_at
+             WHERE started_at >= '$LAST_MONTH_START' AND started_at < '$WINDOW_END'" >/dev/null
+        sql "ANALYZE $schema.conversations" >/dev/null
+        t1=$(now_ms)
+        measure "independent, last month updated" "$size" "$schema" "updated in $(( (t1 - t0) / 1000 )) s"
+        [ -z "$vacuumed_ms" ] || UPDATED+=("$size: updated / vacuumed = $(awk -v u="$LAST_REPORT_MS" -v v="$vacuumed_ms" 'BEGIN {printf "%.2f", u / v}')")
+        echo "   VACUUM ANALYZE $schema.conversations (back to the vacuumed state)"
+        sql "VACUUM (ANALYZE) $schema.conversations" >/dev/null
+        ;;
+    esac
+  done
 done
 
 echo
@@ -152,7 +239,8 @@ echo "   charts + rendering + publishing (median): $sample ms"
 
 echo
 echo "== summary ($VERSION, medians of $RUNS runs; ratio = report / floor)"
-echo "| conversations/month | window rows | seed | floor | report | ratio | report in database | report outside database | report peak RSS |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| conversations/month | data set | window rows (conversations / llm_usage) | all-visible | made | fair floor (conversations + llm_usage) | narrow floor | report | ratio to fair floor | ratio to narrow floor | report in database | report outside database | report peak RSS |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${SUMMARY[@]}"
+[ ${#UPDATED[@]} -eq 0 ] || printf 'last month updated vs vacuumed, report time: %s\n' "${UPDATED[@]}"
 echo "aikpi report --sample: charts + rendering of every format $sample ms (median)"

@@ -23,7 +23,7 @@ use crate::presentation::view::ReportView;
 use crate::presentation::Presentation;
 use crate::review::{self, Review, ReviewContext};
 use crate::source::{self, postgres, SourceError};
-use crate::{seed, timings};
+use crate::{progress, seed, timings};
 
 /// The sample shipped with aikpi (`samples/README.md` says how it was made).
 pub const SAMPLE_AGGREGATES: &str = include_str!("../samples/aggregates.json");
@@ -180,13 +180,15 @@ fn database_url(db: &DatabaseArgs) -> Result<&str, RunError> {
     })
 }
 
-/// Reads the window of months ending with `month` from PostgreSQL.
+/// Reads the window of months ending with `month` from PostgreSQL; on a terminal, shows
+/// what it is reading while it reads, unless `show_progress` is false (`--quiet`).
 fn read_from_database(
     url: &str,
     config: &Config,
     month: Month,
     now: DateTime<Utc>,
     note: Option<String>,
+    show_progress: bool,
 ) -> Result<Aggregates, RunError> {
     let months = month.window(config.review.trend_months.max(2));
     let request = postgres::AggregatesRequest {
@@ -203,6 +205,7 @@ fn read_from_database(
     };
     let runtime = runtime()?;
     let started = Instant::now();
+    let shown = progress::show(show_progress);
     let target = postgres::ReadTarget {
         url,
         schema: &config.schema,
@@ -215,12 +218,13 @@ fn read_from_database(
             aggregation, cause, ..
         } = conflict
         {
-            eprintln!(
+            progress::notice(&format!(
                 "aikpi: note: the hot standby cancelled the {aggregation} query ({cause}); \
                  reading everything again on a fresh snapshot (read_retries)."
-            );
+            ));
         }
     }));
+    drop(shown);
     timings::record("database", started.elapsed());
     read.map_err(|e| match e {
         // The driver only knows a statement was cancelled; the configured limit says why.
@@ -318,7 +322,10 @@ fn report(args: ReportArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
     } else if let Ok(url) = database_url(&args.database) {
         let month = month.unwrap_or_else(|| Month::last_complete(now, config.time_zone));
         check_month_is_over(month, now, config.time_zone, args.allow_partial_month)?;
-        (read_from_database(url, &config, month, now, None)?, false)
+        (
+            read_from_database(url, &config, month, now, None, !args.quiet)?,
+            false,
+        )
     } else {
         return Err(RunError::Usage(
             "no data source: give a database with --database-url or DATABASE_URL, an aggregates file with --from FILE, or try the shipped sample with --sample".to_string(),
@@ -502,7 +509,7 @@ fn aggregates(args: AggregatesArgs, now: DateTime<Utc>) -> Result<(), RunError> 
     let month = parse_month(args.month.as_deref())?
         .unwrap_or_else(|| Month::last_complete(now, config.time_zone));
     check_month_is_over(month, now, config.time_zone, args.allow_partial_month)?;
-    let aggregates = read_from_database(url, &config, month, now, args.note.clone())?;
+    let aggregates = read_from_database(url, &config, month, now, args.note.clone(), !args.quiet)?;
     let mut json = serde_json::to_string_pretty(&aggregates)
         .map_err(|e| RunError::Usage(format!("cannot serialise the aggregates: {e}")))?;
     json.push('\n');

@@ -143,6 +143,10 @@ pub struct ReportArgs {
     #[arg(long)]
     pub allow_partial_month: bool,
 
+    /// Show no progress while reading (progress is only ever shown on a terminal, on stderr).
+    #[arg(long, short)]
+    pub quiet: bool,
+
     /// Exit with code 6 when any target is missed, or any trap is triggered.
     #[arg(long, value_name = "WHEN")]
     pub fail_on: Option<FailOn>,
@@ -199,6 +203,10 @@ pub struct AggregatesArgs {
     /// Report on the current, unfinished month.
     #[arg(long)]
     pub allow_partial_month: bool,
+
+    /// Show no progress while reading (progress is only ever shown on a terminal, on stderr).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

@@ -23,6 +23,7 @@ pub mod deliver;
 pub mod outputs;
 pub mod period;
 pub mod presentation;
+pub mod progress;
 pub mod review;
 pub mod seed;
 pub mod source;

@@ -23,10 +23,12 @@ use futures_util::future::join_all;
 use super::{redact_url, scrub, SourceError};
 use crate::aggregates::{Aggregates, SourceInfo};
 use crate::period::Month;
-use crate::timings;
+use crate::{progress, timings};
 
+mod indexes;
 mod read;
 
+pub use indexes::{missing_indexes, stale_tables, MissingIndex, StaleTable, UPKEEP_MIN_BYTES};
 pub use read::{read_aggregates, read_aggregates_with, ReadOptions};
 
 const CONTRACT_SQL: &str = include_str!("sql/contract.sql");
@@ -131,7 +133,7 @@ pub async fn read_report(
     let mut attempts = 0;
     loop {
         attempts += 1;
-        match read_once(target, req).await {
+        match read_once(target, req, attempts == 1).await {
             Err(e @ SourceError::RecoveryConflict { .. }) if attempts <= target.retries => {
                 on_retry(&e);
             }
@@ -153,14 +155,22 @@ pub async fn read_report(
 async fn read_once(
     target: &ReadTarget<'_>,
     req: &AggregatesRequest,
+    first_attempt: bool,
 ) -> Result<Aggregates, SourceError> {
     let open = || async {
         let mut conn = connect(target.url, target.schema, target.statement_timeout, true).await?;
         apply_read_options(&mut conn, target.options).await?;
         Ok::<_, SourceError>(conn)
     };
+    let connecting = progress::phase("connecting to the database");
     let mut conn = timings::time_async("connect", open()).await?;
+    drop(connecting);
+    let checking = progress::phase("checking the data contract");
     timings::time_async("contract check", check_contract(&mut conn)).await?;
+    drop(checking);
+    if first_attempt {
+        notify_upkeep(&mut conn).await;
+    }
     // Foreign data is read on one session: the shared snapshot does not reach it.
     let connections = match has_foreign_tables(&mut conn).await? {
         true => 1,
@@ -174,6 +184,23 @@ async fn read_once(
         .filter_map(Result::ok)
         .collect();
     read_aggregates_with(&mut conn, more, req).await
+}
+
+/// Prints a notice for each index the plan expects that is missing and each large table
+/// that needs `VACUUM (ANALYZE)` (docs/PERFORMANCE.md, "Indexes"). Slower without them,
+/// never wrong: never a failure, nor is a check that cannot run.
+async fn notify_upkeep(conn: &mut PgConnection) {
+    let started = std::time::Instant::now();
+    for missing in missing_indexes(&mut *conn).await.unwrap_or_default() {
+        progress::notice(&format!("aikpi: notice: {missing}"));
+    }
+    for table in stale_tables(&mut *conn, UPKEEP_MIN_BYTES)
+        .await
+        .unwrap_or_default()
+    {
+        progress::notice(&format!("aikpi: notice: {table}"));
+    }
+    timings::record("index check", started.elapsed());
 }
 
 /// Applies the report's own session settings ([`ReadOptions::work_mem`]) to a session

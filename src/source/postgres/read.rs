@@ -31,7 +31,7 @@ use crate::aggregates::{
     SegmentCounts, AGGREGATES_FORMAT_VERSION,
 };
 use crate::source::SourceError;
-use crate::timings;
+use crate::{progress, timings};
 
 const FACTS_SQL: &str = include_str!("../sql/conversations_facts.sql");
 const RETURNS_SQL: &str = include_str!("../sql/conversations_returns.sql");
@@ -323,6 +323,7 @@ pub async fn read_aggregates_with(
             let mut outputs = Vec::with_capacity(jobs.len());
             for job in jobs {
                 let started = Instant::now();
+                let _shown = progress::phase(&format!("reading {}", job.name()));
                 outputs.push(
                     run(&mut tx, job, params)
                         .await

@@ -32,9 +32,9 @@ CREATE TABLE IF NOT EXISTS conversations (
 
 -- Created on the parent, so every partition (also those added later) gets them.
 CREATE INDEX IF NOT EXISTS conversations_started_at_idx ON conversations (started_at);
-CREATE INDEX IF NOT EXISTS conversations_user_issue_started_cover_idx
+CREATE INDEX IF NOT EXISTS conversations_user_issue_started_cover2_idx
     ON conversations (user_id, issue_key, started_at)
-    INCLUDE (closed_at, ai_participated, handoff_at, close_reason, negative_sentiment);
+    INCLUDE (closed_at, ai_participated, handoff_at, close_reason, negative_sentiment, channel);
 
 CREATE TABLE IF NOT EXISTS llm_usage (
     id                bigint      NOT NULL,
