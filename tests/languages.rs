@@ -170,6 +170,15 @@ fn svg_text(svg: &str) -> String {
 /// What a Chinese report may keep in Latin letters: the data's own names, ids, units.
 fn names_of(review: &Review) -> Vec<String> {
     let mut names: Vec<String> = review.channels.iter().map(|c| c.channel.clone()).collect();
+    // SPEC §6: issue keys and event labels are the data's own words, like channels.
+    names.extend(
+        review
+            .segments
+            .top_issues
+            .iter()
+            .filter_map(|i| i.issue_key.clone()),
+    );
+    names.extend(review.annotations.iter().map(|a| a.label.clone()));
     names.extend(
         review
             .cost_breakdown
@@ -178,16 +187,6 @@ fn names_of(review: &Review) -> Vec<String> {
             .map(|m| m.model.clone()),
     );
     names.extend(review.cost_breakdown.missing_categories.iter().cloned());
-    // SPEC §6: issue keys and channels of the segment tables, and the events' own labels.
-    names.extend(
-        review
-            .segments
-            .top_issues
-            .iter()
-            .filter_map(|i| i.issue_key.clone()),
-    );
-    names.extend(review.segments.channels.iter().map(|c| c.channel.clone()));
-    names.extend(review.annotations.iter().map(|a| a.label.clone()));
     names.extend(
         review
             .traps

@@ -314,10 +314,17 @@ impl Presentation {
             .collect()
     }
 
+    /// A part of a rate's change in percentage points, signed; a part that rounds to
+    /// 0.0 pp reads "±0.0 pp", not "−0.0 pp".
+    pub fn points(&self, x: f64) -> String {
+        let shown = if (x * 1000.0).abs() < 0.5 { 0.0 } else { x };
+        self.delta(Some(shown), Unit::Ratio, "")
+    }
+
     /// The drivers sentence of one rate.
     pub fn driver_sentence(&self, id: MetricId, d: &Driver, review: &Review) -> String {
         let w = self.words;
-        let pp = |x: f64| self.delta(Some(x), Unit::Ratio, "");
+        let pp = |x: f64| self.points(x);
         // The mix part names the channel that pushed the mix most in its direction; its
         // mix share has the sign of its share's move (rates are never negative).
         let mix_channel = d

@@ -9,7 +9,6 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::{err, font, header, px, text, DrawResult, AXIS, BLUE, GRID, MUTED, ORANGE, TEXT};
 use crate::presentation::{Language, Presentation, Words};
-use crate::review::metrics::Unit;
 use crate::review::{Review, Significance, DRIVER_METRICS};
 use crate::say;
 
@@ -42,7 +41,7 @@ impl DriversSpec {
     /// The chart of the review's drivers, in the presentation's language.
     pub(super) fn new(review: &Review, p: &Presentation) -> Self {
         let w = p.words;
-        let pp = |x: f64| p.delta(Some(x), Unit::Ratio, "");
+        let pp = |x: f64| p.points(x);
         let rows = DRIVER_METRICS
             .iter()
             .map(|id| {
