@@ -295,21 +295,41 @@ impl Presentation {
         )
     }
 
-    fn moves_line(&self, review: &Review, moves: &[Move], label: &str, none: &str) -> String {
+    fn moves_line(
+        &self,
+        review: &Review,
+        moves: &[Move],
+        label: &str,
+        none: &'static str,
+    ) -> String {
         let w = self.words;
-        let has_previous = review.metrics.values().any(|m| m.previous.is_some());
-        let items = if !has_previous {
-            w.no_previous_month.to_string()
-        } else if moves.is_empty() {
-            none.to_string()
-        } else {
-            moves
+        let items = match self.no_moves(review, moves, none) {
+            Some(reason) => reason.to_string(),
+            None => moves
                 .iter()
                 .map(|m| self.move_text(m, &review.currency))
                 .collect::<Vec<_>>()
-                .join(w.moves_separator)
+                .join(w.moves_separator),
         };
         say!(w.moves_line, label = label, items = items)
+    }
+
+    /// Why a list of biggest moves is empty (no previous month, or no move beyond noise),
+    /// for a layout that already shows the list's label; `None` when there are moves.
+    pub fn no_moves(
+        &self,
+        review: &Review,
+        moves: &[Move],
+        none: &'static str,
+    ) -> Option<&'static str> {
+        let has_previous = review.metrics.values().any(|m| m.previous.is_some());
+        if !has_previous {
+            Some(self.words.no_previous_month)
+        } else if moves.is_empty() {
+            Some(none)
+        } else {
+            None
+        }
     }
 
     /// The month's cost in one sentence. LLM is the gateway's metered figure, always its

@@ -110,6 +110,10 @@ pub struct SummaryView {
     pub better_line: String,
     /// "Biggest setbacks: …."
     pub worse_line: String,
+    /// Under a "Biggest improvements" heading when there are none: why, capitalised.
+    pub better_none: Option<String>,
+    /// Under a "Biggest setbacks" heading when there are none: why, capitalised.
+    pub worse_none: Option<String>,
     /// One item per biggest move for the better.
     pub better: Vec<String>,
     /// One item per biggest move for the worse.
@@ -295,6 +299,12 @@ impl ReportView {
             missed_and_no_data: say!(w.missed_and_no_data, missed = s.missed, no_data = s.no_data),
             better_line: p.better_moves(review),
             worse_line: p.worse_moves(review),
+            better_none: p
+                .no_moves(review, &s.better_moves, w.none_improved)
+                .map(capitalised),
+            worse_none: p
+                .no_moves(review, &s.worse_moves, w.none_worse)
+                .map(capitalised),
             better: s
                 .better_moves
                 .iter()
@@ -628,4 +638,13 @@ fn fold_channels(channels: &[ChannelShare], p: &Presentation) -> Vec<ChannelShar
         share: rest.iter().map(|c| c.share).sum(),
     });
     out
+}
+
+/// The sentence with its first letter upper-cased (a no-op for Chinese).
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
