@@ -12,7 +12,7 @@ use chrono_tz::Tz;
 use crate::aggregates::{Aggregates, AggregatesError, SourceInfo};
 use crate::cli::{
     AggregatesArgs, Cli, Command, ConfigCommand, DatabaseArgs, FailOn, Format, MigrateArgs,
-    ReportArgs, SeedArgs,
+    ReportArgs, RollupArgs, SeedArgs,
 };
 use crate::config::{Config, ConfigError, Overrides};
 use crate::deliver::email::{self, EmailAttachment, EmailError};
@@ -108,6 +108,7 @@ pub fn run(cli: Cli) -> Result<i32, RunError> {
         Command::Report(args) => timings::time("total", || report(args, now)),
         Command::Aggregates(args) => aggregates(args, now).map(|()| 0),
         Command::Migrate(args) => migrate(args).map(|()| 0),
+        Command::Rollup(args) => rollup(args, now).map(|()| 0),
         Command::Seed(args) => seed_database(args).map(|()| 0),
         Command::Config(ConfigCommand::Init { path }) => config_init(path.as_deref()).map(|()| 0),
     }
@@ -190,19 +191,7 @@ fn read_from_database(
     note: Option<String>,
     show_progress: bool,
 ) -> Result<Aggregates, RunError> {
-    let months = month.window(config.review.trend_months.max(2));
-    let request = postgres::AggregatesRequest {
-        months,
-        tz: config.time_zone,
-        frustrated_sentiment_min: config.frustrated_sentiment_min,
-        source: SourceInfo {
-            kind: "postgres".to_string(),
-            location: source::redact_url(url),
-            schema: config.schema.clone(),
-            note,
-        },
-        read_at: now,
-    };
+    let request = aggregates_request(url, config, month, now, note);
     let runtime = runtime()?;
     let started = Instant::now();
     let shown = progress::show(show_progress);
@@ -226,23 +215,70 @@ fn read_from_database(
     }));
     drop(shown);
     timings::record("database", started.elapsed());
-    read.map_err(|e| match e {
-        // The driver only knows a statement was cancelled; the configured limit says why.
-        SourceError::Timeout { aggregation, .. } => match config.statement_timeout {
-            Some(limit) => SourceError::Timeout {
-                aggregation,
-                seconds: Some(limit.as_secs()),
-            },
-            None => SourceError::Query {
-                aggregation,
-                cause: "the server cancelled it (no statement timeout was set, so an \
+    if let Ok(postgres::ReportRead {
+        stored: Some(stored),
+        ..
+    }) = &read
+    {
+        notify_stored(stored);
+    }
+    read.map(|read| read.aggregates)
+        .map_err(|e| match e {
+            // The driver only knows a statement was cancelled; the configured limit says why.
+            SourceError::Timeout { aggregation, .. } => match config.statement_timeout {
+                Some(limit) => SourceError::Timeout {
+                    aggregation,
+                    seconds: Some(limit.as_secs()),
+                },
+                None => SourceError::Query {
+                    aggregation,
+                    cause: "the server cancelled it (no statement timeout was set, so an \
                         administrator or pg_cancel_backend did)"
-                    .to_string(),
+                        .to_string(),
+                },
             },
+            e => e,
+        })
+        .map_err(RunError::from)
+}
+
+/// Tells the user which months came from the rollup, so a surprising number can be
+/// traced (and `--no-rollup` tried).
+fn notify_stored(stored: &postgres::StoredMonths) {
+    let (Some(first), Some(last)) = (stored.months.first(), stored.months.last()) else {
+        return;
+    };
+    let months = match stored.months.len() {
+        1 => first.month.to_string(),
+        _ => format!("{} to {}", first.month, last.month),
+    };
+    progress::notice(&format!(
+        "aikpi: notice: {months} read from the rollup stored {} (nothing they depend on \
+         changed since); --no-rollup reads every month from the tables",
+        stored.stored_at.format("%Y-%m-%d %H:%M UTC")
+    ));
+}
+
+/// The window of months a report on `month` reads.
+fn aggregates_request(
+    url: &str,
+    config: &Config,
+    month: Month,
+    now: DateTime<Utc>,
+    note: Option<String>,
+) -> postgres::AggregatesRequest {
+    postgres::AggregatesRequest {
+        months: month.window(config.review.trend_months.max(2)),
+        tz: config.time_zone,
+        frustrated_sentiment_min: config.frustrated_sentiment_min,
+        source: SourceInfo {
+            kind: "postgres".to_string(),
+            location: source::redact_url(url),
+            schema: config.schema.clone(),
+            note,
         },
-        e => e,
-    })
-    .map_err(RunError::from)
+        read_at: now,
+    }
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, RunError> {
@@ -322,6 +358,7 @@ fn report(args: ReportArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
     } else if let Ok(url) = database_url(&args.database) {
         let month = month.unwrap_or_else(|| Month::last_complete(now, config.time_zone));
         check_month_is_over(month, now, config.time_zone, args.allow_partial_month)?;
+        config.read.use_rollup = !args.no_rollup;
         (
             read_from_database(url, &config, month, now, None, !args.quiet)?,
             false,
@@ -504,7 +541,8 @@ fn summary_line(review: &Review, out: &Path, outputs: &[OutputFile]) -> String {
 }
 
 fn aggregates(args: AggregatesArgs, now: DateTime<Utc>) -> Result<(), RunError> {
-    let config = load_config(&args.database, None, None)?;
+    let mut config = load_config(&args.database, None, None)?;
+    config.read.use_rollup = !args.no_rollup;
     let url = database_url(&args.database)?;
     let month = parse_month(args.month.as_deref())?
         .unwrap_or_else(|| Month::last_complete(now, config.time_zone));
@@ -528,6 +566,71 @@ fn aggregates(args: AggregatesArgs, now: DateTime<Utc>) -> Result<(), RunError> 
                 })
         }
     }
+}
+
+/// `aikpi rollup`: stores the closed months of the window of `--month`.
+fn rollup(args: RollupArgs, now: DateTime<Utc>) -> Result<(), RunError> {
+    let config = load_config(&args.database, None, None)?;
+    let url = database_url(&args.database)?;
+    let month = parse_month(args.month.as_deref())?
+        .unwrap_or_else(|| Month::last_complete(now, config.time_zone));
+    let request = aggregates_request(url, &config, month, now, None);
+    let target = postgres::ReadTarget {
+        url,
+        schema: &config.schema,
+        statement_timeout: config.statement_timeout,
+        options: &config.read,
+        retries: 0,
+    };
+    let runtime = runtime()?;
+    let started = Instant::now();
+    let shown = progress::show(!args.quiet);
+    let summary = runtime.block_on(postgres::rollup(&target, &request));
+    drop(shown);
+    let summary = summary?;
+    let list = |months: &mut dyn Iterator<Item = Month>| {
+        months.map(|m| m.to_string()).collect::<Vec<_>>().join(", ")
+    };
+    let stored = match summary.stored.len() {
+        0 => "stored no month".to_string(),
+        n => format!(
+            "stored {n} closed month{} ({})",
+            if n == 1 { "" } else { "s" },
+            list(&mut summary.stored.iter().copied())
+        ),
+    };
+    let mut skipped = String::new();
+    for (reason, why) in [
+        (
+            postgres::SkipReason::NotClosed,
+            "ended less than 24 h ago, so their returns are not settled",
+        ),
+        (
+            postgres::SkipReason::ReachMoved,
+            "a conversation closed while the rollup began; run it again",
+        ),
+    ] {
+        let months: Vec<Month> = summary
+            .skipped
+            .iter()
+            .filter(|(_, r)| *r == reason)
+            .map(|(m, _)| *m)
+            .collect();
+        if !months.is_empty() {
+            skipped.push_str(&format!(
+                "; left out {} ({why})",
+                list(&mut months.into_iter())
+            ));
+        }
+    }
+    eprintln!(
+        "aikpi: rollup of schema {} in {}: {stored}{skipped}; {:.1} s. Reports read those months \
+         from the rollup while nothing they depend on changes.",
+        config.schema,
+        source::redact_url(url),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 /// Partitions are created for at most this many months in one run (ten years).

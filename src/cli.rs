@@ -37,6 +37,9 @@ pub enum Command {
     Aggregates(AggregatesArgs),
     /// Create the five contract relations in the configured schema (idempotent).
     Migrate(MigrateArgs),
+    /// Store the closed months of a report's window, so reports read only the new ones
+    /// (exact: a month any later change touches is read from the tables again).
+    Rollup(RollupArgs),
     /// Fill the contract relations with realistic generated data.
     Seed(SeedArgs),
     /// Work with the configuration file.
@@ -147,6 +150,10 @@ pub struct ReportArgs {
     #[arg(long, short)]
     pub quiet: bool,
 
+    /// Read every month from the tables, even those `aikpi rollup` stored.
+    #[arg(long)]
+    pub no_rollup: bool,
+
     /// Exit with code 6 when any target is missed, or any trap is triggered.
     #[arg(long, value_name = "WHEN")]
     pub fail_on: Option<FailOn>,
@@ -205,6 +212,26 @@ pub struct AggregatesArgs {
     pub allow_partial_month: bool,
 
     /// Show no progress while reading (progress is only ever shown on a terminal, on stderr).
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    /// Read every month from the tables, even those `aikpi rollup` stored.
+    #[arg(long)]
+    pub no_rollup: bool,
+}
+
+/// `aikpi rollup`.
+#[derive(Debug, Args)]
+pub struct RollupArgs {
+    /// The report month whose window to store, YYYY-MM [default: the last complete
+    /// month]. Its months that ended at least 24 h ago are stored.
+    #[arg(long, value_name = "YYYY-MM")]
+    pub month: Option<String>,
+
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// Show no progress (progress is only ever shown on a terminal, on stderr).
     #[arg(long, short)]
     pub quiet: bool,
 }

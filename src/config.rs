@@ -640,6 +640,7 @@ impl Config {
         let read = ReadOptions {
             work_mem: (!work_mem.is_empty()).then(|| work_mem.to_string()),
             connections: read_connections as usize,
+            use_rollup: true,
         };
         let language = match overrides.language.clone().or(file.language) {
             None => Language::default(),

@@ -10,6 +10,7 @@ mod fonts;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use aikpi::presentation::Language;
@@ -65,9 +66,19 @@ fn file_url(path: &Path) -> String {
     format!("file://{}", path.display())
 }
 
+/// One LibreOffice start at a time. Two first starts in fresh profiles at once can abort
+/// in `dp_misc::syncRepositories` (both sync the shared bundled-extension repository):
+/// seen on CI as "Fatal exception: Signal 6", a crash of the office suite, not of the
+/// document. The tests in this file run on parallel threads, so they take this lock.
+static SOFFICE: Mutex<()> = Mutex::new(());
+
 /// Converts a .docx to PDF with LibreOffice in a fresh profile under `scratch` (no
 /// interference from, or with, a LibreOffice the user has open); returns the PDF.
 fn convert_to_pdf(docx: &Path, out: &Path, scratch: &Path, env: &[(&str, &Path)]) -> PathBuf {
+    // A test that panicked while holding the lock leaves nothing half-done behind it.
+    let _one_at_a_time = SOFFICE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let profile = format!(
         "-env:UserInstallation={}",
         file_url(&scratch.join("profile"))

@@ -298,6 +298,8 @@ async fn migrate_is_idempotent_in_public_and_in_a_fresh_schema(pool: PgPool) {
     assert_eq!(
         tables,
         [
+            "aikpi_changes",
+            "aikpi_rollup",
             "conversations",
             "cost_ledger",
             "kb_evals",

@@ -46,6 +46,7 @@ async fn read_on(pool: &PgPool, connections: usize, req: &AggregatesRequest) -> 
     let options = ReadOptions {
         work_mem: Some("8MB".into()),
         connections,
+        use_rollup: true,
     };
     let mut sessions = Vec::new();
     for _ in 0..connections {

@@ -196,6 +196,31 @@ pub enum SourceError {
     #[error("seeding failed while writing `{table}`: {cause}. Nothing was written (the seed runs in one transaction).")]
     Seed { table: &'static str, cause: String },
 
+    /// `aikpi rollup` cannot keep stored months exact in this schema.
+    #[error(
+        "cannot store a rollup in schema `{schema}`: {reason}. The rollup needs what `aikpi \
+         migrate` creates (migrations/0004): the change log, and its triggers on plain tables \
+         `conversations` and `llm_usage`, enabled ALWAYS. Run `aikpi migrate` on this schema; \
+         views, partitioned and foreign tables are always read in full (docs/PERFORMANCE.md). \
+         Reports still work without a rollup."
+    )]
+    RollupUnavailable { schema: String, reason: String },
+
+    /// Another `aikpi rollup` holds the schema's rollup lock.
+    #[error(
+        "another `aikpi rollup` is storing months in schema `{schema}` right now; wait for it \
+         to finish (one at a time keeps the stored months consistent). Nothing was written."
+    )]
+    RollupBusy { schema: String },
+
+    /// Transactions that were running when the rollup began did not end in time.
+    #[error(
+        "`aikpi rollup` waited {seconds} s for {count} transaction(s) that were running when it \
+         began (it must see what they write); they are still open (see pg_stat_activity and \
+         pg_prepared_xacts). End them or run the rollup later. Nothing was written."
+    )]
+    RollupWaited { seconds: u64, count: i64 },
+
     /// An aggregates file could not be read.
     #[error(
         "cannot read the aggregates file {}: {source}. Check the path given with --from; \

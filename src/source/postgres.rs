@@ -27,9 +27,11 @@ use crate::{progress, timings};
 
 mod indexes;
 mod read;
+mod rollup;
 
 pub use indexes::{missing_indexes, stale_tables, MissingIndex, StaleTable, UPKEEP_MIN_BYTES};
 pub use read::{read_aggregates, read_aggregates_with, ReadOptions};
+pub use rollup::{rollup, RollupSummary, SkipReason, StoredMonths};
 
 const CONTRACT_SQL: &str = include_str!("sql/contract.sql");
 
@@ -117,6 +119,14 @@ pub struct ReadTarget<'a> {
     pub retries: u32,
 }
 
+/// What [`read_report`] read.
+#[derive(Debug, Clone)]
+pub struct ReportRead {
+    pub aggregates: Aggregates,
+    /// The oldest months of the window, when they came from the rollup.
+    pub stored: Option<StoredMonths>,
+}
+
 /// Connects, checks the contract and reads the aggregates of `req` on
 /// [`ReadOptions::connections`] read-only sessions sharing one snapshot.
 ///
@@ -129,7 +139,7 @@ pub async fn read_report(
     target: &ReadTarget<'_>,
     req: &AggregatesRequest,
     on_retry: &mut dyn FnMut(&SourceError),
-) -> Result<Aggregates, SourceError> {
+) -> Result<ReportRead, SourceError> {
     let mut attempts = 0;
     loop {
         attempts += 1;
@@ -156,7 +166,7 @@ async fn read_once(
     target: &ReadTarget<'_>,
     req: &AggregatesRequest,
     first_attempt: bool,
-) -> Result<Aggregates, SourceError> {
+) -> Result<ReportRead, SourceError> {
     let open = || async {
         let mut conn = connect(target.url, target.schema, target.statement_timeout, true).await?;
         apply_read_options(&mut conn, target.options).await?;
@@ -183,7 +193,14 @@ async fn read_once(
         .into_iter()
         .filter_map(Result::ok)
         .collect();
-    read_aggregates_with(&mut conn, more, req).await
+    let purpose = read::Purpose::Report {
+        use_rollup: target.options.use_rollup,
+    };
+    let read = read::read_window(&mut conn, more, req, purpose).await?;
+    Ok(ReportRead {
+        aggregates: read.aggregates,
+        stored: read.stored,
+    })
 }
 
 /// Prints a notice for each index the plan expects that is missing and each large table

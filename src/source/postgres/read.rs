@@ -12,6 +12,12 @@
 //! Only exact counts and sums cross the wire; this module adds them up (integer and
 //! decimal additions) and subtracts the returned conversations from the deflection and
 //! frustrated-exit candidates. See `docs/PERFORMANCE.md` for the plan and its costs.
+//!
+//! A report first looks for closed months that `aikpi rollup` stored and that are still
+//! exactly what a full read would return ([`super::rollup`]): the oldest months of the
+//! window that are, it takes as stored and reads only the months after them from the
+//! large tables. The small relations are always read for the whole window: no trigger
+//! watches them.
 
 use std::time::Instant;
 
@@ -25,6 +31,7 @@ use rust_decimal::Decimal;
 use sqlx::postgres::{PgConnection, PgRow};
 use sqlx::{Connection, Executor, FromRow, Postgres, Row, Transaction};
 
+use super::rollup::{self, RollupSnapshot, StoredMonths};
 use super::AggregatesRequest;
 use crate::aggregates::{
     Aggregates, IssueAggregates, LedgerLine, ModelUsage, MonthAggregates, SegmentAggregates,
@@ -61,6 +68,9 @@ pub struct ReadOptions {
     /// Connections to read with, at least 1. The reads are spread over them and run at
     /// the same time on one shared snapshot.
     pub connections: usize,
+    /// Whether closed months stored by `aikpi rollup` may be used when they are fresh
+    /// (`--no-rollup` turns it off).
+    pub use_rollup: bool,
 }
 
 impl Default for ReadOptions {
@@ -68,8 +78,28 @@ impl Default for ReadOptions {
         ReadOptions {
             work_mem: Some("64MB".to_string()),
             connections: 4,
+            use_rollup: true,
         }
     }
+}
+
+/// What a read of the window is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Purpose {
+    /// A report: fresh stored months are used when `use_rollup` is set.
+    Report { use_rollup: bool },
+    /// `aikpi rollup`: every month with its segments, plus what the freshness rule needs.
+    Rollup,
+}
+
+/// A read of the window.
+pub(super) struct WindowRead {
+    pub aggregates: Aggregates,
+    /// For [`Purpose::Rollup`]: the snapshot read on and each month's latest conversation
+    /// end (`sql/rollup_reach.sql`).
+    pub rollup: Option<(RollupSnapshot, Vec<Option<DateTime<Utc>>>)>,
+    /// For a report: how many of the oldest months came from the rollup.
+    pub stored: Option<StoredMonths>,
 }
 
 /// One independent read of the window.
@@ -81,6 +111,8 @@ enum Job {
     FirstResponse,
     Segments,
     Small,
+    /// Rollup reads only: how far each month's returns reach.
+    Reach,
 }
 
 impl Job {
@@ -106,6 +138,7 @@ impl Job {
             // Two of the six months, sorted twice (by issue and by channel).
             Job::Segments => 15,
             Job::Small => 1,
+            Job::Reach => 12,
         }
     }
 
@@ -117,14 +150,18 @@ impl Job {
             Job::FirstResponse => "conversation aggregates (first response percentiles)",
             Job::Segments => "conversation aggregates (segments)",
             Job::Small => "ledger, KB evaluation and reply edit",
+            Job::Reach => "conversation aggregates (return reach)",
         }
     }
 }
 
 /// What every job binds.
 struct Params {
-    /// Month bounds: the start of every month, then the end of the last.
+    /// Month bounds of the months read from the large tables: the start of every month,
+    /// then the end of the last (the months after those taken from the rollup).
     bounds: Vec<DateTime<Utc>>,
+    /// Month bounds of the whole window, for [`Job::Small`].
+    window_bounds: Vec<DateTime<Utc>>,
     first_days: Vec<NaiveDate>,
     frustrated_min: Decimal,
     /// `frustrated_min` in units of 1e-12, rounded up (see `conversations_facts.sql`).
@@ -228,6 +265,8 @@ enum Output {
     /// `{p50, p90}` per month, oldest first.
     FirstResponse(Vec<Option<Vec<f64>>>),
     LlmUsage(Vec<LlmUsageRow>),
+    /// The latest conversation end per month bucket.
+    Reach(Vec<(i32, Option<DateTime<Utc>>)>),
     Small {
         ledger: Vec<LedgerRow>,
         kb_evals: Vec<KbEvalRow>,
@@ -251,24 +290,31 @@ pub async fn read_aggregates(
 /// `conn`'s transaction. If the server cannot share a snapshot, everything runs on `conn`.
 pub async fn read_aggregates_with(
     conn: &mut PgConnection,
-    mut more: Vec<PgConnection>,
+    more: Vec<PgConnection>,
     req: &AggregatesRequest,
 ) -> Result<Aggregates, SourceError> {
+    let read = read_window(conn, more, req, Purpose::Report { use_rollup: true }).await?;
+    Ok(read.aggregates)
+}
+
+/// Reads the window of `req` for `purpose` (see [`read_aggregates_with`]).
+pub(super) async fn read_window(
+    conn: &mut PgConnection,
+    mut more: Vec<PgConnection>,
+    req: &AggregatesRequest,
+    purpose: Purpose,
+) -> Result<WindowRead, SourceError> {
     let mut months = month_skeletons(req)?;
-    let mut bounds: Vec<DateTime<Utc>> = months.iter().map(|m| m.starts_at).collect();
+    let mut window_bounds: Vec<DateTime<Utc>> = months.iter().map(|m| m.starts_at).collect();
     if let Some(last) = months.last() {
-        bounds.push(last.ends_at);
+        window_bounds.push(last.ends_at);
     }
-    let params = Params {
-        bounds,
-        first_days: req.months.iter().map(|m| m.first_day()).collect(),
-        frustrated_min: req.frustrated_sentiment_min,
-        frustrated_min_units: threshold_units(req.frustrated_sentiment_min),
-        sentiment_is_real: false,
-        segments_from: i32::try_from(months.len().saturating_sub(1).max(1)).unwrap_or(1),
+    // Segments are read for the report month and the month before; a rollup stores them
+    // for every month, as any of them may be the month before a later report month.
+    let segmented = match purpose {
+        Purpose::Rollup => 0,
+        Purpose::Report { .. } => months.len().saturating_sub(2),
     };
-    // Segments are read for the report month and the month before.
-    let segmented = months.len().saturating_sub(2);
     for month in &mut months[segmented..] {
         month.segments = Some(SegmentAggregates::default());
     }
@@ -277,13 +323,48 @@ pub async fn read_aggregates_with(
 
     let started = Instant::now();
     let mut first = begin(conn).await?;
-    let params = Params {
-        sentiment_is_real: sqlx::query_scalar(SENTIMENT_IS_REAL_SQL)
-            .fetch_one(&mut *first)
-            .await
-            .map_err(failed("column type"))?,
-        ..params
+    let sentiment_is_real: bool = sqlx::query_scalar(SENTIMENT_IS_REAL_SQL)
+        .fetch_one(&mut *first)
+        .await
+        .map_err(failed("column type"))?;
+    let fingerprint = rollup::fingerprint(req, sentiment_is_real);
+
+    // The oldest months that the rollup holds fresh, read on this transaction's snapshot
+    // (the one every other connection imports), so they are what a full read would see.
+    let stored = match purpose {
+        Purpose::Report { use_rollup: true } => {
+            rollup::fresh_months(&mut first, &fingerprint, &months).await?
+        }
+        _ => None,
     };
+    let taken = stored.as_ref().map_or(0, |s| s.months.len());
+    let rollup_snapshot = match purpose {
+        Purpose::Rollup => Some(rollup::snapshot(&mut first).await?),
+        Purpose::Report { .. } => None,
+    };
+
+    let params = Params {
+        bounds: window_bounds[taken..].to_vec(),
+        window_bounds: window_bounds.clone(),
+        first_days: req.months.iter().map(|m| m.first_day()).collect(),
+        frustrated_min: req.frustrated_sentiment_min,
+        frustrated_min_units: threshold_units(req.frustrated_sentiment_min),
+        sentiment_is_real,
+        // The first bucket of the months read that has segments (buckets count from 1).
+        segments_from: i32::try_from(segmented.saturating_sub(taken) + 1).unwrap_or(1),
+    };
+    if let Some(stored) = &stored {
+        for (month, stored) in months.iter_mut().zip(&stored.months) {
+            let segments = month.segments.take();
+            *month = stored.clone();
+            // A full read has segments for the last two months only.
+            month.segments = segments.and(month.segments.take());
+            // Always read again below: no trigger watches the small relations.
+            month.ledger.clear();
+            month.kb_evals = Default::default();
+            month.reply_edits = Default::default();
+        }
+    }
 
     // Share the snapshot with the other connections (before any of them reads).
     let mut others: Vec<Transaction<'_, Postgres>> = Vec::new();
@@ -295,24 +376,34 @@ pub async fn read_aggregates_with(
             Ok(snapshot) => {
                 others = try_join_all(more.iter_mut().map(|c| import(c, &snapshot))).await?;
             }
-            Err(_) => {
+            Err(_) if taken == 0 && rollup_snapshot.is_none() => {
                 // E.g. a connection pooler or server that cannot export snapshots: the
                 // failed statement aborted the transaction, so start it again and read
                 // everything on the one connection.
                 drop(first);
                 first = begin(conn).await?;
             }
+            // The stored months were judged on this snapshot: read on it alone. The
+            // failed statement aborted the transaction, so this read cannot go on.
+            Err(e) => return Err(SourceError::query("snapshot export", &e)),
         }
     }
     timings::record("snapshot", started.elapsed());
 
+    let jobs: Vec<Job> = Job::ALL
+        .into_iter()
+        .filter(|&job| job == Job::Small || taken < months.len())
+        .chain((purpose == Purpose::Rollup).then_some(Job::Reach))
+        .collect();
     let mut lanes: Vec<(Transaction<'_, Postgres>, Vec<Job>)> = Vec::new();
     lanes.push((first, Vec::new()));
     lanes.extend(others.into_iter().map(|tx| (tx, Vec::new())));
     let width = lanes.len();
     // Longest job first onto the least loaded connection.
     let mut load = vec![0u32; width];
-    for job in Job::ALL {
+    let mut by_cost = jobs;
+    by_cost.sort_by_key(|job| std::cmp::Reverse(job.cost()));
+    for job in by_cost {
         let lane = (0..width).min_by_key(|&i| load[i]).unwrap_or(0);
         load[lane] += job.cost();
         lanes[lane].1.push(job);
@@ -336,17 +427,41 @@ pub async fn read_aggregates_with(
         }))
         .await?;
 
-    let mut candidates = vec![Candidates::default(); months.len()];
-    let mut issues = vec![BTreeMap::new(); months.len()];
+    let read = months.len() - taken;
+    let mut candidates = vec![Candidates::default(); read];
+    let mut issues = vec![BTreeMap::new(); read];
+    let mut reach = vec![None; read];
     for output in outputs.into_iter().flatten() {
-        merge(&mut months, &mut candidates, &mut issues, output)?;
+        match output {
+            Output::Small {
+                ledger,
+                kb_evals,
+                reply_edits,
+            } => merge_small(&mut months, ledger, kb_evals, reply_edits)?,
+            Output::Reach(rows) => {
+                for (bucket, latest) in rows {
+                    let index = usize::try_from(bucket - 1)
+                        .ok()
+                        .filter(|&i| i < reach.len());
+                    let Some(index) = index else {
+                        return Err(SourceError::Query {
+                            aggregation: Job::Reach.name(),
+                            cause: format!("the database returned month bucket {bucket}"),
+                        });
+                    };
+                    reach[index] = latest;
+                }
+            }
+            output => merge(&mut months[taken..], &mut candidates, &mut issues, output)?,
+        }
     }
-    for (month, issues) in months.iter_mut().zip(issues) {
+    let read = &mut months[taken..];
+    for (month, issues) in read.iter_mut().zip(issues) {
         if let Some(segments) = month.segments.as_mut() {
             segments.issues = issue_list(issues);
         }
     }
-    for (month, c) in months.iter_mut().zip(candidates) {
+    for (month, c) in read.iter_mut().zip(candidates) {
         let conv = &mut month.conversations;
         conv.deflected = c.deflection - c.returned_deflection;
         conv.deflected_frustrated_exits = c.frustrated - c.returned_frustrated;
@@ -365,16 +480,22 @@ pub async fn read_aggregates_with(
             .llm_usage
             .by_model
             .sort_by(|a, b| a.model.cmp(&b.model));
+    }
+    for month in &mut months {
         month.ledger.sort_by(|a, b| a.category.cmp(&b.category));
     }
 
-    Ok(Aggregates {
-        format_version: AGGREGATES_FORMAT_VERSION,
-        source: req.source.clone(),
-        time_zone: req.tz.name().to_string(),
-        read_at: req.read_at,
-        frustrated_sentiment_min: req.frustrated_sentiment_min,
-        months,
+    Ok(WindowRead {
+        aggregates: Aggregates {
+            format_version: AGGREGATES_FORMAT_VERSION,
+            source: req.source.clone(),
+            time_zone: req.tz.name().to_string(),
+            read_at: req.read_at,
+            frustrated_sentiment_min: req.frustrated_sentiment_min,
+            months,
+        },
+        rollup: rollup_snapshot.map(|s| (s.with_fingerprint(fingerprint), reach)),
+        stored,
     })
 }
 
@@ -459,14 +580,20 @@ async fn run(tx: &mut PgConnection, job: Job, p: &Params) -> Result<Output, sqlx
                 .fetch_all(&mut *tx)
                 .await?,
             kb_evals: sqlx::query_as(KB_EVALS_SQL)
-                .bind(&p.bounds)
+                .bind(&p.window_bounds)
                 .fetch_all(&mut *tx)
                 .await?,
             reply_edits: sqlx::query_as(REPLY_EDITS_SQL)
-                .bind(&p.bounds)
+                .bind(&p.window_bounds)
                 .fetch_all(&mut *tx)
                 .await?,
         },
+        Job::Reach => Output::Reach(
+            sqlx::query_as(rollup::REACH_SQL)
+                .bind(&p.bounds)
+                .fetch_all(&mut *tx)
+                .await?,
+        ),
     })
 }
 
@@ -599,31 +726,37 @@ fn merge(
                 });
             }
         }
-        Output::Small {
-            ledger,
-            kb_evals,
-            reply_edits,
-        } => {
-            for row in ledger {
-                if let Some(month) = months.iter_mut().find(|m| m.month.first_day() == row.month) {
-                    month.ledger.push(LedgerLine {
-                        category: row.category,
-                        amount: row.amount,
-                    });
-                }
-            }
-            for row in kb_evals {
-                let evals = &mut bucket_month(months, row.bucket, "KB evaluation")?.kb_evals;
-                evals.evaluated += row.evaluated;
-                evals.top1_hits += row.top1_hits;
-                evals.nothing_retrieved += row.nothing_retrieved;
-            }
-            for row in reply_edits {
-                let edits = &mut bucket_month(months, row.bucket, "reply edit")?.reply_edits;
-                edits.edited += row.edited;
-                edits.fed_back += row.fed_back;
-            }
+        // Read for the whole window and merged by `merge_small`; a rollup-only job.
+        Output::Small { .. } | Output::Reach(_) => {}
+    }
+    Ok(())
+}
+
+/// Adds the small relations' rows into the months of the whole window.
+fn merge_small(
+    months: &mut [MonthAggregates],
+    ledger: Vec<LedgerRow>,
+    kb_evals: Vec<KbEvalRow>,
+    reply_edits: Vec<ReplyEditRow>,
+) -> Result<(), SourceError> {
+    for row in ledger {
+        if let Some(month) = months.iter_mut().find(|m| m.month.first_day() == row.month) {
+            month.ledger.push(LedgerLine {
+                category: row.category,
+                amount: row.amount,
+            });
         }
+    }
+    for row in kb_evals {
+        let evals = &mut bucket_month(months, row.bucket, "KB evaluation")?.kb_evals;
+        evals.evaluated += row.evaluated;
+        evals.top1_hits += row.top1_hits;
+        evals.nothing_retrieved += row.nothing_retrieved;
+    }
+    for row in reply_edits {
+        let edits = &mut bucket_month(months, row.bucket, "reply edit")?.reply_edits;
+        edits.edited += row.edited;
+        edits.fed_back += row.fed_back;
     }
     Ok(())
 }

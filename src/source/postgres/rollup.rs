@@ -1,0 +1,358 @@
+//! The rollup of closed months: `aikpi rollup` stores them, a report takes those that are
+//! still exactly what a full read would return.
+//!
+//! The freshness rule (migrations/0004, `sql/rollup_fresh.sql`) is exact, not a cache
+//! that may be stale: every statement that writes `conversations` or `llm_usage` logs the
+//! time range it touched with its transaction id, in its own transaction. A stored month
+//! is used only if every logged change overlapping what the month depends on was already
+//! visible to the snapshot the month was read on. The guard (`sql/rollup_guard.sql`)
+//! catches what writes no log row: triggers disabled (even if enabled again), dropped or
+//! replaced, a table rewritten or recreated.
+//!
+//! The horizon lets writers skip the log when their rows lie after every stored month's
+//! reach. A writer that read the old horizon just before the rollup raised it may have
+//! skipped its row, so the rollup waits for every transaction in progress after raising
+//! it before it takes its snapshot: what they wrote is then in the snapshot.
+
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use futures_util::future::join_all;
+use sqlx::postgres::PgConnection;
+use sqlx::{Connection, Executor, Row};
+
+use super::read::{read_window, Purpose};
+use super::{apply_read_options, check_contract, connect, AggregatesRequest, ReadTarget};
+use crate::aggregates::{MonthAggregates, AGGREGATES_FORMAT_VERSION};
+use crate::period::Month;
+use crate::source::{scrub, SourceError};
+use crate::{progress, timings};
+
+pub(super) const REACH_SQL: &str = include_str!("../sql/rollup_reach.sql");
+const GUARD_SQL: &str = include_str!("../sql/rollup_guard.sql");
+const FRESH_SQL: &str = include_str!("../sql/rollup_fresh.sql");
+const HORIZON_SQL: &str = include_str!("../sql/rollup_horizon.sql");
+const IN_FLIGHT_SQL: &str = include_str!("../sql/rollup_in_flight.sql");
+const STILL_RUNNING_SQL: &str = include_str!("../sql/rollup_still_running.sql");
+const STORE_SQL: &str = include_str!("../sql/rollup_store.sql");
+const PRUNE_SQL: &str = include_str!("../sql/rollup_prune.sql");
+
+/// A month's 24 h returns look this far past its latest close.
+const RETURN_WINDOW: chrono::TimeDelta = chrono::TimeDelta::hours(24);
+
+/// How long the rollup waits for the transactions in progress when it raised the horizon.
+const IN_FLIGHT_WAIT: Duration = Duration::from_secs(600);
+
+/// The months of a report that came from the rollup: the oldest of its window.
+#[derive(Debug, Clone)]
+pub struct StoredMonths {
+    /// The months as stored, oldest first.
+    pub months: Vec<MonthAggregates>,
+    /// When the oldest of them was stored.
+    pub stored_at: DateTime<Utc>,
+}
+
+/// What the snapshot of a rollup read saw of the rollup's machinery.
+pub(super) struct RollupSnapshot {
+    /// `pg_current_snapshot()` of the read, as text.
+    snapshot: String,
+    /// `sql/rollup_guard.sql` on that snapshot.
+    guard: Option<String>,
+    /// The horizon then, µs since 1970.
+    horizon: i64,
+    fingerprint: String,
+}
+
+impl RollupSnapshot {
+    pub(super) fn with_fingerprint(self, fingerprint: String) -> Self {
+        RollupSnapshot {
+            fingerprint,
+            ..self
+        }
+    }
+}
+
+/// What `aikpi rollup` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RollupSummary {
+    /// The months stored, oldest first.
+    pub stored: Vec<Month>,
+    /// Months of the window not stored, and why.
+    pub skipped: Vec<(Month, SkipReason)>,
+}
+
+/// Why `aikpi rollup` left a month of its window out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SkipReason {
+    /// The month ended less than 24 h ago: its returns are not settled.
+    NotClosed,
+    /// One of its conversations closed after the horizon was raised; the next rollup
+    /// raises it further.
+    ReachMoved,
+}
+
+/// The identity of what a stored month was computed with: the same request must give
+/// the same numbers, and a new aikpi version may compute them differently.
+pub(super) fn fingerprint(req: &AggregatesRequest, sentiment_is_real: bool) -> String {
+    format!(
+        "aikpi {} aggregates v{AGGREGATES_FORMAT_VERSION} tz {} frustrated_sentiment_min {} real_sentiment {sentiment_is_real}",
+        env!("CARGO_PKG_VERSION"),
+        req.tz.name(),
+        req.frustrated_sentiment_min.normalize(),
+    )
+}
+
+/// `sql/rollup_guard.sql`: `None` when stored months cannot be trusted in this schema.
+async fn guard(conn: &mut PgConnection) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(GUARD_SQL).fetch_one(conn).await
+}
+
+/// The oldest months of `months` (skeletons of the window) that the rollup holds fresh,
+/// judged on the snapshot of `tx`; `None` when there are none.
+pub(super) async fn fresh_months(
+    tx: &mut PgConnection,
+    fingerprint: &str,
+    months: &[MonthAggregates],
+) -> Result<Option<StoredMonths>, SourceError> {
+    let failed = |e: sqlx::Error| SourceError::query("rollup lookup", &e);
+    let Some(guard) = guard(&mut *tx).await.map_err(failed)? else {
+        return Ok(None);
+    };
+    let wanted: Vec<_> = months.iter().map(|m| m.month.first_day()).collect();
+    let rows = sqlx::query(FRESH_SQL)
+        .bind(fingerprint)
+        .bind(&wanted)
+        .bind(&guard)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(failed)?;
+    let mut stored = Vec::new();
+    let mut oldest_stored_at: Option<DateTime<Utc>> = None;
+    for (skeleton, row) in months.iter().zip(rows) {
+        let month: chrono::NaiveDate = row.try_get("month").map_err(failed)?;
+        let json: String = row.try_get("aggregates").map_err(failed)?;
+        let stored_at: DateTime<Utc> = row.try_get("stored_at").map_err(failed)?;
+        // Only an unbroken run from the window's first month: the rest is read as one range.
+        let Ok(aggregates) = serde_json::from_str::<MonthAggregates>(&json) else {
+            break;
+        };
+        if month != skeleton.month.first_day()
+            || aggregates.month != skeleton.month
+            || aggregates.starts_at != skeleton.starts_at
+            || aggregates.ends_at != skeleton.ends_at
+            || aggregates.segments.is_none()
+        {
+            break;
+        }
+        oldest_stored_at = Some(oldest_stored_at.map_or(stored_at, |t| t.min(stored_at)));
+        stored.push(aggregates);
+    }
+    Ok(oldest_stored_at.map(|stored_at| StoredMonths {
+        months: stored,
+        stored_at,
+    }))
+}
+
+/// The snapshot, guard and horizon a rollup read sees, read in its first transaction.
+pub(super) async fn snapshot(tx: &mut PgConnection) -> Result<RollupSnapshot, SourceError> {
+    let failed = |e: sqlx::Error| SourceError::query("rollup snapshot", &e);
+    let snapshot: String = sqlx::query_scalar("SELECT pg_current_snapshot()::text")
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(failed)?;
+    let guard = guard(&mut *tx).await.map_err(failed)?;
+    let horizon: i64 = match guard {
+        Some(_) => sqlx::query_scalar("SELECT last_value FROM aikpi_rollup_horizon")
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(failed)?,
+        None => 0,
+    };
+    Ok(RollupSnapshot {
+        snapshot,
+        guard,
+        horizon,
+        fingerprint: String::new(),
+    })
+}
+
+/// What a month depends on: conversations started in `[start, reach]`.
+fn reach(month: &MonthAggregates, latest: Option<DateTime<Utc>>) -> DateTime<Utc> {
+    latest
+        .map(|t| t + RETURN_WINDOW)
+        .map_or(month.ends_at, |t| t.max(month.ends_at))
+}
+
+fn micros(t: DateTime<Utc>) -> i64 {
+    t.timestamp_micros()
+}
+
+/// Reads the window of `req` and stores its closed months (ended at least 24 h before
+/// `req.read_at`) in the rollup of `target.schema`, replacing what was stored for them.
+///
+/// One rollup at a time per schema (a session advisory lock). Readers are never blocked;
+/// writers are never blocked either, but the rollup waits for the transactions in
+/// progress when it begins (see the module documentation).
+pub async fn rollup(
+    target: &ReadTarget<'_>,
+    req: &AggregatesRequest,
+) -> Result<RollupSummary, SourceError> {
+    let schema = target.schema.to_string();
+    let failed = |step: &'static str| move |e: sqlx::Error| SourceError::query(step, &e);
+    let mut conn = connect(target.url, target.schema, target.statement_timeout, false).await?;
+    apply_read_options(&mut conn, target.options).await?;
+    check_contract(&mut conn).await?;
+
+    let locked: bool = sqlx::query_scalar(
+        "SELECT pg_try_advisory_lock(hashtextextended('aikpi rollup ' || current_schema(), 0))",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .map_err(failed("rollup lock"))?;
+    if !locked {
+        return Err(SourceError::RollupBusy { schema });
+    }
+    if guard(&mut conn)
+        .await
+        .map_err(failed("rollup check"))?
+        .is_none()
+    {
+        return Err(SourceError::RollupUnavailable {
+            schema,
+            reason: "the change log or one of its triggers is missing, disabled or not \
+                     readable, or a contract table is not a plain table"
+                .to_string(),
+        });
+    }
+
+    // Raise the horizon past every month's reach before the snapshot is taken, then wait
+    // for the transactions that might have read the old value.
+    let raising = progress::phase("raising the rollup horizon");
+    let started = Instant::now();
+    let mut bounds: Vec<DateTime<Utc>> = Vec::new();
+    let skeletons: Vec<MonthAggregates> = req
+        .months
+        .iter()
+        .map(|&m| {
+            let (start, end) = m.bounds(req.tz);
+            MonthAggregates::empty(m, start, end)
+        })
+        .collect();
+    bounds.extend(skeletons.iter().map(|m| m.starts_at));
+    bounds.extend(skeletons.last().map(|m| m.ends_at));
+    let latest: Vec<(i32, Option<DateTime<Utc>>)> = sqlx::query_as(REACH_SQL)
+        .bind(&bounds)
+        .fetch_all(&mut conn)
+        .await
+        .map_err(failed("rollup reach"))?;
+    let mut needed = skeletons
+        .iter()
+        .map(|m| m.ends_at)
+        .max()
+        .unwrap_or_default();
+    for (bucket, latest) in &latest {
+        let index = usize::try_from(bucket - 1).ok();
+        if let Some(month) = index.and_then(|i| skeletons.get(i)) {
+            needed = needed.max(reach(month, *latest));
+        }
+    }
+    sqlx::query_scalar::<_, i64>(HORIZON_SQL)
+        .bind(micros(needed))
+        .fetch_one(&mut conn)
+        .await
+        .map_err(failed("rollup horizon"))?;
+    let running: Vec<String> = sqlx::query_scalar(IN_FLIGHT_SQL)
+        .fetch_one(&mut conn)
+        .await
+        .map_err(failed("rollup horizon"))?;
+    loop {
+        let still: i64 = sqlx::query_scalar(STILL_RUNNING_SQL)
+            .bind(&running)
+            .fetch_one(&mut conn)
+            .await
+            .map_err(failed("rollup horizon"))?;
+        if still == 0 {
+            break;
+        }
+        if started.elapsed() > IN_FLIGHT_WAIT {
+            return Err(SourceError::RollupWaited {
+                seconds: IN_FLIGHT_WAIT.as_secs(),
+                count: still,
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    drop(raising);
+    timings::record("rollup horizon", started.elapsed());
+
+    let open = || async {
+        let mut conn = connect(target.url, target.schema, target.statement_timeout, true).await?;
+        apply_read_options(&mut conn, target.options).await?;
+        Ok::<_, SourceError>(conn)
+    };
+    let more = join_all((1..target.options.connections.max(1)).map(|_| open()))
+        .await
+        .into_iter()
+        .filter_map(Result::ok)
+        .collect();
+    let read = read_window(&mut conn, more, req, Purpose::Rollup).await?;
+    let Some((seen, latest)) = read.rollup else {
+        return Err(SourceError::InvalidRequest(
+            "a rollup read returned no snapshot".into(),
+        ));
+    };
+    let Some(guard) = seen.guard.clone() else {
+        return Err(SourceError::RollupUnavailable {
+            schema,
+            reason: "the change triggers changed while the rollup began".to_string(),
+        });
+    };
+
+    let mut summary = RollupSummary {
+        stored: Vec::new(),
+        skipped: Vec::new(),
+    };
+    let storing = progress::phase("storing the closed months");
+    let store_error = |e: sqlx::Error| SourceError::Query {
+        aggregation: "rollup store",
+        cause: scrub(&e.to_string(), target.url),
+    };
+    let mut tx = conn.begin().await.map_err(store_error)?;
+    for (month, latest) in read.aggregates.months.iter().zip(latest) {
+        if month.ends_at + RETURN_WINDOW > req.read_at {
+            summary.skipped.push((month.month, SkipReason::NotClosed));
+            continue;
+        }
+        let reach = reach(month, latest);
+        if micros(reach) > seen.horizon {
+            summary.skipped.push((month.month, SkipReason::ReachMoved));
+            continue;
+        }
+        let json = serde_json::to_string(month).map_err(|e| SourceError::Query {
+            aggregation: "rollup store",
+            cause: e.to_string(),
+        })?;
+        sqlx::query(STORE_SQL)
+            .bind(&seen.fingerprint)
+            .bind(month.month.first_day())
+            .bind(month.starts_at)
+            .bind(reach)
+            .bind(month.starts_at)
+            .bind(month.ends_at)
+            .bind(&seen.snapshot)
+            .bind(seen.horizon)
+            .bind(&guard)
+            .bind(json)
+            .execute(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        summary.stored.push(month.month);
+    }
+    tx.execute(sqlx::query(PRUNE_SQL).bind(&guard))
+        .await
+        .map_err(store_error)?;
+    tx.commit().await.map_err(store_error)?;
+    drop(storing);
+    conn.close().await.map_err(store_error)?;
+    Ok(summary)
+}
