@@ -22,8 +22,12 @@
 #           + SELECT count(*), sum(cost) FROM llm_usage WHERE occurred_at in the window
 #           (timed one after the other; the fair floor is their sum);
 #   narrow  the old floor: one grouped scan of the window's conversations only.
-# The report: `aikpi report --month 2026-10` (release build, default 6-month trend, every
-# format), its peak RSS (/usr/bin/time -v) and per-stage timings (AIKPI_TIMINGS=1).
+# The report: `aikpi rollup --month 2026-10` once (as on the morning of 1 November: it
+# stores May to September, the months closed for 24 h), then `aikpi report --month
+# 2026-10` (release build, default 6-month trend, every format), which reads the stored
+# months and only October from the tables; its peak RSS (/usr/bin/time -v) and per-stage
+# timings (AIKPI_TIMINGS=1). The same report with --no-rollup (every month from the
+# tables) is timed in the same runs.
 # Then `aikpi report --sample` (no database): charts and rendering alone.
 # After one untimed warm-up, floors and report alternate RUNS times (default 5); medians.
 #
@@ -41,6 +45,8 @@ RUNS=${RUNS:-5}
 read -r -a DATASETS <<<"${DATASETS:-seed independent updated}"
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/aikpi_bench}"
 END_MONTH=2026-10
+# The rollup's clock: 12 hours after the report month ended.
+ROLLUP_NOW=2026-11-01T12:00:00Z
 SEED_MONTHS=7
 WINDOW_START="2026-05-01 00:00:00+00"
 WINDOW_END="2026-11-01 00:00:00+00"
@@ -156,39 +162,52 @@ measure() {
                       WHERE started_at >= '$WINDOW_START' AND started_at < '$WINDOW_END' GROUP BY 1"
   report() {
     /usr/bin/time -v -o "$WORK/time.txt" env AIKPI_TIMINGS=1 "$BIN" report --schema "$schema" \
-      --month "$END_MONTH" --out "$WORK/out" 2>"$WORK/report.err" \
+      --month "$END_MONTH" --out "$WORK/out" "$@" 2>"$WORK/report.err" \
       || { cat "$WORK/report.err" >&2; exit 1; }
   }
   # Warm-up (untimed): the floors and the report read the same pages into the same caches.
   sql "$conv_floor" >/dev/null; sql "$llm_floor" >/dev/null; sql "$narrow_floor" >/dev/null
-  report
+  report --no-rollup
+  local t0 t1 rollup_ms
+  t0=$(now_ms)
+  "$BIN" rollup --schema "$schema" --month "$END_MONTH" --now "$ROLLUP_NOW" --quiet 2>"$WORK/rollup.err" \
+    || { cat "$WORK/rollup.err" >&2; exit 1; }
+  t1=$(now_ms)
+  rollup_ms=$((t1 - t0))
+  echo "   aikpi rollup: $rollup_ms ms ($(grep -o 'stored [^;]*' "$WORK/rollup.err"))"
   local f
-  for f in conv llm fair narrow report db outside rss; do : >"$WORK/$f.v"; done
+  for f in conv llm fair narrow report full db outside rss; do : >"$WORK/$f.v"; done
   for run in $(seq 1 "$RUNS"); do
-    local c l n t0 t1
+    local c l n
     c=$(timed_ms "$conv_floor"); l=$(timed_ms "$llm_floor"); n=$(timed_ms "$narrow_floor")
     echo "$c" >>"$WORK/conv.v"; echo "$l" >>"$WORK/llm.v"; echo $((c + l)) >>"$WORK/fair.v"
     echo "$n" >>"$WORK/narrow.v"
+    t0=$(now_ms); report --no-rollup; t1=$(now_ms)
+    echo $((t1 - t0)) >>"$WORK/full.v"
     t0=$(now_ms); report; t1=$(now_ms)
+    grep -q 'read from the rollup' "$WORK/report.err" \
+      || { echo "bench.sh: the report did not use the rollup:" >&2; cat "$WORK/report.err" >&2; exit 1; }
     echo $((t1 - t0)) >>"$WORK/report.v"
     stage_ms "$WORK/report.err" database >>"$WORK/db.v"
     outside_ms "$WORK/report.err" >>"$WORK/outside.v"
     awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/time.txt" >>"$WORK/rss.v"
-    printf '   run %d: fair floor %s ms (conversations %s + llm_usage %s), narrow floor %s ms, report %s ms (database %s ms), peak RSS %s kB\n' \
-      "$run" $((c + l)) "$c" "$l" "$n" "$(tail -1 "$WORK/report.v")" "$(tail -1 "$WORK/db.v")" "$(tail -1 "$WORK/rss.v")"
+    printf '   run %d: fair floor %s ms (conversations %s + llm_usage %s), narrow floor %s ms, report %s ms (database %s ms), --no-rollup %s ms, peak RSS %s kB\n' \
+      "$run" $((c + l)) "$c" "$l" "$n" "$(tail -1 "$WORK/report.v")" "$(tail -1 "$WORK/db.v")" "$(tail -1 "$WORK/full.v")" "$(tail -1 "$WORK/rss.v")"
   done
   echo "   per query, last run:"
   grep -E '^aikpi timing: (query|snapshot|connect|contract|index)' "$WORK/report.err" | sed 's/^aikpi timing: /     /'
-  local conv llm fair narrow rep db outside rss rss_max
+  local conv llm fair narrow rep full db outside rss rss_max
   conv=$(median <"$WORK/conv.v"); llm=$(median <"$WORK/llm.v"); fair=$(median <"$WORK/fair.v")
   narrow=$(median <"$WORK/narrow.v"); rep=$(median <"$WORK/report.v"); db=$(median <"$WORK/db.v")
+  full=$(median <"$WORK/full.v")
   outside=$(median <"$WORK/outside.v"); rss=$(median <"$WORK/rss.v"); rss_max=$(sort -n "$WORK/rss.v" | tail -1)
   LAST_REPORT_MS=$rep
-  SUMMARY+=("$(printf '| %s | %s | %s / %s | %s | %s | %s ms (%s + %s) | %s ms | %s ms | **%s** | %s | %s ms | %s ms | %.1f MB (max %.1f) |' \
+  SUMMARY+=("$(printf '| %s | %s | %s / %s | %s | %s | %s ms (%s + %s) | %s ms | %s ms | **%s** | %s | %s ms | %s ms | %.1f MB (max %.1f) | %s ms (%s) | %s ms |' \
     "$size" "$label" "$rows" "$llm_rows" "$visible" "$made" "$fair" "$conv" "$llm" "$narrow" "$rep" \
     "$(awk -v r="$rep" -v f="$fair" 'BEGIN {printf "%.2f", r / f}')" \
     "$(awk -v r="$rep" -v f="$narrow" 'BEGIN {printf "%.2f", r / f}')" "$db" "$outside" \
-    "$(awk -v k="$rss" 'BEGIN {print k / 1024}')" "$(awk -v k="$rss_max" 'BEGIN {print k / 1024}')")")
+    "$(awk -v k="$rss" 'BEGIN {print k / 1024}')" "$(awk -v k="$rss_max" 'BEGIN {print k / 1024}')" \
+    "$full" "$(awk -v r="$full" -v f="$fair" 'BEGIN {printf "%.2f", r / f}')" "$rollup_ms")")
 }
 
 SUMMARY=()
@@ -239,8 +258,8 @@ echo "   charts + rendering + publishing (median): $sample ms"
 
 echo
 echo "== summary ($VERSION, medians of $RUNS runs; ratio = report / floor)"
-echo "| conversations/month | data set | window rows (conversations / llm_usage) | all-visible | made | fair floor (conversations + llm_usage) | narrow floor | report | ratio to fair floor | ratio to narrow floor | report in database | report outside database | report peak RSS |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| conversations/month | data set | window rows (conversations / llm_usage) | all-visible | made | fair floor (conversations + llm_usage) | narrow floor | report | ratio to fair floor | ratio to narrow floor | report in database | report outside database | report peak RSS | report --no-rollup (ratio to fair floor) | aikpi rollup (once) |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${SUMMARY[@]}"
 [ ${#UPDATED[@]} -eq 0 ] || printf 'last month updated vs vacuumed, report time: %s\n' "${UPDATED[@]}"
 echo "aikpi report --sample: charts + rendering of every format $sample ms (median)"
