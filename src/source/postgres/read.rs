@@ -997,7 +997,9 @@ fn add_fact(
 }
 
 /// Empty month aggregates with their bounds; refuses a request the queries cannot serve.
-fn month_skeletons(req: &AggregatesRequest) -> Result<Vec<MonthAggregates>, SourceError> {
+pub(super) fn month_skeletons(
+    req: &AggregatesRequest,
+) -> Result<Vec<MonthAggregates>, SourceError> {
     if req.months.is_empty() {
         return Err(SourceError::InvalidRequest("no month was requested".into()));
     }

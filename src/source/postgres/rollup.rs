@@ -21,7 +21,7 @@ use futures_util::future::join_all;
 use sqlx::postgres::PgConnection;
 use sqlx::{Connection, Executor, Row};
 
-use super::read::{read_window, Purpose};
+use super::read::{month_skeletons, read_window, Purpose};
 use super::{apply_read_options, check_contract, connect, AggregatesRequest, ReadTarget};
 use crate::aggregates::{MonthAggregates, AGGREGATES_FORMAT_VERSION};
 use crate::period::Month;
@@ -229,30 +229,35 @@ pub async fn rollup(
     // for the transactions that might have read the old value.
     let raising = progress::phase("raising the rollup horizon");
     let started = Instant::now();
-    let mut bounds: Vec<DateTime<Utc>> = Vec::new();
-    let skeletons: Vec<MonthAggregates> = req
-        .months
+    let skeletons = month_skeletons(req)?;
+    // Only the months to be stored count: a higher horizon would make the writers of
+    // later months log for nothing.
+    let closed = |month: &MonthAggregates| month.ends_at + RETURN_WINDOW <= req.read_at;
+    let stored: Vec<&MonthAggregates> = skeletons.iter().filter(|m| closed(m)).collect();
+    // The closed months come first: the window is consecutive, oldest first.
+    let Some(last) = stored.last() else {
+        return Ok(RollupSummary {
+            stored: Vec::new(),
+            skipped: skeletons
+                .iter()
+                .map(|m| (m.month, SkipReason::NotClosed))
+                .collect(),
+        });
+    };
+    let bounds: Vec<DateTime<Utc>> = stored
         .iter()
-        .map(|&m| {
-            let (start, end) = m.bounds(req.tz);
-            MonthAggregates::empty(m, start, end)
-        })
+        .map(|m| m.starts_at)
+        .chain([last.ends_at])
         .collect();
-    bounds.extend(skeletons.iter().map(|m| m.starts_at));
-    bounds.extend(skeletons.last().map(|m| m.ends_at));
     let latest: Vec<(i32, Option<DateTime<Utc>>)> = sqlx::query_as(REACH_SQL)
         .bind(&bounds)
         .fetch_all(&mut conn)
         .await
         .map_err(failed("rollup reach"))?;
-    let mut needed = skeletons
-        .iter()
-        .map(|m| m.ends_at)
-        .max()
-        .unwrap_or_default();
+    let mut needed = last.ends_at;
     for (bucket, latest) in &latest {
         let index = usize::try_from(bucket - 1).ok();
-        if let Some(month) = index.and_then(|i| skeletons.get(i)) {
+        if let Some(month) = index.and_then(|i| stored.get(i)) {
             needed = needed.max(reach(month, *latest));
         }
     }
@@ -319,7 +324,7 @@ pub async fn rollup(
     };
     let mut tx = conn.begin().await.map_err(store_error)?;
     for (month, latest) in read.aggregates.months.iter().zip(latest) {
-        if month.ends_at + RETURN_WINDOW > req.read_at {
+        if !closed(month) {
             summary.skipped.push((month.month, SkipReason::NotClosed));
             continue;
         }
