@@ -39,7 +39,9 @@ CREATE TABLE aikpi_rollup (
 );
 
 -- Logs what one statement wrote. TG_ARGV[0] is the time column of the table. SECURITY
--- DEFINER: the application roles that write the tables need no rights on the log.
+-- DEFINER: the application roles that write the tables need no rights on the log. The log
+-- and the horizon are named with the table's own schema, never through the search_path:
+-- a writer's temporary table of the same name must not swallow the log row.
 CREATE FUNCTION aikpi_log_change() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
 DECLARE
@@ -48,7 +50,7 @@ DECLARE
     hi timestamptz;
     undated bigint := 0;
 BEGIN
-    SELECT last_value INTO horizon FROM aikpi_rollup_horizon;
+    EXECUTE format('SELECT last_value FROM %I.aikpi_rollup_horizon', TG_TABLE_SCHEMA) INTO horizon;
     IF horizon = 0 THEN
         RETURN NULL;
     END IF;
@@ -72,7 +74,8 @@ BEGIN
     IF lo IS NULL OR lo > timestamptz 'epoch' + horizon * interval '1 microsecond' THEN
         RETURN NULL;  -- no rows, or all of them after every stored month's reach
     END IF;
-    INSERT INTO aikpi_changes (relation, lo, hi) VALUES (TG_TABLE_NAME, lo, hi);
+    EXECUTE format('INSERT INTO %I.aikpi_changes (relation, lo, hi) VALUES ($1, $2, $3)', TG_TABLE_SCHEMA)
+        USING TG_TABLE_NAME, lo, hi;
     RETURN NULL;
 END
 $$;

@@ -183,7 +183,7 @@ async fn every_change_a_stored_month_depends_on_is_seen(pool: PgPool) {
         ),
     )
     .await;
-    let changes: [(&str, String, &[&str]); 8] = [
+    let changes: [(&str, String, &[&str]); 9] = [
         (
             "a rating that arrives late",
             format!(
@@ -251,6 +251,17 @@ async fn every_change_a_stored_month_depends_on_is_seen(pool: PgPool) {
                 first_of("2026-08")
             ),
             &["2026-05", "2026-06", "2026-07"],
+        ),
+        (
+            "an update from a session whose temporary tables mimic the log",
+            format!(
+                "CREATE TEMPORARY SEQUENCE aikpi_rollup_horizon MINVALUE 0 START WITH 0; \
+                 CREATE TEMPORARY TABLE aikpi_changes (LIKE public.aikpi_changes); \
+                 UPDATE conversations SET human_csat = CASE WHEN human_csat = 3 THEN 4 ELSE 3 END \
+                 WHERE id = {}",
+                first_of("2026-07")
+            ),
+            &["2026-05", "2026-06"],
         ),
         ("a truncated table", "TRUNCATE llm_usage".to_string(), &[]),
     ];
