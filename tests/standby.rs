@@ -291,3 +291,73 @@ async fn a_session_ended_idle_in_transaction_by_a_conflict_counts_as_a_recovery_
         &["terminating connection due to conflict with recovery"],
     );
 }
+
+/// `aikpi report --month 2026-10` from `url` into `out`; returns report.json and stderr.
+fn report_with_stderr(url: &str, out: &Path, extra: &[&str]) -> (Vec<u8>, String) {
+    let output = aikpi()
+        .args(["report", "--month", "2026-10", "--database-url", url])
+        .args(extra)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    assert!(output.status.success(), "{stderr}");
+    (std::fs::read(out.join("report.json")).unwrap(), stderr)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_standby_uses_the_primarys_rollup_and_sees_a_later_change() {
+    let primary = Cluster::primary();
+    let standby = Cluster::standby_of(&primary, "");
+    seed(&primary);
+    aikpi()
+        .args([
+            "rollup",
+            "--month",
+            "2026-10",
+            "--now",
+            "2026-11-01T12:00:00Z",
+        ])
+        .args(["--database-url", &primary.url("postgres")])
+        .assert()
+        .success();
+    primary.wait_for_replay(&standby);
+
+    let dir = tempfile::tempdir().unwrap();
+    let url = standby.url("postgres");
+    let (stored, stderr) = report_with_stderr(&url, &dir.path().join("stored"), &[]);
+    assert!(
+        stderr.contains("aikpi: notice: 2026-05 to 2026-09 read from the rollup stored"),
+        "{stderr}"
+    );
+    let (full, _) = report_with_stderr(&url, &dir.path().join("full"), &["--no-rollup"]);
+    assert!(stored == full, "the rollup changed the standby's report");
+
+    // A late rating of a September conversation, written on the primary, replayed.
+    let mut writer = PgConnection::connect(&primary.url("postgres"))
+        .await
+        .unwrap();
+    writer
+        .execute(
+            "UPDATE conversations SET ai_csat = CASE WHEN ai_csat = 1 THEN 5 ELSE 1 END \
+             WHERE id = (SELECT id FROM conversations WHERE started_at >= '2026-09-10' \
+             AND started_at < '2026-09-20' ORDER BY id LIMIT 1)",
+        )
+        .await
+        .unwrap();
+    writer.close().await.unwrap();
+    primary.wait_for_replay(&standby);
+    let (after, stderr) = report_with_stderr(&url, &dir.path().join("after"), &[]);
+    assert!(
+        stderr.contains("aikpi: notice: 2026-05 to 2026-08 read from the rollup stored"),
+        "{stderr}"
+    );
+    let (full_after, _) =
+        report_with_stderr(&url, &dir.path().join("full-after"), &["--no-rollup"]);
+    assert!(
+        after == full_after,
+        "the standby's report missed the change"
+    );
+    assert!(after != stored, "the change changed the report");
+}

@@ -247,7 +247,11 @@ impl Cluster {
 
     /// Waits until `standby` has replayed everything `self` (its primary) wrote so far.
     pub fn wait_for_replay(&self, standby: &Cluster) {
-        let lsn = self.sql("SELECT pg_current_wal_lsn()");
+        // The insert position, not pg_current_wal_lsn() (the write position): with
+        // synchronous_commit = off a commit record can sit in the WAL buffers for up to
+        // wal_writer_delay, behind the write position, and the standby would "catch up"
+        // without it (seen as a schema or a change log row missing on the standby).
+        let lsn = self.sql("SELECT pg_current_wal_insert_lsn()");
         standby.wait_until(
             &format!("SELECT pg_last_wal_replay_lsn() >= '{lsn}'::pg_lsn"),
             "the standby to replay the primary's changes",
