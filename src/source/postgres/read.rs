@@ -98,7 +98,7 @@ pub(super) struct WindowRead {
     /// For [`Purpose::Rollup`]: the snapshot read on and each month's latest conversation
     /// end (`sql/rollup_reach.sql`).
     pub rollup: Option<(RollupSnapshot, Vec<Option<DateTime<Utc>>>)>,
-    /// For a report: how many of the oldest months came from the rollup.
+    /// For a report: the oldest months of the window, when they came from the rollup.
     pub stored: Option<StoredMonths>,
 }
 

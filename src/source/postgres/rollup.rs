@@ -300,7 +300,12 @@ pub async fn rollup(
         .into_iter()
         .filter_map(Result::ok)
         .collect();
-    let read = read_window(&mut conn, more, req, Purpose::Rollup).await?;
+    // Only the closed months are read: the others would not be stored.
+    let closed_months = AggregatesRequest {
+        months: stored.iter().map(|m| m.month).collect(),
+        ..req.clone()
+    };
+    let read = read_window(&mut conn, more, &closed_months, Purpose::Rollup).await?;
     let Some((seen, latest)) = read.rollup else {
         return Err(SourceError::InvalidRequest(
             "a rollup read returned no snapshot".into(),
@@ -324,10 +329,6 @@ pub async fn rollup(
     };
     let mut tx = conn.begin().await.map_err(store_error)?;
     for (month, latest) in read.aggregates.months.iter().zip(latest) {
-        if !closed(month) {
-            summary.skipped.push((month.month, SkipReason::NotClosed));
-            continue;
-        }
         let reach = reach(month, latest);
         if micros(reach) > seen.horizon {
             summary.skipped.push((month.month, SkipReason::ReachMoved));
@@ -353,6 +354,10 @@ pub async fn rollup(
             .map_err(store_error)?;
         summary.stored.push(month.month);
     }
+    let later = skeletons.iter().filter(|m| !closed(m));
+    summary
+        .skipped
+        .extend(later.map(|m| (m.month, SkipReason::NotClosed)));
     tx.execute(sqlx::query(PRUNE_SQL).bind(&guard))
         .await
         .map_err(store_error)?;
