@@ -603,7 +603,7 @@ fn rollup(args: RollupArgs, now: DateTime<Utc>) -> Result<(), RunError> {
     for (reason, why) in [
         (
             postgres::SkipReason::NotClosed,
-            "ended less than 24 h ago, so their returns are not settled",
+            "not closed: 24 h returns are settled 24 h after the month ends",
         ),
         (
             postgres::SkipReason::ReachMoved,

@@ -405,7 +405,7 @@ async fn the_command_line_stores_months_and_the_report_says_it_used_them(pool: P
     assert!(
         stderr.contains(
             "stored 5 closed months (2026-05, 2026-06, 2026-07, 2026-08, 2026-09); left out \
-             2026-10 (ended less than 24 h ago, so their returns are not settled)"
+             2026-10 (not closed: 24 h returns are settled 24 h after the month ends)"
         ),
         "{stderr}"
     );
