@@ -282,6 +282,18 @@ async fn every_change_a_stored_month_depends_on_is_seen(pool: PgPool) {
 }
 
 #[sqlx::test]
+async fn a_rollup_that_cannot_be_read_means_a_full_read(pool: PgPool) {
+    let url = seeded(&pool).await;
+    store(&url).await;
+    execute(
+        &url,
+        "ALTER TABLE aikpi_rollup RENAME COLUMN aggregates TO damaged",
+    )
+    .await;
+    assert_eq!(exact(&url).await, Vec::<String>::new());
+}
+
+#[sqlx::test]
 async fn a_trigger_disabled_and_enabled_again_makes_stored_months_unusable(pool: PgPool) {
     let url = seeded(&pool).await;
     store(&url).await;

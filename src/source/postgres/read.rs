@@ -333,7 +333,24 @@ pub(super) async fn read_window(
     // (the one every other connection imports), so they are what a full read would see.
     let stored = match purpose {
         Purpose::Report { use_rollup: true } => {
-            rollup::fresh_months(&mut first, &fingerprint, &months).await?
+            match rollup::fresh_months(&mut first, &fingerprint, &months).await {
+                Ok(stored) => stored,
+                // A rollup that cannot be read only costs time. The failed statement
+                // aborted the transaction: read every month on a new one.
+                Err(e) => {
+                    let cause = match e {
+                        SourceError::Query { cause, .. } => cause,
+                        other => other.to_string(),
+                    };
+                    progress::notice(&format!(
+                        "aikpi: notice: the rollup could not be read ({cause}); every month \
+                         is read from the tables"
+                    ));
+                    drop(first);
+                    first = begin(conn).await?;
+                    None
+                }
+            }
         }
         _ => None,
     };
