@@ -384,7 +384,8 @@ async fn views_cannot_be_rolled_up_and_one_rollup_runs_at_a_time(pool: PgPool) {
          missing, disabled or not readable, or a contract table is not a plain table. The \
          rollup needs what `aikpi migrate` creates (migrations/0004): the change log, and its \
          triggers on plain tables `conversations` and `llm_usage`, enabled ALWAYS. Run `aikpi \
-         migrate` on this schema; views, partitioned and foreign tables are always read in \
+         migrate` on this schema, and enable a disabled trigger again with `ALTER TABLE … \
+         ENABLE ALWAYS TRIGGER …`; views, partitioned and foreign tables are always read in \
          full (docs/PERFORMANCE.md). Reports still work without a rollup."
     );
 

@@ -200,8 +200,9 @@ pub enum SourceError {
     #[error(
         "cannot store a rollup in schema `{schema}`: {reason}. The rollup needs what `aikpi \
          migrate` creates (migrations/0004): the change log, and its triggers on plain tables \
-         `conversations` and `llm_usage`, enabled ALWAYS. Run `aikpi migrate` on this schema; \
-         views, partitioned and foreign tables are always read in full (docs/PERFORMANCE.md). \
+         `conversations` and `llm_usage`, enabled ALWAYS. Run `aikpi migrate` on this schema, and \
+         enable a disabled trigger again with `ALTER TABLE … ENABLE ALWAYS TRIGGER …`; views, \
+         partitioned and foreign tables are always read in full (docs/PERFORMANCE.md). \
          Reports still work without a rollup."
     )]
     RollupUnavailable { schema: String, reason: String },
