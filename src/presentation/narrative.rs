@@ -151,20 +151,49 @@ impl Presentation {
     /// A data-quality note: what the count means and how the report treated it.
     pub fn quality_note(&self, kind: QualityKind, count: i64) -> String {
         let w = self.words;
-        let phrase = match kind {
-            QualityKind::Unclassified => w.dq_unclassified,
-            QualityKind::NegativeFirstResponse => w.dq_negative_first_response,
-            QualityKind::FirstResponseMissing => w.dq_first_response_missing,
-            QualityKind::ClosedBeforeStart => w.dq_closed_before_start,
-            QualityKind::AiCsatOutOfRange => w.dq_ai_csat_out_of_range,
-            QualityKind::HumanCsatOutOfRange => w.dq_human_csat_out_of_range,
-            QualityKind::SentimentOutOfRange => w.dq_sentiment_out_of_range,
-            QualityKind::UnknownCloseReason => w.dq_unknown_close_reason,
-            QualityKind::UnknownHandoffInitiator => w.dq_unknown_handoff_initiator,
-            QualityKind::InitiatorWithoutHandoff => w.dq_initiator_without_handoff,
-            QualityKind::CloseReasonWhileOpen => w.dq_close_reason_while_open,
-            QualityKind::KbNothingRetrieved => w.dq_kb_nothing_retrieved,
+        // (one, many): English says "1 conversation has", "2 conversations have".
+        let (one, many) = match kind {
+            QualityKind::Unclassified => (w.dq_unclassified_one, w.dq_unclassified),
+            QualityKind::NegativeFirstResponse => (
+                w.dq_negative_first_response_one,
+                w.dq_negative_first_response,
+            ),
+            QualityKind::FirstResponseMissing => {
+                (w.dq_first_response_missing_one, w.dq_first_response_missing)
+            }
+            QualityKind::ClosedBeforeStart => {
+                (w.dq_closed_before_start_one, w.dq_closed_before_start)
+            }
+            QualityKind::AiCsatOutOfRange => {
+                (w.dq_ai_csat_out_of_range_one, w.dq_ai_csat_out_of_range)
+            }
+            QualityKind::HumanCsatOutOfRange => (
+                w.dq_human_csat_out_of_range_one,
+                w.dq_human_csat_out_of_range,
+            ),
+            QualityKind::SentimentOutOfRange => {
+                (w.dq_sentiment_out_of_range_one, w.dq_sentiment_out_of_range)
+            }
+            QualityKind::UnknownCloseReason => {
+                (w.dq_unknown_close_reason_one, w.dq_unknown_close_reason)
+            }
+            QualityKind::UnknownHandoffInitiator => (
+                w.dq_unknown_handoff_initiator_one,
+                w.dq_unknown_handoff_initiator,
+            ),
+            QualityKind::InitiatorWithoutHandoff => (
+                w.dq_initiator_without_handoff_one,
+                w.dq_initiator_without_handoff,
+            ),
+            QualityKind::CloseReasonWhileOpen => (
+                w.dq_close_reason_while_open_one,
+                w.dq_close_reason_while_open,
+            ),
+            QualityKind::KbNothingRetrieved => {
+                (w.dq_kb_nothing_retrieved_one, w.dq_kb_nothing_retrieved)
+            }
         };
+        let phrase = if count == 1 { one } else { many };
         say!(phrase, count = self.count(count))
     }
 
@@ -635,5 +664,31 @@ impl Presentation {
             evidence,
             check,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Language, Presentation};
+    use crate::review::quality::QualityKind;
+
+    #[test]
+    fn a_data_quality_count_of_one_is_singular_in_english() {
+        let en = Presentation::new(Language::En);
+        assert_eq!(
+            en.quality_note(QualityKind::ClosedBeforeStart, 1),
+            "1 conversation closed before it started; it is left out of handle time, and its \
+             return window runs from the start."
+        );
+        assert!(en
+            .quality_note(QualityKind::ClosedBeforeStart, 2)
+            .starts_with("2 conversations closed before they started; they"));
+        assert!(en
+            .quality_note(QualityKind::KbNothingRetrieved, 1)
+            .starts_with("1 retrieval check retrieved nothing; it counts as a miss"));
+        let zh = Presentation::new(Language::ZhCn);
+        assert!(zh
+            .quality_note(QualityKind::ClosedBeforeStart, 1)
+            .starts_with("1 个会话"));
     }
 }
