@@ -480,8 +480,9 @@ async fn values_outside_the_contract_are_counted_not_averaged(pool: PgPool) {
 
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     for text in [
-        "AI ratings are outside 1–5",
-        "sentiment scores are outside 0–1",
+        // One of each: singular.
+        "1 AI rating is outside 1–5; it is left out",
+        "1 sentiment score is outside 0–1; it is left out",
         "outside the contract", // close\_reason is escaped in Markdown
     ] {
         assert!(md.contains(text), "report.md says {text:?}");
