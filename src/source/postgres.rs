@@ -7,7 +7,8 @@
 //! so the session's `TimeZone` setting never matters.
 //!
 //! [`read_aggregates_with`] spreads the reads over several read-only connections that
-//! share one snapshot; `docs/PERFORMANCE.md` describes the plan.
+//! share one snapshot; `docs/PERFORMANCE.md` describes the plan. [`rollup()`] stores closed
+//! months that later reads take while they are provably unchanged (`rollup.rs`).
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -122,6 +123,7 @@ pub struct ReadTarget<'a> {
 /// What [`read_report`] read.
 #[derive(Debug, Clone)]
 pub struct ReportRead {
+    /// The window's aggregates, stored months included: what a full read returns.
     pub aggregates: Aggregates,
     /// The oldest months of the window, when they came from the rollup.
     pub stored: Option<StoredMonths>,
