@@ -120,6 +120,26 @@ pub struct ReadTarget<'a> {
     pub retries: u32,
 }
 
+impl ReadTarget<'_> {
+    /// Opens one read-only session with the report's own settings.
+    async fn open_reader(&self) -> Result<PgConnection, SourceError> {
+        let mut conn = connect(self.url, self.schema, self.statement_timeout, true).await?;
+        apply_read_options(&mut conn, self.options).await?;
+        Ok(conn)
+    }
+
+    /// Opens up to `count` more read-only sessions. One that cannot be opened (e.g. the
+    /// role's or the server's connection limit) only means less concurrency: its share
+    /// of the work runs on the others.
+    async fn open_more_readers(&self, count: usize) -> Vec<PgConnection> {
+        join_all((0..count).map(|_| self.open_reader()))
+            .await
+            .into_iter()
+            .filter_map(Result::ok)
+            .collect()
+    }
+}
+
 /// What [`read_report`] read.
 #[derive(Debug, Clone)]
 pub struct ReportRead {
@@ -169,13 +189,8 @@ async fn read_once(
     req: &AggregatesRequest,
     first_attempt: bool,
 ) -> Result<ReportRead, SourceError> {
-    let open = || async {
-        let mut conn = connect(target.url, target.schema, target.statement_timeout, true).await?;
-        apply_read_options(&mut conn, target.options).await?;
-        Ok::<_, SourceError>(conn)
-    };
     let connecting = progress::phase("connecting to the database");
-    let mut conn = timings::time_async("connect", open()).await?;
+    let mut conn = timings::time_async("connect", target.open_reader()).await?;
     drop(connecting);
     let checking = progress::phase("checking the data contract");
     timings::time_async("contract check", check_contract(&mut conn)).await?;
@@ -188,13 +203,7 @@ async fn read_once(
         true => 1,
         false => target.options.connections.max(1),
     };
-    // The other read-only sessions. One that cannot be opened (e.g. the role's or the
-    // server's connection limit) only means less concurrency: its share runs on the others.
-    let more = timings::time_async("connect more", join_all((1..connections).map(|_| open())))
-        .await
-        .into_iter()
-        .filter_map(Result::ok)
-        .collect();
+    let more = timings::time_async("connect more", target.open_more_readers(connections - 1)).await;
     let purpose = read::Purpose::Report {
         use_rollup: target.options.use_rollup,
     };

@@ -17,7 +17,6 @@
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use futures_util::future::join_all;
 use sqlx::postgres::PgConnection;
 use sqlx::{Connection, Executor, Row};
 
@@ -290,16 +289,9 @@ pub async fn rollup(
     drop(raising);
     timings::record("rollup horizon", started.elapsed());
 
-    let open = || async {
-        let mut conn = connect(target.url, target.schema, target.statement_timeout, true).await?;
-        apply_read_options(&mut conn, target.options).await?;
-        Ok::<_, SourceError>(conn)
-    };
-    let more = join_all((1..target.options.connections.max(1)).map(|_| open()))
-        .await
-        .into_iter()
-        .filter_map(Result::ok)
-        .collect();
+    let more = target
+        .open_more_readers(target.options.connections.max(1) - 1)
+        .await;
     // Only the closed months are read: the others would not be stored.
     let closed_months = AggregatesRequest {
         months: stored.iter().map(|m| m.month).collect(),
