@@ -356,7 +356,7 @@ pub(super) async fn read_window(
     };
     let taken = stored.as_ref().map_or(0, |s| s.months.len());
     let rollup_snapshot = match purpose {
-        Purpose::Rollup => Some(rollup::snapshot(&mut first).await?),
+        Purpose::Rollup => Some(rollup::snapshot(&mut first, fingerprint.clone()).await?),
         Purpose::Report { .. } => None,
     };
 
@@ -511,7 +511,7 @@ pub(super) async fn read_window(
             frustrated_sentiment_min: req.frustrated_sentiment_min,
             months,
         },
-        rollup: rollup_snapshot.map(|s| (s.with_fingerprint(fingerprint), reach)),
+        rollup: rollup_snapshot.map(|s| (s, reach)),
         stored,
     })
 }

@@ -62,15 +62,6 @@ pub(super) struct RollupSnapshot {
     fingerprint: String,
 }
 
-impl RollupSnapshot {
-    pub(super) fn with_fingerprint(self, fingerprint: String) -> Self {
-        RollupSnapshot {
-            fingerprint,
-            ..self
-        }
-    }
-}
-
 /// What `aikpi rollup` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RollupSummary {
@@ -152,8 +143,12 @@ pub(super) async fn fresh_months(
     }))
 }
 
-/// The snapshot, guard and horizon a rollup read sees, read in its first transaction.
-pub(super) async fn snapshot(tx: &mut PgConnection) -> Result<RollupSnapshot, SourceError> {
+/// The snapshot, guard and horizon a rollup read sees, read in its first transaction;
+/// `fingerprint` is what the months read there are computed for.
+pub(super) async fn snapshot(
+    tx: &mut PgConnection,
+    fingerprint: String,
+) -> Result<RollupSnapshot, SourceError> {
     let failed = |e: sqlx::Error| SourceError::query("rollup snapshot", &e);
     let snapshot: String = sqlx::query_scalar("SELECT pg_current_snapshot()::text")
         .fetch_one(&mut *tx)
@@ -171,7 +166,7 @@ pub(super) async fn snapshot(tx: &mut PgConnection) -> Result<RollupSnapshot, So
         snapshot,
         guard,
         horizon,
-        fingerprint: String::new(),
+        fingerprint,
     })
 }
 
@@ -225,7 +220,9 @@ pub async fn rollup(
     }
 
     // Raise the horizon past every month's reach before the snapshot is taken, then wait
-    // for the transactions that might have read the old value.
+    // for the transactions that might have read the old value. The reach is read here on
+    // a snapshot of its own and again on the read's (Job::Reach): a close in between can
+    // move it, and a month whose reach passed the horizon is not stored.
     let raising = progress::phase("raising the rollup horizon");
     let started = Instant::now();
     let skeletons = month_skeletons(req)?;
