@@ -105,6 +105,7 @@ pub struct ConfigFile {
     pub statement_timeout_seconds: Option<i64>,
     pub work_mem: Option<String>,
     pub read_connections: Option<i64>,
+    pub parallel_workers: Option<i64>,
     pub read_retries: Option<i64>,
     pub templates: Option<String>,
     /// The language of every output (`en`, `zh-CN`).
@@ -637,9 +638,23 @@ impl Config {
                 "read_connections = {read_connections} must be between 1 and 16"
             )));
         }
+        // One level of parallelism by default: several read connections already run the
+        // queries side by side, so their sessions get no parallel workers; one connection
+        // keeps the server's setting.
+        let parallel_workers = match file.parallel_workers {
+            None if read_connections > 1 => Some(0),
+            None => None,
+            Some(n @ 0..=64) => Some(n as u32),
+            Some(n) => {
+                return Err(invalid(format!(
+                    "parallel_workers = {n} must be between 0 and 64 (leave it out for the default)"
+                )))
+            }
+        };
         let read = ReadOptions {
             work_mem: (!work_mem.is_empty()).then(|| work_mem.to_string()),
             connections: read_connections as usize,
+            parallel_workers,
             use_rollup: true,
         };
         let language = match overrides.language.clone().or(file.language) {
@@ -1079,6 +1094,35 @@ mod tests {
             let err = resolve(bad).unwrap_err().to_string();
             assert!(err.contains("read_connections"), "{bad}: {err}");
         }
+        // Several connections: no parallel workers unless asked; one: the server's.
+        assert_eq!(resolve("").unwrap().read.parallel_workers, Some(0));
+        assert_eq!(
+            resolve("read_connections = 1")
+                .unwrap()
+                .read
+                .parallel_workers,
+            None
+        );
+        assert_eq!(
+            resolve("parallel_workers = 2")
+                .unwrap()
+                .read
+                .parallel_workers,
+            Some(2)
+        );
+        assert_eq!(
+            resolve("read_connections = 1\nparallel_workers = 0")
+                .unwrap()
+                .read
+                .parallel_workers,
+            Some(0)
+        );
+        assert_eq!(
+            resolve("parallel_workers = 65").unwrap_err().to_string(),
+            "invalid configuration: parallel_workers = 65 must be between 0 and 64 (leave it out \
+             for the default). Correct it in the config file, or in the flag or environment \
+             variable that sets it; `aikpi config init` prints every key with its default."
+        );
     }
 
     #[test]

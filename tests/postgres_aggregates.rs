@@ -841,6 +841,76 @@ async fn returns_match_the_literal_definition_on_messy_data(pool: PgPool) {
     }
 }
 
+/// The return check's two row orders (conversations_returns.sql): the pair itself (the
+/// whole window, in index order) and a hash of the pair (later months only, sorted). A
+/// constant hash puts every pair in one partition, so the next row is almost always
+/// another pair's and the exact probes must decide: all three agree, on the whole window
+/// and on its last month alone.
+#[sqlx::test]
+async fn returns_are_the_same_whatever_the_pairs_hash(pool: PgPool) {
+    exec_sql(
+        &pool,
+        "INSERT INTO conversations (id, user_id, issue_key, channel, started_at, closed_at,
+            close_reason, ai_participated, rating_prompted, negative_sentiment)
+         SELECT 'r' || g,
+                'u' || (hashint(g, 1) % 40),
+                CASE WHEN hashint(g, 2) % 4 = 0 THEN NULL ELSE 'k' || (hashint(g, 3) % 3) END,
+                CASE WHEN hashint(g, 7) % 2 = 0 THEN 'web' ELSE 'app' END,
+                start,
+                CASE hashint(g, 4) % 6
+                    WHEN 0 THEN NULL
+                    WHEN 1 THEN start - interval '2 hours'
+                    WHEN 2 THEN start + (hashint(g, 5) % 96) * interval '1 hour'
+                    ELSE start + (hashint(g, 5) % 4) * interval '30 minutes'
+                END,
+                CASE WHEN hashint(g, 8) % 2 = 0 THEN 'user_left' ELSE 'resolved' END,
+                hashint(g, 9) % 3 > 0, true, (hashint(g, 10) % 100) / 100.0
+         FROM (SELECT g, timestamptz '2026-08-25 00:00Z'
+                        + (hashint(g, 6) % (80 * 48)) * interval '30 minutes' AS start
+               FROM generate_series(1, 3000) g) s",
+    )
+    .await;
+    const RETURNS_SQL: &str = include_str!("../src/source/sql/conversations_returns.sql");
+    type Row = (i32, bool, Option<String>, Option<String>, i64, i64, i64);
+    let returns = |pair: &'static str, bounds: Vec<DateTime<Utc>>| {
+        let pool = pool.clone();
+        async move {
+            let sql = RETURNS_SQL.replace("/*PAIR*/", pair);
+            let mut rows: Vec<Row> = sqlx::query_as(&sql)
+                .bind(bounds)
+                .bind(Decimal::new(5, 1))
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+            rows.sort();
+            rows
+        }
+    };
+    let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+    let window = vec![
+        at("2026-09-01T00:00:00Z"),
+        at("2026-10-01T00:00:00Z"),
+        at("2026-11-01T00:00:00Z"),
+    ];
+    for bounds in [window.clone(), window[1..].to_vec()] {
+        let by_pair = returns("c.user_id, c.issue_key", bounds.clone()).await;
+        let returned: i64 = by_pair.iter().filter(|r| r.1).map(|r| r.4).sum();
+        assert!(
+            returned > 100,
+            "the data should exercise returns: {returned}"
+        );
+        assert!(by_pair.iter().any(|r| r.6 > 0), "and frustrated candidates");
+        let by_hash = returns(
+            "hash_record_extended(ROW(c.user_id, c.issue_key), 0)",
+            bounds.clone(),
+        )
+        .await;
+        assert_eq!(by_hash, by_pair, "{bounds:?}");
+        let one_partition = returns("0", bounds.clone()).await;
+        assert_eq!(one_partition, by_pair, "{bounds:?}");
+    }
+}
+
 async fn exec_sql(pool: &PgPool, sql: &str) {
     sqlx::query(
         "CREATE FUNCTION hashint(g int, salt int) RETURNS int LANGUAGE sql IMMUTABLE AS

@@ -46,6 +46,7 @@ async fn read_on(pool: &PgPool, connections: usize, req: &AggregatesRequest) -> 
     let options = ReadOptions {
         work_mem: Some("8MB".into()),
         connections,
+        parallel_workers: None,
         use_rollup: true,
     };
     let mut sessions = Vec::new();
@@ -82,6 +83,39 @@ async fn several_connections_on_one_snapshot_read_what_one_connection_reads(pool
         let many = read_on(&pool, connections, &req).await;
         assert_eq!(many, one, "{connections} connections");
     }
+}
+
+/// The report's sessions get the read options' parallel workers, and only they do.
+#[sqlx::test]
+async fn read_sessions_run_without_parallel_workers_unless_asked(pool: PgPool) {
+    let url = database::url(&pool, None);
+    let workers = |parallel_workers: Option<u32>| {
+        let url = url.clone();
+        async move {
+            let mut conn = connect(&url, "public", None, true).await.unwrap();
+            let options = ReadOptions {
+                parallel_workers,
+                ..ReadOptions::default()
+            };
+            apply_read_options(&mut conn, &options).await.unwrap();
+            sqlx::query_scalar::<_, String>("SHOW max_parallel_workers_per_gather")
+                .fetch_one(&mut conn)
+                .await
+                .unwrap()
+        }
+    };
+    let server: String = sqlx::query_scalar("SHOW max_parallel_workers_per_gather")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(ReadOptions::default().parallel_workers, Some(0));
+    assert_eq!(workers(Some(0)).await, "0");
+    assert_eq!(workers(Some(3)).await, "3");
+    assert_eq!(workers(None).await, server);
+    assert_ne!(
+        server, "3",
+        "the server's own setting should differ from the one asked for"
+    );
 }
 
 /// Float4 values that stress the sentiment fast path: every decade boundary and its
@@ -251,5 +285,15 @@ async fn fast_paths_agree_with_the_definitions_on_hostile_values(pool: PgPool) {
             c.first_response.p90_seconds.map(f64::to_bits),
             Some(p90.to_bits())
         );
+        // October as the first of three months has no segments: its percentiles come
+        // from the month query instead, and everything else from the same facts.
+        let b = read_on(
+            &pool,
+            3,
+            &request(&["2026-10", "2026-11", "2026-12"], threshold),
+        )
+        .await;
+        assert!(b.months[0].segments.is_none());
+        assert_eq!(b.months[0].conversations, *c, "threshold {threshold}");
     }
 }

@@ -47,6 +47,7 @@ fn options(use_rollup: bool) -> ReadOptions {
     ReadOptions {
         work_mem: Some("8MB".into()),
         connections: 3,
+        parallel_workers: Some(0),
         use_rollup,
     }
 }

@@ -231,20 +231,32 @@ async fn notify_upkeep(conn: &mut PgConnection) {
     timings::record("index check", started.elapsed());
 }
 
-/// Applies the report's own session settings ([`ReadOptions::work_mem`]) to a session
-/// opened by [`connect`]. Only this session is affected, never the server's configuration.
+/// Applies the report's own session settings ([`ReadOptions::work_mem`],
+/// [`ReadOptions::parallel_workers`]) to a session opened by [`connect`]. Only this
+/// session is affected, never the server's configuration.
 pub async fn apply_read_options(
     conn: &mut PgConnection,
     options: &ReadOptions,
 ) -> Result<(), SourceError> {
-    if let Some(work_mem) = options.work_mem.as_deref() {
-        sqlx::query("SELECT set_config('work_mem', $1, false)")
-            .bind(work_mem)
+    let workers = options.parallel_workers.map(|n| n.to_string());
+    let settings = [
+        ("work_mem", options.work_mem.as_deref(), "set work_mem"),
+        (
+            "max_parallel_workers_per_gather",
+            workers.as_deref(),
+            "set max_parallel_workers_per_gather",
+        ),
+    ];
+    for (name, value, step) in settings {
+        let Some(value) = value else { continue };
+        sqlx::query("SELECT set_config($1, $2, false)")
+            .bind(name)
+            .bind(value)
             .execute(&mut *conn)
             .await
             .map_err(|e| SourceError::Session {
                 location: "the report session".to_string(),
-                step: "set work_mem",
+                step,
                 cause: e.to_string(),
             })?;
     }

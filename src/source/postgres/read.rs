@@ -44,6 +44,11 @@ const FACTS_SQL: &str = include_str!("../sql/conversations_facts.sql");
 const RETURNS_SQL: &str = include_str!("../sql/conversations_returns.sql");
 const FRT_SQL: &str = include_str!("../sql/conversations_frt.sql");
 const SEGMENTS_SQL: &str = include_str!("../sql/conversations_segments.sql");
+const SEGMENTS_HASH_MEMORY_SQL: &str = include_str!("../sql/segments_hash_memory.sql");
+/// The hash memory the segments query may plan with (see segments_hash_memory.sql): room
+/// for about a thousand issue keys a month as the planner counts; the real use is about
+/// 16 MB per million conversations of the two months it reads.
+const SEGMENTS_HASH_MEMORY: i64 = 2 << 30;
 const LLM_USAGE_SQL: &str = include_str!("../sql/llm_usage.sql");
 const LEDGER_SQL: &str = include_str!("../sql/ledger.sql");
 const KB_EVALS_SQL: &str = include_str!("../sql/kb_evals.sql");
@@ -68,6 +73,10 @@ pub struct ReadOptions {
     /// Connections to read with, at least 1. The reads are spread over them and run at
     /// the same time on one shared snapshot.
     pub connections: usize,
+    /// `max_parallel_workers_per_gather` for the report's own sessions; `None` keeps the
+    /// server's. With several connections the report already runs its queries side by
+    /// side, and parallel workers on top of them compete for the same cores.
+    pub parallel_workers: Option<u32>,
     /// Whether closed months stored by `aikpi rollup` may be used when they are fresh
     /// (`--no-rollup` turns it off).
     pub use_rollup: bool,
@@ -78,6 +87,7 @@ impl Default for ReadOptions {
         ReadOptions {
             work_mem: Some("64MB".to_string()),
             connections: 4,
+            parallel_workers: Some(0),
             use_rollup: true,
         }
     }
@@ -116,7 +126,7 @@ enum Job {
 }
 
 impl Job {
-    /// Longest first (see [`Job::cost`]).
+    /// The jobs of a read (spread over the connections by [`Job::cost`]).
     const ALL: [Job; 6] = [
         Job::LlmUsage,
         Job::Returns,
@@ -126,19 +136,23 @@ impl Job {
         Job::Small,
     ];
 
-    /// Relative cost: PostgreSQL CPU seconds for 6 × 1 M conversations (docs/PERFORMANCE.md).
-    /// Only the order and rough proportions matter: they spread the jobs over the
-    /// connections so that all of them finish at about the same time.
-    fn cost(self) -> u32 {
+    /// Relative cost of the job on `p`: about a tenth of a second of PostgreSQL CPU per
+    /// month read, at 1 M conversations a month, one query alone (docs/PERFORMANCE.md).
+    /// Only the proportions matter: they spread the jobs over the connections so that all
+    /// of them finish at about the same time.
+    fn cost(self, p: &Params) -> u32 {
+        let months = p.bounds.len().saturating_sub(1) as u32;
+        let segmented = (months + 1).saturating_sub(p.segments_from.max(1) as u32);
         match self {
-            Job::LlmUsage => 40,
-            Job::Returns => 34,
-            Job::Facts => 25,
-            Job::FirstResponse => 19,
-            // Two of the six months, sorted twice (by issue and by channel).
-            Job::Segments => 15,
+            Job::LlmUsage => 9 * months,
+            // In index order (the whole window) no sort; later months only are sorted.
+            Job::Returns if p.reads_whole_window() => 8 * months,
+            Job::Returns => 15 * months,
+            Job::Facts => 10 * months,
+            Job::FirstResponse => 6 * months.saturating_sub(segmented),
+            Job::Segments => 17 * segmented,
             Job::Small => 1,
-            Job::Reach => 12,
+            Job::Reach => 2 * months,
         }
     }
 
@@ -171,6 +185,13 @@ struct Params {
     segments_from: i32,
 }
 
+impl Params {
+    /// Whether every month of the window is read from the tables (none from the rollup).
+    fn reads_whole_window(&self) -> bool {
+        self.bounds == self.window_bounds
+    }
+}
+
 /// One row of `conversations_facts.sql`.
 #[derive(FromRow)]
 struct FactRow {
@@ -195,6 +216,7 @@ struct FactRow {
 #[derive(FromRow)]
 struct SegmentRow {
     bucket: i32,
+    by_month: bool,
     by_channel: bool,
     channel: Option<String>,
     issue_key: Option<String>,
@@ -210,6 +232,7 @@ struct SegmentRow {
     csat_human_sum: i64,
     sentiment_scored: i64,
     sentiment_sum: Decimal,
+    frt_p50_seconds: Option<f64>,
     frt_p90_seconds: Option<f64>,
 }
 
@@ -410,6 +433,8 @@ pub(super) async fn read_window(
     let jobs: Vec<Job> = Job::ALL
         .into_iter()
         .filter(|&job| job == Job::Small || taken < months.len())
+        // Every month read has segments: their query gives the percentiles too.
+        .filter(|&job| job != Job::FirstResponse || params.segments_from > 1)
         .chain((purpose == Purpose::Rollup).then_some(Job::Reach))
         .collect();
     let mut lanes: Vec<(Transaction<'_, Postgres>, Vec<Job>)> = Vec::new();
@@ -419,10 +444,10 @@ pub(super) async fn read_window(
     // Longest job first onto the least loaded connection.
     let mut load = vec![0u32; width];
     let mut by_cost = jobs;
-    by_cost.sort_by_key(|job| std::cmp::Reverse(job.cost()));
+    by_cost.sort_by_key(|job| std::cmp::Reverse(job.cost(&params)));
     for job in by_cost {
         let lane = (0..width).min_by_key(|&i| load[i]).unwrap_or(0);
-        load[lane] += job.cost();
+        load[lane] += job.cost(&params);
         lanes[lane].1.push(job);
     }
     let params = &params;
@@ -554,7 +579,7 @@ async fn run(tx: &mut PgConnection, job: Job, p: &Params) -> Result<Output, sqlx
     // by index scan, 1.2 s by bitmap). The one exception is the return check of the
     // whole window, which walks the covering index in (user, issue, start) order with an
     // index-only scan; this setting turns those off too.
-    let index_order = job == Job::Returns && p.bounds == p.window_bounds;
+    let index_order = job == Job::Returns && p.reads_whole_window();
     if job != Job::Small {
         sqlx::query("SELECT set_config('enable_indexscan', $1, true)")
             .bind(if index_order { "on" } else { "off" })
@@ -571,27 +596,37 @@ async fn run(tx: &mut PgConnection, job: Job, p: &Params) -> Result<Output, sqlx
                 .fetch_all(&mut *tx)
                 .await?,
         ),
-        Job::Segments => Output::Segments(
-            sqlx::query_as(SEGMENTS_SQL)
-                .bind(&p.bounds)
-                .bind(p.segments_from)
-                .fetch_all(&mut *tx)
-                .await?,
-        ),
+        Job::Segments => {
+            sqlx::query(SEGMENTS_HASH_MEMORY_SQL)
+                .bind(SEGMENTS_HASH_MEMORY)
+                .execute(&mut *tx)
+                .await?;
+            // One month a query: what PostgreSQL holds for the groupings is one month's.
+            let mut rows = Vec::new();
+            for bucket in p.segments_from..p.bounds.len() as i32 {
+                rows.extend(
+                    sqlx::query_as::<_, SegmentRow>(SEGMENTS_SQL)
+                        .bind(&p.bounds)
+                        .bind(bucket)
+                        .fetch_all(&mut *tx)
+                        .await?,
+                );
+            }
+            Output::Segments(rows)
+        }
         Job::Returns => Output::Returns(
-            sqlx::query_as(RETURNS_SQL)
+            sqlx::query_as(&returns_sql(index_order))
                 .bind(&p.bounds)
                 .bind(p.frustrated_min)
                 .fetch_all(&mut *tx)
                 .await?,
         ),
+        // The months before the segment months (those come with the segments).
         Job::FirstResponse => {
-            let months = p.bounds.len() - 1;
+            let bounds = &p.bounds[..p.segments_from.max(1) as usize];
+            let months = bounds.len() - 1;
             let sql = frt_sql(months);
-            let row: PgRow = sqlx::query(&sql)
-                .bind(&p.bounds)
-                .fetch_one(&mut *tx)
-                .await?;
+            let row: PgRow = sqlx::query(&sql).bind(bounds).fetch_one(&mut *tx).await?;
             let mut percentiles = Vec::with_capacity(months);
             for i in 0..months {
                 percentiles.push(row.try_get::<Option<Vec<f64>>, _>(i)?);
@@ -625,6 +660,20 @@ async fn run(tx: &mut PgConnection, job: Job, p: &Params) -> Result<Output, sqlx
                 .await?,
         ),
     })
+}
+
+/// `conversations_returns.sql` with the partition of its `pair` window: the pair itself
+/// when the covering index delivers the rows in that order, else a hash of the pair first
+/// (the rows are sorted; see the SQL). `hash_record_extended` hashes each key with its
+/// type's own hash, so keys equal under the column's equality (a citext, a
+/// nondeterministic collation) share a partition.
+fn returns_sql(index_order: bool) -> String {
+    let pair = if index_order {
+        "c.user_id, c.issue_key"
+    } else {
+        "hash_record_extended(ROW(c.user_id, c.issue_key), 0)"
+    };
+    RETURNS_SQL.replace("/*PAIR*/", pair)
 }
 
 /// `conversations_frt.sql` with one percentile aggregate per month.
@@ -707,6 +756,12 @@ fn merge(
         Output::Segments(rows) => {
             for row in rows {
                 let month = bucket_month(months, row.bucket, "conversation aggregates (segments)")?;
+                if row.by_month {
+                    let frt = &mut month.conversations.first_response;
+                    frt.p50_seconds = row.frt_p50_seconds;
+                    frt.p90_seconds = row.frt_p90_seconds;
+                    continue;
+                }
                 let Some(segments) = month.segments.as_mut() else {
                     continue;
                 };
