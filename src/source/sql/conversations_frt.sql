@@ -1,7 +1,8 @@
--- First response time percentiles per month (SPEC §3), in ONE pass over the window of
--- `conversations`.
+-- First response time percentiles per month (SPEC §3), in ONE pass over the months that
+-- have no segments read (the segments query, conversations_segments.sql, gives the
+-- percentiles of its months with theirs).
 --
--- $1 timestamptz[]  month bounds, oldest first (see conversations_facts.sql).
+-- $1 timestamptz[]  month bounds of those months, oldest first (see conversations_facts.sql).
 --
 -- Result: one row with one float8[] column per month (`p1`, `p2`, ...), each
 -- {p50, p90} in seconds, NULL when the month has no measured FRT. The caller expands
