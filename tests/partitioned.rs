@@ -226,7 +226,10 @@ async fn plans_read_only_the_partitions_of_the_window(pool: PgPool) {
         at("2026-11-01T00:00:00Z"),
     ];
     let explain = |sql: &str| format!("EXPLAIN (FORMAT JSON) {sql}");
-    let facts = include_str!("../src/source/sql/conversations_facts.sql");
+    let facts = include_str!("../src/source/sql/conversations_facts.sql").replace(
+        "/*SENTIMENT_UNITS*/",
+        include_str!("../src/source/sql/sentiment_units.sql"),
+    );
     let frt = include_str!("../src/source/sql/conversations_frt.sql")
         .replace("/*PERCENTILES*/", "count(f.frt)");
     let llm_usage = include_str!("../src/source/sql/llm_usage.sql");
@@ -235,7 +238,7 @@ async fn plans_read_only_the_partitions_of_the_window(pool: PgPool) {
     plans.push((
         "facts",
         "conversations",
-        sqlx::query_scalar::<_, serde_json::Value>(&explain(facts))
+        sqlx::query_scalar::<_, serde_json::Value>(&explain(&facts))
             .bind(&bounds)
             .bind(rust_decimal::Decimal::new(5, 1))
             .bind(500_000_000_000_i64)

@@ -41,6 +41,8 @@ use crate::source::SourceError;
 use crate::{progress, timings};
 
 const FACTS_SQL: &str = include_str!("../sql/conversations_facts.sql");
+/// The exact integer form of a `real` sentiment, shared by the facts and segments queries.
+const SENTIMENT_UNITS_SQL: &str = include_str!("../sql/sentiment_units.sql");
 const RETURNS_SQL: &str = include_str!("../sql/conversations_returns.sql");
 const FRT_SQL: &str = include_str!("../sql/conversations_frt.sql");
 const SEGMENTS_SQL: &str = include_str!("../sql/conversations_segments.sql");
@@ -597,7 +599,7 @@ async fn run(tx: &mut PgConnection, job: Job, p: &Params) -> Result<Output, sqlx
     }
     Ok(match job {
         Job::Facts => Output::Facts(
-            sqlx::query_as(FACTS_SQL)
+            sqlx::query_as(&with_sentiment_units(FACTS_SQL))
                 .bind(&p.bounds)
                 .bind(p.frustrated_min)
                 .bind(p.frustrated_min_units)
@@ -611,12 +613,14 @@ async fn run(tx: &mut PgConnection, job: Job, p: &Params) -> Result<Output, sqlx
                 .execute(&mut *tx)
                 .await?;
             // One month a query: what PostgreSQL holds for the groupings is one month's.
+            let sql = with_sentiment_units(SEGMENTS_SQL);
             let mut rows = Vec::new();
             for bucket in p.segments_from..p.bounds.len() as i32 {
                 rows.extend(
-                    sqlx::query_as::<_, SegmentRow>(SEGMENTS_SQL)
+                    sqlx::query_as::<_, SegmentRow>(&sql)
                         .bind(&p.bounds)
                         .bind(bucket)
+                        .bind(p.sentiment_is_real)
                         .fetch_all(&mut *tx)
                         .await?,
                 );
@@ -669,6 +673,11 @@ async fn run(tx: &mut PgConnection, job: Job, p: &Params) -> Result<Output, sqlx
                 .await?,
         ),
     })
+}
+
+/// `sql` with sentiment_units.sql in place of its SENTIMENT_UNITS marker.
+fn with_sentiment_units(sql: &str) -> String {
+    sql.replace("/*SENTIMENT_UNITS*/", SENTIMENT_UNITS_SQL)
 }
 
 /// `conversations_returns.sql` with the partition of its `pair` window: the pair itself

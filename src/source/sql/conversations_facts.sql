@@ -41,13 +41,11 @@
 --   is far below 0.5 µs). 24 h and longer: exact numeric seconds, summed separately.
 --   (`+ interval '24 hours'` adds microseconds; `+ interval '1 day'` would go through
 --   the session time zone for every row.)
--- * Sentiment of a `real` column: `v::numeric` is v printed with 6 significant digits
---   (float4_numeric uses "%.6g"). For v in [10^-k, 10^(1-k)) that is round-half-even of
---   v × 10^(5+k), and v × 10^(5+k) is exact in float8 for k <= 7 (a 24-bit mantissa times
---   5^12 < 2^53), so round() of it is exactly the printed digits. Scaled to a common unit
---   of 1e-12 they sum exactly as int8 (into numeric). Zero is 0; values below 1e-7, and
---   every value of a float8 or numeric column, take `v::numeric` as before. A test checks
---   the fast path against `::numeric` on the server itself.
+-- * Sentiment of a `real` column: in integer units of 1e-12, exactly `v::numeric`
+--   (sentiment_units.sql, written by the caller in place of the SENTIMENT_UNITS marker);
+--   they sum exactly as int8 (into numeric). Zero is 0; values below 1e-7, and every
+--   value of a float8 or numeric column, take `v::numeric` as before. A test checks the
+--   fast path against `::numeric` on the server itself.
 -- * Sums of squares (SPEC §6.1) without per-row `numeric` either: an int8 d (handle time in
 --   µs below 24 h, under 8.64e10; a sentiment in units of 1e-12, at most 1e12) is split into
 --   hi = d / 10^6 and lo = d % 10^6, so d² = hi²·10^12 + 2·hi·lo·10^6 + lo² and every
@@ -120,16 +118,7 @@ FROM (
                          AND CASE
                                  WHEN $4 AND (c.negative_sentiment = 0
                                               OR c.negative_sentiment::float8 >= 0.0000001::float8)
-                                 THEN (/* sentiment_units */ CASE
-                                     WHEN c.negative_sentiment::float8 >= 0.1::float8 THEN round(c.negative_sentiment::float8 * 1e6)::int8 * 1000000
-                                     WHEN c.negative_sentiment::float8 >= 0.01::float8 THEN round(c.negative_sentiment::float8 * 1e7)::int8 * 100000
-                                     WHEN c.negative_sentiment::float8 >= 0.001::float8 THEN round(c.negative_sentiment::float8 * 1e8)::int8 * 10000
-                                     WHEN c.negative_sentiment::float8 >= 0.0001::float8 THEN round(c.negative_sentiment::float8 * 1e9)::int8 * 1000
-                                     WHEN c.negative_sentiment::float8 >= 0.00001::float8 THEN round(c.negative_sentiment::float8 * 1e10)::int8 * 100
-                                     WHEN c.negative_sentiment::float8 >= 0.000001::float8 THEN round(c.negative_sentiment::float8 * 1e11)::int8 * 10
-                                     WHEN c.negative_sentiment::float8 >= 0.0000001::float8 THEN round(c.negative_sentiment::float8 * 1e12)::int8
-                                     ELSE 0::int8
-                                 END) >= $3::int8
+                                 THEN (/*SENTIMENT_UNITS*/) >= $3::int8
                                  -- Compared as numeric, like the sentiment sum: a real
                                  -- converts to the value as written (6 significant digits),
                                  -- so a stored 0.5 or 0.3 equals a threshold of 0.5 or 0.3.
@@ -154,16 +143,7 @@ FROM (
         CASE
             WHEN $4 AND c.negative_sentiment BETWEEN 0 AND 1
              AND (c.negative_sentiment = 0 OR c.negative_sentiment::float8 >= 0.0000001::float8)
-            THEN (/* sentiment_units */ CASE
-                WHEN c.negative_sentiment::float8 >= 0.1::float8 THEN round(c.negative_sentiment::float8 * 1e6)::int8 * 1000000
-                WHEN c.negative_sentiment::float8 >= 0.01::float8 THEN round(c.negative_sentiment::float8 * 1e7)::int8 * 100000
-                WHEN c.negative_sentiment::float8 >= 0.001::float8 THEN round(c.negative_sentiment::float8 * 1e8)::int8 * 10000
-                WHEN c.negative_sentiment::float8 >= 0.0001::float8 THEN round(c.negative_sentiment::float8 * 1e9)::int8 * 1000
-                WHEN c.negative_sentiment::float8 >= 0.00001::float8 THEN round(c.negative_sentiment::float8 * 1e10)::int8 * 100
-                WHEN c.negative_sentiment::float8 >= 0.000001::float8 THEN round(c.negative_sentiment::float8 * 1e11)::int8 * 10
-                WHEN c.negative_sentiment::float8 >= 0.0000001::float8 THEN round(c.negative_sentiment::float8 * 1e12)::int8
-                ELSE 0::int8
-            END)
+            THEN (/*SENTIMENT_UNITS*/)
         END AS sentiment_units,
         CASE
             WHEN c.negative_sentiment BETWEEN 0 AND 1

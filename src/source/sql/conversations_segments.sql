@@ -5,6 +5,7 @@
 --
 -- $1 timestamptz[]  month bounds, oldest first (see conversations_facts.sql).
 -- $2 int4           the month bucket to read (1 = the first month of $1).
+-- $3 boolean        negative_sentiment is `real` (float4): enables the integer fast path.
 --
 -- Result: one row for the month (`by_month`) with its FRT p50 and p90; one row per issue
 -- key with everything an issue segment needs except its returns (conversations_returns.sql
@@ -24,8 +25,9 @@
 -- Exact sums, as in conversations_facts.sql: handle time under 24 h in int8 microseconds
 -- (date_part('epoch') of an interval below 24 h is its microseconds / 1e6 in float8, so
 -- ×1e6 and round() is exact), 24 h and longer in exact numeric seconds; the group's total
--- is put together once per group. Sentiment as `::numeric` (a `real` converts to the value
--- as written). FRT exactly as in conversations_frt.sql, and the same `percentile_cont`.
+-- is put together once per group. Sentiment of a `real` column in integer units of 1e-12
+-- (sentiment_units.sql), other values as `::numeric`; again one total per group. FRT
+-- exactly as in conversations_frt.sql, and the same `percentile_cont`.
 SELECT
     g.bucket,
     g.by_month,
@@ -44,7 +46,8 @@ SELECT
     g.csat_human_rated,
     g.csat_human_sum,
     g.sentiment_scored,
-    g.sentiment_sum,
+    coalesce(g.sentiment_units, 0)::numeric * 0.000000000001
+        + coalesce(g.sentiment_numeric, 0) AS sentiment_sum,
     p.frt[1] AS frt_p50_seconds,
     p.frt[2] AS frt_p90_seconds
 FROM (
@@ -66,8 +69,9 @@ FROM (
         coalesce(sum(s.ai_csat), 0)::int8 AS csat_ai_sum,
         count(s.human_csat) AS csat_human_rated,
         coalesce(sum(s.human_csat), 0)::int8 AS csat_human_sum,
-        count(s.sentiment) AS sentiment_scored,
-        coalesce(sum(s.sentiment), 0) AS sentiment_sum,
+        count(s.sentiment_units) + count(s.sentiment_numeric) AS sentiment_scored,
+        sum(s.sentiment_units) AS sentiment_units,
+        sum(s.sentiment_numeric) AS sentiment_numeric,
         array_agg(s.frt) FILTER (WHERE s.frt IS NOT NULL) AS frts
     FROM (
         SELECT
@@ -89,8 +93,16 @@ FROM (
             CASE WHEN c.ai_csat BETWEEN 1 AND 5 THEN c.ai_csat END AS ai_csat,
             CASE WHEN c.human_csat BETWEEN 1 AND 5 THEN c.human_csat END AS human_csat,
             CASE
-                WHEN c.negative_sentiment BETWEEN 0 AND 1 THEN c.negative_sentiment::numeric
-            END AS sentiment,
+                WHEN $3 AND c.negative_sentiment BETWEEN 0 AND 1
+                 AND (c.negative_sentiment = 0 OR c.negative_sentiment::float8 >= 0.0000001::float8)
+                THEN (/*SENTIMENT_UNITS*/)
+            END AS sentiment_units,
+            CASE
+                WHEN c.negative_sentiment BETWEEN 0 AND 1
+                 AND NOT ($3 AND (c.negative_sentiment = 0
+                                  OR c.negative_sentiment::float8 >= 0.0000001::float8))
+                THEN c.negative_sentiment::numeric
+            END AS sentiment_numeric,
             CASE
                 WHEN c.first_ai_reply_at < c.first_user_message_at THEN NULL
                 WHEN c.first_ai_reply_at < c.first_user_message_at + interval '24 hours'
