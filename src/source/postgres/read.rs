@@ -48,8 +48,8 @@ const FRT_SQL: &str = include_str!("../sql/conversations_frt.sql");
 const SEGMENTS_SQL: &str = include_str!("../sql/conversations_segments.sql");
 const SEGMENTS_HASH_MEMORY_SQL: &str = include_str!("../sql/segments_hash_memory.sql");
 /// The hash memory the segments query may plan with (see segments_hash_memory.sql): room
-/// for about a thousand issue keys a month as the planner counts; the real use is about
-/// 16 MB per million conversations of the two months it reads.
+/// for about a thousand issue keys as the planner counts; the real use is about 24 MB per
+/// million conversations of the one month each query reads.
 const SEGMENTS_HASH_MEMORY: i64 = 2 << 30;
 const JOB_SETTINGS_SQL: &str = include_str!("../sql/read_job_settings.sql");
 const LLM_USAGE_SQL: &str = include_str!("../sql/llm_usage.sql");
