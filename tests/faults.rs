@@ -105,8 +105,8 @@ async fn a_backend_terminated_during_the_return_check_is_named(pool: PgPool) {
 
 #[sqlx::test]
 async fn a_backend_terminated_during_the_conversation_facts_read_is_named(pool: PgPool) {
-    // `sentiment_units` is in the facts query alone.
-    let gate = "current_query() LIKE '%sentiment_units%'";
+    // `aht_squares_hi` is in the facts query alone.
+    let gate = "current_query() LIKE '%aht_squares_hi%'";
     terminated_during(&pool, "conversations", gate, "conversation aggregates").await;
 }
 
@@ -125,8 +125,9 @@ async fn a_backend_terminated_during_the_segments_read_is_named(pool: PgPool) {
 
 #[sqlx::test]
 async fn a_backend_terminated_during_the_first_response_read_is_named(pool: PgPool) {
-    // The month's percentiles take an array of fractions; the segments' p90 does not.
-    let gate = "current_query() LIKE '%percentile_cont(ARRAY%'";
+    // One filtered percentile per month is in the FRT query alone (the segments query
+    // computes the last two months' percentiles per group).
+    let gate = "current_query() LIKE '%FILTER (WHERE f.bucket = %'";
     terminated_during(
         &pool,
         "conversations",

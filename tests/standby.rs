@@ -160,7 +160,7 @@ fn report_through_a_recovery_conflict(
     primary.sql("UPDATE public.conversations SET channel = channel");
     primary.sql("UPDATE public.nap SET sleep = false");
     primary.sql("VACUUM public.conversations");
-    standby.sql("SELECT pg_wal_replay_resume()");
+    standby.resume_replay();
     finish(child)
 }
 
@@ -263,7 +263,7 @@ async fn a_session_ended_idle_in_transaction_by_a_conflict_counts_as_a_recovery_
         .unwrap();
     primary.sql("UPDATE public.conversations SET channel = channel");
     primary.sql("VACUUM public.conversations");
-    standby.sql("SELECT pg_wal_replay_resume()");
+    standby.resume_replay();
     primary.wait_for_replay(&standby);
     assert!(snapshot_conflicts(&standby) > 0, "a real recovery conflict");
 

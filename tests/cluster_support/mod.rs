@@ -245,6 +245,23 @@ impl Cluster {
         }
     }
 
+    /// Resumes the paused replay of this standby. The session that asks for it may itself
+    /// be cancelled by the replay it resumed (its snapshot conflicts with the cleanup that
+    /// replay applies at once under max_standby_streaming_delay = 0), so the outcome is
+    /// judged by `pg_is_wal_replay_paused()`, not by the call's own result.
+    pub fn resume_replay(&self) {
+        let _ = Command::new(Path::new(PG_BIN).join("psql"))
+            .args(["-X", "-q", "-At", "-d"])
+            .arg(self.url("postgres"))
+            .args(["-c", "SELECT pg_wal_replay_resume()"])
+            .output()
+            .expect("psql runs");
+        self.wait_until(
+            "SELECT NOT pg_is_wal_replay_paused()",
+            "the replay to resume",
+        );
+    }
+
     /// Waits until `standby` has replayed everything `self` (its primary) wrote so far.
     pub fn wait_for_replay(&self, standby: &Cluster) {
         // The insert position, not pg_current_wal_lsn() (the write position): with
