@@ -1,4 +1,4 @@
--- Lets the segments query (conversations_segments.sql) keep both of its groupings in hash
+-- Lets the segments query (conversations_segments.sql) keep its three groupings in hash
 -- tables, for this transaction only.
 --
 -- $1 int8  the hash memory the planner may budget, in bytes.
