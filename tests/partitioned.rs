@@ -226,10 +226,16 @@ async fn plans_read_only_the_partitions_of_the_window(pool: PgPool) {
         at("2026-11-01T00:00:00Z"),
     ];
     let explain = |sql: &str| format!("EXPLAIN (FORMAT JSON) {sql}");
-    let facts = include_str!("../src/source/sql/conversations_facts.sql").replace(
-        "/*SENTIMENT_UNITS*/",
-        include_str!("../src/source/sql/sentiment_units.sql"),
-    );
+    let facts = include_str!("../src/source/sql/conversations_facts.sql")
+        .replace(
+            "/*EXACT_SUMS*/",
+            include_str!("../src/source/sql/exact_sums.sql"),
+        )
+        .replace("/*IS_REAL*/", "$4")
+        .replace(
+            "/*SENTIMENT_UNITS*/",
+            include_str!("../src/source/sql/sentiment_units.sql"),
+        );
     let frt = include_str!("../src/source/sql/conversations_frt.sql")
         .replace("/*PERCENTILES*/", "count(f.frt)");
     let llm_usage = include_str!("../src/source/sql/llm_usage.sql");

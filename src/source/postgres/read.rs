@@ -41,7 +41,9 @@ use crate::source::SourceError;
 use crate::{progress, timings};
 
 const FACTS_SQL: &str = include_str!("../sql/conversations_facts.sql");
-/// The exact integer form of a `real` sentiment, shared by the facts and segments queries.
+/// The inputs of the exact handle-time and sentiment sums, shared by the facts and
+/// segments queries, and the exact integer form of a `real` sentiment within them.
+const EXACT_SUMS_SQL: &str = include_str!("../sql/exact_sums.sql");
 const SENTIMENT_UNITS_SQL: &str = include_str!("../sql/sentiment_units.sql");
 const RETURNS_SQL: &str = include_str!("../sql/conversations_returns.sql");
 const FRT_SQL: &str = include_str!("../sql/conversations_frt.sql");
@@ -599,7 +601,7 @@ async fn run(tx: &mut PgConnection, job: Job, p: &Params) -> Result<Output, sqlx
     }
     Ok(match job {
         Job::Facts => Output::Facts(
-            sqlx::query_as(&with_sentiment_units(FACTS_SQL))
+            sqlx::query_as(&with_exact_sums(FACTS_SQL, "$4"))
                 .bind(&p.bounds)
                 .bind(p.frustrated_min)
                 .bind(p.frustrated_min_units)
@@ -613,7 +615,7 @@ async fn run(tx: &mut PgConnection, job: Job, p: &Params) -> Result<Output, sqlx
                 .execute(&mut *tx)
                 .await?;
             // One month a query: what PostgreSQL holds for the groupings is one month's.
-            let sql = with_sentiment_units(SEGMENTS_SQL);
+            let sql = with_exact_sums(SEGMENTS_SQL, "$3");
             let mut rows = Vec::new();
             for bucket in p.segments_from..p.bounds.len() as i32 {
                 rows.extend(
@@ -675,9 +677,14 @@ async fn run(tx: &mut PgConnection, job: Job, p: &Params) -> Result<Output, sqlx
     })
 }
 
-/// `sql` with sentiment_units.sql in place of its SENTIMENT_UNITS marker.
-fn with_sentiment_units(sql: &str) -> String {
-    sql.replace("/*SENTIMENT_UNITS*/", SENTIMENT_UNITS_SQL)
+/// `sql` with exact_sums.sql in place of its EXACT_SUMS marker, `is_real` (the query's
+/// "negative_sentiment is real" parameter, e.g. `$4`) in place of IS_REAL, and
+/// sentiment_units.sql in place of every SENTIMENT_UNITS marker (the facts query also
+/// compares the units with its threshold).
+fn with_exact_sums(sql: &str, is_real: &str) -> String {
+    sql.replace("/*EXACT_SUMS*/", EXACT_SUMS_SQL)
+        .replace("/*IS_REAL*/", is_real)
+        .replace("/*SENTIMENT_UNITS*/", SENTIMENT_UNITS_SQL)
 }
 
 /// `conversations_returns.sql` with the partition of its `pair` window: the pair itself

@@ -35,7 +35,8 @@
 -- sorting 6 M rows (grouped by an expression over started_at it would assume one group
 -- per distinct timestamp).
 --
--- Exact sums without per-row `numeric`:
+-- Exact sums without per-row `numeric` (the inputs: exact_sums.sql, written by the caller
+-- in place of the EXACT_SUMS marker, shared with conversations_segments.sql):
 -- * Handle time under 24 h: date_part('epoch', interval) is interval.time / 1e6 in float8
 --   (days = 0 below 24 h), so ×1e6 and rounding gives the exact microseconds (the error
 --   is far below 0.5 µs). 24 h and longer: exact numeric seconds, summed separately.
@@ -132,26 +133,7 @@ FROM (
           END
         | CASE WHEN c.close_reason IS NOT NULL THEN 8192 ELSE 0 END
         AS key,
-        CASE
-            WHEN c.closed_at >= c.started_at AND c.closed_at < c.started_at + interval '24 hours'
-            THEN round(date_part('epoch', c.closed_at - c.started_at) * 1000000)::int8
-        END AS aht_micros,
-        CASE
-            WHEN c.closed_at >= c.started_at + interval '24 hours'
-            THEN extract(epoch FROM c.closed_at - c.started_at)
-        END AS aht_seconds,
-        CASE
-            WHEN $4 AND c.negative_sentiment BETWEEN 0 AND 1
-             AND (c.negative_sentiment = 0 OR c.negative_sentiment::float8 >= 0.0000001::float8)
-            THEN (/*SENTIMENT_UNITS*/)
-        END AS sentiment_units,
-        CASE
-            WHEN c.negative_sentiment BETWEEN 0 AND 1
-             AND NOT ($4 AND (c.negative_sentiment = 0
-                              OR c.negative_sentiment::float8 >= 0.0000001::float8))
-            -- float4 -> numeric keeps the value as stored (6 significant digits); exact sum.
-            THEN c.negative_sentiment::numeric
-        END AS sentiment_numeric
+        /*EXACT_SUMS*/
     FROM conversations c
     WHERE c.started_at >= ($1::timestamptz[])[1]
       AND c.started_at < ($1::timestamptz[])[cardinality($1::timestamptz[])]

@@ -82,27 +82,9 @@ FROM (
             c.handoff_at IS NOT NULL AS handed_off,
             c.closed_at IS NOT NULL AS closed,
             c.closed_at >= c.started_at AS handle_time_measured,
-            CASE
-                WHEN c.closed_at >= c.started_at AND c.closed_at < c.started_at + interval '24 hours'
-                THEN round(date_part('epoch', c.closed_at - c.started_at) * 1000000)::int8
-            END AS aht_micros,
-            CASE
-                WHEN c.closed_at >= c.started_at + interval '24 hours'
-                THEN extract(epoch FROM c.closed_at - c.started_at)
-            END AS aht_seconds,
+            /*EXACT_SUMS*/,
             CASE WHEN c.ai_csat BETWEEN 1 AND 5 THEN c.ai_csat END AS ai_csat,
             CASE WHEN c.human_csat BETWEEN 1 AND 5 THEN c.human_csat END AS human_csat,
-            CASE
-                WHEN $3 AND c.negative_sentiment BETWEEN 0 AND 1
-                 AND (c.negative_sentiment = 0 OR c.negative_sentiment::float8 >= 0.0000001::float8)
-                THEN (/*SENTIMENT_UNITS*/)
-            END AS sentiment_units,
-            CASE
-                WHEN c.negative_sentiment BETWEEN 0 AND 1
-                 AND NOT ($3 AND (c.negative_sentiment = 0
-                                  OR c.negative_sentiment::float8 >= 0.0000001::float8))
-                THEN c.negative_sentiment::numeric
-            END AS sentiment_numeric,
             CASE
                 WHEN c.first_ai_reply_at < c.first_user_message_at THEN NULL
                 WHEN c.first_ai_reply_at < c.first_user_message_at + interval '24 hours'

@@ -1,7 +1,7 @@
 -- A sentiment of a `real` column in units of 1e-12, as an int8, exactly the value that
 -- `c.negative_sentiment::numeric` has (SPEC §3's sums stay exact without per-row numeric).
--- Written by the caller in place of the SENTIMENT_UNITS marker of conversations_facts.sql
--- and conversations_segments.sql, for values in [1e-7, 1] (and 0, which is 0).
+-- Written by the caller in place of the SENTIMENT_UNITS markers of exact_sums.sql and
+-- conversations_facts.sql, for values in [1e-7, 1] (and 0, which is 0).
 --
 -- `v::numeric` is v printed with 6 significant digits (float4_numeric uses "%.6g"). For v
 -- in [10^-k, 10^(1-k)) that is round-half-even of v × 10^(5+k), and v × 10^(5+k) is exact
