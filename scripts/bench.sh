@@ -28,7 +28,8 @@
 # months and only October from the tables; its peak RSS (/usr/bin/time -v) and per-stage
 # timings (AIKPI_TIMINGS=1). The same report with --no-rollup (every month from the
 # tables) is timed in the same runs.
-# Then `aikpi report --sample` (no database): charts and rendering alone.
+# Then `aikpi report --sample` (no database), in English and in Chinese: charts and
+# rendering alone.
 # After one untimed warm-up, floors and report alternate RUNS times (default 5); medians.
 #
 # Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/aikpi_bench; the
@@ -246,15 +247,20 @@ for size in "${SIZES[@]}"; do
 done
 
 echo
-echo "== aikpi report --sample (no database: review, charts, every format), $RUNS runs"
-: >"$WORK/sample.ms"
-for run in $(seq 1 "$RUNS"); do
-  AIKPI_TIMINGS=1 "$BIN" report --sample --out "$WORK/sample" 2>"$WORK/sample.err"
-  outside_ms "$WORK/sample.err" >>"$WORK/sample.ms"
+echo "== aikpi report --sample (no database: review, charts, every format), $RUNS runs a language"
+SAMPLES=()
+for lang in en zh-CN; do
+  : >"$WORK/sample-$lang.ms"
+  for run in $(seq 1 "$RUNS"); do
+    AIKPI_TIMINGS=1 "$BIN" report --sample --lang "$lang" --out "$WORK/sample-$lang" 2>"$WORK/sample.err"
+    outside_ms "$WORK/sample.err" >>"$WORK/sample-$lang.ms"
+  done
+  echo "   $lang, last run:"
+  grep -E '^aikpi timing: ' "$WORK/sample.err" | sed 's/^aikpi timing: /     /'
+  sample=$(median <"$WORK/sample-$lang.ms")
+  echo "   $lang: charts + rendering + publishing (median): $sample ms"
+  SAMPLES+=("$lang $sample ms")
 done
-grep -E '^aikpi timing: ' "$WORK/sample.err" | sed 's/^aikpi timing: /   /'
-sample=$(median <"$WORK/sample.ms")
-echo "   charts + rendering + publishing (median): $sample ms"
 
 echo
 echo "== summary ($VERSION, medians of $RUNS runs; ratio = report / floor)"
@@ -262,4 +268,4 @@ echo "| conversations/month | data set | window rows (conversations / llm_usage)
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${SUMMARY[@]}"
 [ ${#UPDATED[@]} -eq 0 ] || printf 'last month updated vs vacuumed, report time: %s\n' "${UPDATED[@]}"
-echo "aikpi report --sample: charts + rendering of every format $sample ms (median)"
+echo "aikpi report --sample: charts + rendering of every format (median): ${SAMPLES[*]}"
