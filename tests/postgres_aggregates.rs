@@ -1149,3 +1149,140 @@ async fn segments_by_channel_and_issue_count_a_return_through_another_channel(po
     assert_eq!(september.channels["app"].handoffs, 1);
     assert_eq!(september.issues.len(), 2);
 }
+
+#[sqlx::test]
+async fn segment_counts_and_percentiles_equal_a_plain_group_by_of_the_same_rows(pool: PgPool) {
+    // 3 000 October conversations over four channels and five issues (and unclassified
+    // ones), every issue in every channel: the segments query gathers an issue's first
+    // response times from the arrays of its (channel, issue) groups, and must give exactly
+    // what one GROUP BY per segment gives.
+    sqlx::query(
+        "INSERT INTO conversations (id, user_id, issue_key, channel, started_at, \
+         first_user_message_at, first_ai_reply_at, closed_at, close_reason, ai_participated, \
+         handoff_at, handoff_initiator, rating_prompted, ai_csat, human_csat, negative_sentiment) \
+         SELECT 'r' || n, 'u' || (n * 7919 % 1499), \
+                CASE WHEN n % 11 = 0 THEN NULL ELSE 'issue-' || (n % 5) END, \
+                (ARRAY['web', 'app', 'email', 'whatsapp'])[1 + (n * 31) % 4], \
+                s, s, \
+                CASE WHEN n % 17 <> 0 THEN s + make_interval(secs => (n * 7919 % 90000000) / 1e6) END, \
+                CASE WHEN n % 23 <> 0 THEN s + make_interval(mins => n % 50) END, 'resolved', \
+                n % 9 <> 0, \
+                CASE WHEN n % 4 = 0 THEN s + interval '2 minutes' END, \
+                CASE WHEN n % 4 = 0 THEN 'ai' END, \
+                true, \
+                CASE WHEN n % 3 = 0 THEN 1 + n % 5 END, \
+                CASE WHEN n % 4 = 0 THEN 1 + (n / 4) % 5 END, \
+                CASE WHEN n % 6 <> 0 THEN ((n % 101) / 100.0)::real END \
+         FROM generate_series(1, 3000) AS n, \
+              LATERAL (SELECT timestamptz '2026-10-01 00:00:00+00' \
+                              + make_interval(secs => n * 811 % 2678400)) AS t (s)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let a = read(&pool, &["2026-10"], chrono_tz::UTC).await;
+    let october = only(&a);
+    let segments = october.segments.as_ref().unwrap();
+
+    // Plain SQL, one GROUP BY per segment; `by` is the grouped column.
+    let expected = |by: &str| {
+        format!(
+            "SELECT {by}::text, count(*), count(*) FILTER (WHERE ai_participated), \
+             count(*) FILTER (WHERE handoff_at IS NOT NULL), \
+             count(*) FILTER (WHERE closed_at >= started_at), \
+             coalesce(sum(extract(epoch FROM closed_at - started_at) * 1000000) \
+                      FILTER (WHERE closed_at >= started_at), 0), \
+             count(ai_csat), coalesce(sum(ai_csat), 0), \
+             count(human_csat), coalesce(sum(human_csat), 0), \
+             count(negative_sentiment), coalesce(sum(negative_sentiment::numeric), 0), \
+             percentile_cont(0.9) WITHIN GROUP \
+                 (ORDER BY extract(epoch FROM first_ai_reply_at - first_user_message_at)::float8) \
+                 FILTER (WHERE first_ai_reply_at >= first_user_message_at) \
+             FROM conversations GROUP BY {by}"
+        )
+    };
+    type Expected = (
+        Option<String>,
+        i64,
+        i64,
+        i64,
+        i64,
+        Decimal,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        Decimal,
+        Option<f64>,
+    );
+    let check = |what: &str, got: &aikpi::aggregates::SegmentCounts, want: &Expected| {
+        let got = (
+            got.conversations,
+            got.ai_participated,
+            got.handoffs,
+            got.handle_time_measured,
+            got.handle_time_micros,
+            got.csat_ai_rated,
+            got.csat_ai_sum,
+            got.csat_human_rated,
+            got.csat_human_sum,
+            got.sentiment_scored,
+            got.sentiment_sum,
+            got.frt_p90_seconds,
+        );
+        let want = (
+            want.1,
+            want.2,
+            want.3,
+            want.4,
+            want.5.normalize(),
+            want.6,
+            want.7,
+            want.8,
+            want.9,
+            want.10,
+            want.11.normalize(),
+            want.12,
+        );
+        assert_eq!(got, want, "{what}");
+    };
+
+    let issues: Vec<Expected> = sqlx::query_as(&expected("issue_key"))
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(issues.len(), 6, "five issues and the unclassified");
+    assert_eq!(segments.issues.len(), issues.len());
+    for want in &issues {
+        let got = segments
+            .issues
+            .iter()
+            .find(|i| i.issue_key == want.0)
+            .unwrap_or_else(|| panic!("issue {:?} is missing", want.0));
+        check(&format!("issue {:?}", want.0), &got.counts, want);
+    }
+    let channels: Vec<Expected> = sqlx::query_as(&expected("channel"))
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(channels.len(), 4);
+    for want in &channels {
+        let name = want.0.as_deref().unwrap();
+        let got = &segments.channels[name];
+        // The channels' counts come from the facts query, their p90 from the segments.
+        check(&format!("channel {name}"), got, want);
+    }
+
+    let (p50, p90): (Option<f64>, Option<f64>) = sqlx::query_as(
+        "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY f), \
+                percentile_cont(0.9) WITHIN GROUP (ORDER BY f) \
+         FROM (SELECT extract(epoch FROM first_ai_reply_at - first_user_message_at)::float8 AS f \
+               FROM conversations WHERE first_ai_reply_at >= first_user_message_at) x",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let frt = &october.conversations.first_response;
+    assert_eq!((frt.p50_seconds, frt.p90_seconds), (p50, p90));
+}

@@ -50,8 +50,9 @@ const FRT_SQL: &str = include_str!("../sql/conversations_frt.sql");
 const SEGMENTS_SQL: &str = include_str!("../sql/conversations_segments.sql");
 const SEGMENTS_HASH_MEMORY_SQL: &str = include_str!("../sql/segments_hash_memory.sql");
 /// The hash memory the segments query may plan with (see segments_hash_memory.sql): room
-/// for about a thousand issue keys as the planner counts; the real use is about 24 MB per
-/// million conversations of the one month each query reads.
+/// for about 250 000 (channel, issue key) groups as the planner counts them (1 M
+/// conversations a month make it count 96 000); the real use is about 20 MB per million
+/// conversations of the one month each query reads.
 const SEGMENTS_HASH_MEMORY: i64 = 2 << 30;
 const JOB_SETTINGS_SQL: &str = include_str!("../sql/read_job_settings.sql");
 const LLM_USAGE_SQL: &str = include_str!("../sql/llm_usage.sql");

@@ -1,5 +1,5 @@
--- Lets the segments query (conversations_segments.sql) keep its three groupings in hash
--- tables, for this transaction only.
+-- Lets the segments query (conversations_segments.sql) keep its (channel, issue key)
+-- grouping in a hash table, for this transaction only.
 --
 -- $1 int8  the hash memory the planner may budget, in bytes.
 --
