@@ -907,12 +907,17 @@ fn has_ink(rgb: &[u8]) -> bool {
     for px in rgb.chunks_exact(3) {
         if px != background {
             inked += 1;
-            if colours.len() < 16 {
+            if colours.len() < 3 {
                 colours.insert([px[0], px[1], px[2]]);
+            }
+            // Decided as soon as both hold: a drawn chart says so in its first rows
+            // instead of after all 1.5 M pixels.
+            if inked * 200 > pixels && colours.len() >= 3 {
+                return true;
             }
         }
     }
-    inked * 200 > pixels && colours.len() >= 3
+    false
 }
 
 fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, png::EncodingError> {
