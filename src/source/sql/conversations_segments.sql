@@ -20,10 +20,12 @@
 -- groups: every FRT is sorted three times (for its issue, its channel and the month), never
 -- among the month's rows with a text key in front. Measured on one month of 1 M
 -- conversations: 3.8 s with two sorted groupings; 2.2 s with three hashed grouping sets
--- (every aggregate computed three times a row); 0.85 x that this way. The arrays hold
--- 8 bytes per conversation (about 8 MB per million). The planner budgets 8 kB for every
--- array state and would sort instead, so the caller raises this job's hash_mem_multiplier
--- (segments_hash_memory.sql).
+-- (every aggregate computed three times a row); 0.77-0.86 x that this way (seed and
+-- independent data). Each row's LATERAL scans the few hundred groups and unnests only the
+-- matching ones; sorting the groups by key to feed sorted grouping sets instead measured
+-- 1.07 x slower. The arrays hold 8 bytes per conversation (about 8 MB per million). The
+-- planner budgets 8 kB for every array state and would sort instead, so the caller raises
+-- this job's hash_mem_multiplier (segments_hash_memory.sql).
 --
 -- Exact sums, as in conversations_facts.sql: handle time under 24 h in int8 microseconds
 -- (date_part('epoch') of an interval below 24 h is its microseconds / 1e6 in float8, so
