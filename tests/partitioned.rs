@@ -281,6 +281,22 @@ async fn plans_read_only_the_partitions_of_the_window(pool: PgPool) {
             "the {query} query reads only the window: {plan}"
         );
     }
+
+    // A read of one month (a report after `aikpi rollup`) has its own LLM usage query.
+    let month: serde_json::Value = sqlx::query_scalar(&explain(include_str!(
+        "../src/source/sql/llm_usage_month.sql"
+    )))
+    .bind(&bounds[1..])
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap();
+    let mut read = BTreeSet::new();
+    relations(&month, &mut read);
+    assert_eq!(
+        read,
+        BTreeSet::from(["llm_usage_p2026_10".to_string()]),
+        "the one-month LLM usage query reads only its month: {month}"
+    );
 }
 
 #[sqlx::test]

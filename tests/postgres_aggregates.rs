@@ -930,10 +930,13 @@ fn big(n: u128) -> bigdecimal::BigDecimal {
 async fn sums_of_squares_are_exact_beyond_64_and_96_bits(pool: PgPool) {
     // Handle times in µs: 51 min 1.000001 s, whose square (9.37e18) exceeds i64; ten years
     // and 1 µs (an open-for-years conversation closed at last), whose square (9.95e28)
-    // exceeds rust_decimal's 96 bits; and 10 minutes.
+    // exceeds rust_decimal's 96 bits; 10 minutes; and the longest of the int8 fast path,
+    // 24 h less 1 µs, with the largest sentiment, 1: the products the query sums for
+    // them (d·(d / 10⁶), d·(d % 10⁶)) are its largest.
     let d1: u128 = 3_061_000_001;
     let d2: u128 = 3650 * 86_400 * 1_000_000 + 1;
     let d3: u128 = 600_000_000;
+    let d4: u128 = 86_400 * 1_000_000 - 1;
     let closed_after = |c: Conv, micros: u128| {
         let closed = c.started + Duration::microseconds(micros as i64);
         Conv {
@@ -967,21 +970,23 @@ async fn sums_of_squares_are_exact_beyond_64_and_96_bits(pool: PgPool) {
                 sentiment: Some(5e-8),
                 ..conv("d", "u4", "2026-10-04T00:00:00Z")
             },
+            Conv {
+                sentiment: Some(1.0),
+                ..closed_after(conv("e", "u5", "2026-10-05T00:00:00Z"), d4)
+            },
         ],
     )
     .await;
     let a = read(&pool, &["2026-10"], chrono_tz::UTC).await;
     let c = &only(&a).conversations;
     assert!(d1 * d1 > i64::MAX as u128 && d2 * d2 > 79_228_162_514_264_337_593_543_950_335);
-    assert_eq!(c.handle_time.measured, 4);
+    assert_eq!(c.handle_time.measured, 5);
     assert_eq!(
         c.handle_time.total_micros,
-        Decimal::from((d1 + d2 + d3 + d3) as i64)
+        Decimal::from((d1 + d2 + d3 + d3 + d4) as i64)
     );
-    assert_eq!(
-        c.handle_time.sum_squares_micros,
-        big(d1 * d1 + d2 * d2 + 2 * d3 * d3)
-    );
+    let squares_micros = d1 * d1 + d2 * d2 + 2 * d3 * d3 + d4 * d4;
+    assert_eq!(c.handle_time.sum_squares_micros, big(squares_micros));
     assert_eq!(
         (c.csat_ai.rated, c.csat_ai.sum, c.csat_ai.sum_squares),
         (3, 12, 50)
@@ -994,16 +999,16 @@ async fn sums_of_squares_are_exact_beyond_64_and_96_bits(pool: PgPool) {
         ),
         (1, 2, 4)
     );
-    assert_eq!(c.sentiment.scored, 4);
-    assert_eq!(c.sentiment.sum, dec("0.623456173456"));
-    // 0.25 + 0.123456² + 0.000000123456² + 0.00000005²
-    //   = 0.25 + 0.015241383936 + 0.000000000000015241383936 + 0.0000000000000025
-    let squares: bigdecimal::BigDecimal = "0.265241383936017741383936".parse().unwrap();
+    assert_eq!(c.sentiment.scored, 5);
+    assert_eq!(c.sentiment.sum, dec("1.623456173456"));
+    // 0.25 + 0.123456² + 0.000000123456² + 0.00000005² + 1²
+    //   = 0.25 + 0.015241383936 + 0.000000000000015241383936 + 0.0000000000000025 + 1
+    let squares: bigdecimal::BigDecimal = "1.265241383936017741383936".parse().unwrap();
     assert_eq!(c.sentiment.sum_squares, squares);
 
     // And through an aggregates file: still exact, as plain digits.
     let json = serde_json::to_string(&a).unwrap();
-    assert!(json.contains(&(d1 * d1 + d2 * d2 + 2 * d3 * d3).to_string()));
+    assert!(json.contains(&squares_micros.to_string()));
     let back: Aggregates = serde_json::from_str(&json).unwrap();
     assert_eq!(back, a);
 }

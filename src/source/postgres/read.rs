@@ -56,6 +56,8 @@ const SEGMENTS_HASH_MEMORY_SQL: &str = include_str!("../sql/segments_hash_memory
 const SEGMENTS_HASH_MEMORY: i64 = 2 << 30;
 const JOB_SETTINGS_SQL: &str = include_str!("../sql/read_job_settings.sql");
 const LLM_USAGE_SQL: &str = include_str!("../sql/llm_usage.sql");
+/// The same for a read of one month, without the month a row.
+const LLM_USAGE_MONTH_SQL: &str = include_str!("../sql/llm_usage_month.sql");
 const LEDGER_SQL: &str = include_str!("../sql/ledger.sql");
 const KB_EVALS_SQL: &str = include_str!("../sql/kb_evals.sql");
 const REPLY_EDITS_SQL: &str = include_str!("../sql/reply_edits.sql");
@@ -209,11 +211,9 @@ struct FactRow {
     sentiment_units: Option<Decimal>,
     sentiment_numeric: Option<Decimal>,
     aht_squares_hi: Option<BigDecimal>,
-    aht_squares_mid: Option<BigDecimal>,
     aht_squares_lo: Option<BigDecimal>,
     aht_long_squares: Option<BigDecimal>,
     sentiment_squares_hi: Option<BigDecimal>,
-    sentiment_squares_mid: Option<BigDecimal>,
     sentiment_squares_lo: Option<BigDecimal>,
     sentiment_numeric_squares: Option<BigDecimal>,
 }
@@ -650,10 +650,14 @@ async fn run(tx: &mut PgConnection, job: Job, p: &Params) -> Result<Output, sqlx
             Output::FirstResponse(percentiles)
         }
         Job::LlmUsage => Output::LlmUsage(
-            sqlx::query_as(LLM_USAGE_SQL)
-                .bind(&p.bounds)
-                .fetch_all(&mut *tx)
-                .await?,
+            sqlx::query_as(if p.bounds.len() == 2 {
+                LLM_USAGE_MONTH_SQL
+            } else {
+                LLM_USAGE_SQL
+            })
+            .bind(&p.bounds)
+            .fetch_all(&mut *tx)
+            .await?,
         ),
         Job::Small => Output::Small {
             ledger: sqlx::query_as(LEDGER_SQL)
@@ -910,16 +914,9 @@ fn channel_name(channel: Option<String>) -> String {
     channel.unwrap_or_else(|| "(none)".to_string())
 }
 
-/// d² from the sums of hi², hi·lo and lo² where d = hi·10⁶ + lo (see conversations_facts.sql).
-fn split_squares(
-    hi: Option<BigDecimal>,
-    mid: Option<BigDecimal>,
-    lo: Option<BigDecimal>,
-) -> BigDecimal {
-    let million = BigDecimal::from(1_000_000);
-    hi.unwrap_or_default() * &million * &million
-        + mid.unwrap_or_default() * BigDecimal::from(2) * &million
-        + lo.unwrap_or_default()
+/// d² from the sums of d·hi and d·lo where d = hi·10⁶ + lo (see conversations_facts.sql).
+fn split_squares(hi: Option<BigDecimal>, lo: Option<BigDecimal>) -> BigDecimal {
+    hi.unwrap_or_default() * BigDecimal::from(1_000_000) + lo.unwrap_or_default()
 }
 
 /// The ending of code `code` (bits 24–27 of the key); 0 has none.
@@ -1044,9 +1041,8 @@ fn add_fact(
     }
     c.handle_time.total_micros += handle_time_micros;
     let million = BigDecimal::from(1_000_000);
-    c.handle_time.sum_squares_micros +=
-        split_squares(row.aht_squares_hi, row.aht_squares_mid, row.aht_squares_lo)
-            + row.aht_long_squares.unwrap_or_default() * &million * &million;
+    c.handle_time.sum_squares_micros += split_squares(row.aht_squares_hi, row.aht_squares_lo)
+        + row.aht_long_squares.unwrap_or_default() * &million * &million;
     if has(CLOSED_BEFORE_START) {
         c.quality.closed_before_start += n;
     }
@@ -1071,11 +1067,7 @@ fn add_fact(
     }
     c.sentiment.sum += sentiment_sum;
     // Units of 1e-12 squared are units of 1e-24.
-    let unit_squares = split_squares(
-        row.sentiment_squares_hi,
-        row.sentiment_squares_mid,
-        row.sentiment_squares_lo,
-    );
+    let unit_squares = split_squares(row.sentiment_squares_hi, row.sentiment_squares_lo);
     c.sentiment.sum_squares +=
         BigDecimal::new(unit_squares.with_scale(0).into_bigint_and_exponent().0, 24)
             + row.sentiment_numeric_squares.unwrap_or_default();

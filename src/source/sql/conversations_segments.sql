@@ -57,7 +57,8 @@ WITH g AS MATERIALIZED (
         array_agg(s.frt) FILTER (WHERE s.frt IS NOT NULL) AS frts
     FROM (
         SELECT
-            width_bucket(c.started_at, $1::timestamptz[]) AS bucket,
+            -- Every row is of month $2 (the WHERE below): no width_bucket() a row.
+            $2::int4 AS bucket,
             c.channel::text AS channel,
             c.issue_key::text AS issue_key,
             c.ai_participated,
@@ -76,8 +77,8 @@ WITH g AS MATERIALIZED (
         FROM conversations c
         WHERE c.started_at >= ($1::timestamptz[])[$2::int4]
           AND c.started_at < ($1::timestamptz[])[$2::int4 + 1]
-        -- Keeps the bucket a column without statistics: the planner expects few groups
-        -- and hashes (see conversations_facts.sql).
+        -- Keeps the group keys columns without statistics: the planner expects few
+        -- groups and hashes (see conversations_facts.sql).
         OFFSET 0
     ) s
     GROUP BY s.bucket, s.channel, s.issue_key
