@@ -7,7 +7,7 @@
 //! serialises concurrent runs into the same folder.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 /// Marks a folder as written by aikpi, so that it may be replaced as a whole.
@@ -59,17 +59,11 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
 
 /// Writes `files` as the complete content of `out`, replacing any previous aikpi report there.
 pub fn publish(out: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
-    publish_with(out, files, &mut write_durably)
-}
-
-/// Writes one file and flushes it to disk before the set is swapped in.
-fn write_durably(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut f = File::create(path)?;
-    f.write_all(bytes)?;
-    f.sync_all()
+    publish_with(out, files, &mut |path, bytes| fs::write(path, bytes))
 }
 
 /// [`publish`] with the per-file writer as a seam, so tests can make a write fail half-way.
+/// Every file written is flushed to disk (see [`flush_to_disk`]) before the set is swapped in.
 pub fn publish_with(
     out: &Path,
     files: &[OutputFile],
@@ -171,7 +165,27 @@ fn write_staging(
         }
         write_file(&path, &file.bytes).map_err(io_err(&path))?;
     }
-    Ok(())
+    let paths: Vec<PathBuf> = all.iter().map(|f| staging.join(&f.path)).collect();
+    flush_to_disk(&paths)
+}
+
+/// Flushes every written file to disk, all at once: one `fsync` a file on threads of its
+/// own, so that the filesystem can commit them together rather than one journal commit
+/// after the other (the sample report's 26 files into a new folder: 10–13 ms of writing
+/// and flushing this way, 15–23 ms one file after the other; ext4, issue 12).
+fn flush_to_disk(paths: &[PathBuf]) -> Result<(), OutputError> {
+    std::thread::scope(|scope| {
+        let flushes: Vec<_> = paths
+            .iter()
+            .map(|path| (path, scope.spawn(move || File::open(path)?.sync_all())))
+            .collect();
+        flushes.into_iter().try_for_each(|(path, flush)| {
+            flush
+                .join()
+                .unwrap_or_else(|_| Err(io::Error::other("the flush to disk stopped")))
+                .map_err(io_err(path))
+        })
+    })
 }
 
 fn swap_in(staging: &Path, out: &Path) -> Result<(), OutputError> {
@@ -199,25 +213,8 @@ fn swap_in(staging: &Path, out: &Path) -> Result<(), OutputError> {
 
 #[cfg(target_os = "linux")]
 fn exchange(a: &Path, b: &Path) -> io::Result<()> {
-    use std::ffi::CString;
-    use std::os::unix::ffi::OsStrExt;
-    let ca = CString::new(a.as_os_str().as_bytes()).map_err(io::Error::other)?;
-    let cb = CString::new(b.as_os_str().as_bytes()).map_err(io::Error::other)?;
-    // SAFETY: both pointers are valid NUL-terminated paths for the duration of the call.
-    let rc = unsafe {
-        libc::renameat2(
-            libc::AT_FDCWD,
-            ca.as_ptr(),
-            libc::AT_FDCWD,
-            cb.as_ptr(),
-            libc::RENAME_EXCHANGE,
-        )
-    };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
-    }
+    use rustix::fs::{renameat_with, RenameFlags, CWD};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(io::Error::from)
 }
 
 #[cfg(not(target_os = "linux"))]
