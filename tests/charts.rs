@@ -12,9 +12,9 @@ use aikpi::review::{ChannelShare, IssueSegment};
 
 /// Decodes a PNG into (width, height, RGB(A) bytes, channels).
 fn decode(png_bytes: &[u8]) -> (u32, u32, Vec<u8>, usize) {
-    let decoder = png::Decoder::new(png_bytes);
+    let decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
     let mut reader = decoder.read_info().expect("a PNG header");
-    let mut buf = vec![0; reader.output_buffer_size()];
+    let mut buf = vec![0; reader.output_buffer_size().expect("a PNG of a sane size")];
     let info = reader.next_frame(&mut buf).expect("a PNG frame");
     buf.truncate(info.buffer_size());
     (info.width, info.height, buf, info.color_type.samples())

@@ -249,7 +249,7 @@ fn every_chart_is_an_inline_png_drawing() {
         assert_eq!(png, &chart.png, "the chart's own bytes are embedded");
         let decoder = png::Decoder::new(Cursor::new(png.as_slice()));
         let mut reader = decoder.read_info().expect("a PNG");
-        let mut pixels = vec![0; reader.output_buffer_size()];
+        let mut pixels = vec![0; reader.output_buffer_size().expect("a sane size")];
         let info = reader.next_frame(&mut pixels).expect("PNG decodes");
         // 16 cm wide, same aspect ratio as the image.
         let extent = elements(drawing, "wp:extent")[0];
