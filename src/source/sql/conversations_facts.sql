@@ -55,8 +55,9 @@
 --   (d·hi below 7.5e15 for a handle time and at most 1e18 for a sentiment, d·lo below
 --   1e18; int8 ends at 9.2e18); sum(int8) is exact numeric (an int128 accumulator). The
 --   caller puts the two sums together. Two products a row, not three as with
---   hi²·10^12 + 2·hi·lo·10^6 + lo²: two fewer aggregates and five fewer operators a row. The rare long handle times and numeric-path sentiments square
---   as numeric. Rating squares need no column: the rating is part of `key`.
+--   hi²·10^12 + 2·hi·lo·10^6 + lo²: two fewer aggregates and five fewer operators a row.
+--   The rare long handle times and numeric-path sentiments square as numeric. Rating
+--   squares need no column: the rating is part of `key`.
 SELECT
     r.channel,
     r.key,
