@@ -158,15 +158,16 @@ fn write_staging(
         bytes: b"This folder was written by aikpi and is replaced as a whole on the next run.\n"
             .to_vec(),
     });
+    let mut written = Vec::with_capacity(all.len());
     for file in &all {
         let path = staging.join(&file.path);
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir).map_err(io_err(dir))?;
         }
         write_file(&path, &file.bytes).map_err(io_err(&path))?;
+        written.push(path);
     }
-    let paths: Vec<PathBuf> = all.iter().map(|f| staging.join(&f.path)).collect();
-    flush_to_disk(&paths)
+    flush_to_disk(&written)
 }
 
 /// Flushes every written file to disk, all at once: one `fsync` a file on threads of its

@@ -198,6 +198,12 @@ impl Params {
     fn reads_whole_window(&self) -> bool {
         self.bounds == self.window_bounds
     }
+
+    /// Whether the tables are read for one month only (a report after `aikpi rollup`).
+    /// The facts query decides the same from its bounds in SQL (conversations_facts.sql).
+    fn reads_one_month(&self) -> bool {
+        self.bounds.len() == 2
+    }
 }
 
 /// One row of `conversations_facts.sql`.
@@ -650,7 +656,7 @@ async fn run(tx: &mut PgConnection, job: Job, p: &Params) -> Result<Output, sqlx
             Output::FirstResponse(percentiles)
         }
         Job::LlmUsage => Output::LlmUsage(
-            sqlx::query_as(if p.bounds.len() == 2 {
+            sqlx::query_as(if p.reads_one_month() {
                 LLM_USAGE_MONTH_SQL
             } else {
                 LLM_USAGE_SQL
