@@ -110,21 +110,24 @@ impl Templates {
             }
             None => "the built-in templates".to_string(),
         };
-        let load = |escape: fn(&str) -> String, suffixes: &[&'static str]| {
-            let mut tera = Tera::default();
-            tera.autoescape_on(suffixes.to_vec());
-            tera.set_escape_fn(escape);
-            register(&mut tera);
-            tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
-                .map_err(|e| RenderError::Templates {
-                    origin: origin.clone(),
-                    message: describe(&e),
-                })?;
-            Ok::<_, RenderError>(tera)
-        };
+        let mut html = Tera::default();
+        register(&mut html);
+        html.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
+            .map_err(|e| RenderError::Templates {
+                origin,
+                message: describe(&e),
+            })?;
+        // Parsing is most of the cost (pest, about 15 ms for the built-ins) and tera 1
+        // decides escaping when it renders, from the instance's settings: the Markdown
+        // instance is a copy of the parsed one with its own escaping, not a second parse.
+        let mut markdown = html.clone();
+        html.autoescape_on(HTML_SUFFIXES.to_vec());
+        html.set_escape_fn(escape::html);
+        markdown.autoescape_on(MARKDOWN_SUFFIXES.to_vec());
+        markdown.set_escape_fn(escape::markdown);
         Ok(Self {
-            html: load(escape::html, &HTML_SUFFIXES)?,
-            markdown: load(escape::markdown, &MARKDOWN_SUFFIXES)?,
+            html,
+            markdown,
             overrides: overrides.map(Path::to_path_buf),
         })
     }
