@@ -244,7 +244,7 @@ const NO_DATA_BG: RGBColor = RGBColor(243, 244, 246);
 /// presentation's language.
 ///
 /// The charts are independent, and rasterising and encoding them is most of the time a
-/// report spends outside the database (about 80 ms for the ten on one core), so they are
+/// report spends outside the database (about 45 ms for the ten on one core), so they are
 /// drawn on two threads when the machine has two cores: the calling thread and one more.
 /// Not more: every thread holds a 4.5 MB pixel buffer and its own allocator arena (about
 /// 10 MB of peak memory per thread), and two already halve the time.
