@@ -83,10 +83,12 @@ now_ms() { date +%s%3N; }
 median() { sort -n | awk '{v[NR]=$1} END {if (NR==0) {print "n/a"} else if (NR%2) {print v[(NR+1)/2]} else {printf "%.1f\n", (v[NR/2]+v[NR/2+1])/2}}'; }
 # The value of `aikpi timing: <stage> <ms> ms` lines in a stderr file (summed over lines).
 stage_ms() { awk -v s="$2" 'index($0, "aikpi timing: " s " ") == 1 {t += $(NF-1)} END {printf "%.1f\n", t}' "$1"; }
+# The summed time of the stages whose names match an extended regex ($2) in a stderr file.
+stages_ms() { awk -v re="^aikpi timing: ($2)" '$0 ~ re {t += $(NF-1)} END {printf "%.1f\n", t}' "$1"; }
 # Everything the report does outside the database: review, charts, rendering, publishing.
-outside_ms() { awk '/^aikpi timing: (review|charts|render |publish)/ {t += $(NF-1)} END {printf "%.1f\n", t}' "$1"; }
+outside_ms() { stages_ms "$1" 'review|charts|render |publish'; }
 # What the --sample target counts: the charts and the rendering of every format.
-drawing_ms() { awk '/^aikpi timing: (charts|render )/ {t += $(NF-1)} END {printf "%.1f\n", t}' "$1"; }
+drawing_ms() { stages_ms "$1" 'charts|render '; }
 # Milliseconds of one psql statement.
 timed_ms() { local t0 t1; t0=$(now_ms); sql "$1" >/dev/null; t1=$(now_ms); echo $((t1 - t0)); }
 marker_of() { sql "SELECT coalesce(obj_description(to_regnamespace('$1'), 'pg_namespace'), '')"; }
