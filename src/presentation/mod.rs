@@ -6,11 +6,13 @@
 //!
 //! * [`words`] — the [`Words`] type: one field per phrase; [`en`] and [`zh_cn`] fill it.
 //! * [`numbers`] — every rounding and number format (display only; JSON is unrounded).
+//! * [`chart_id`] — [`chart_id::ChartId`], the one name of each chart.
 //! * [`dates`] — months, days and instants as each language writes them.
 //! * [`narrative`] — the sentences of the report, built from the words and numbers.
 //! * [`view`] — what every format shows, computed once: the template context.
 //! * [`drilldown`] — SPEC §6 worded: noise marks, segments, drivers, workload, events.
 
+pub mod chart_id;
 pub mod dates;
 pub mod drilldown;
 pub mod en;
