@@ -32,6 +32,13 @@ pub enum ConfigError {
         source: std::io::Error,
     },
     #[error(
+        "the config file {} is larger than {} KiB; a configuration is a few kilobytes of \
+         TOML. Check that --config (or AIKPI_CONFIG) names the configuration file.",
+        .path.display(),
+        CONFIG_FILE_MAX_BYTES / 1024
+    )]
+    TooLarge { path: PathBuf },
+    #[error(
         "the config file {} is not valid: {message}. Fix it there; `aikpi config init` prints \
          every key with its default and meaning.",
         .path.display()
@@ -92,6 +99,52 @@ fn did_you_mean<'a>(wanted: &str, known: impl IntoIterator<Item = &'a str>) -> S
 /// Why a config file could not be read, and what to do, in words.
 fn read_problem(e: &std::io::Error) -> String {
     crate::advice::io_advice(e, crate::advice::FileUse::ConfigFile)
+}
+
+/// The largest config file read, in bytes: a configuration is a few kilobytes, and a
+/// path to a device or a huge file must not fill the memory.
+pub const CONFIG_FILE_MAX_BYTES: u64 = 1024 * 1024;
+
+/// The most entries a list in the config file may have (cost categories, recipients,
+/// annotations): far more than any real configuration, few enough to stay small.
+pub const LIST_MAX_ENTRIES: usize = 1000;
+
+/// PostgreSQL's own bounds of `work_mem`, in kB (64 kB … `INT_MAX` kB).
+const WORK_MEM_KB: std::ops::RangeInclusive<u64> = 64..=2_147_483_647;
+
+/// The longest statement timeout PostgreSQL takes (`INT_MAX` milliseconds), in seconds.
+const STATEMENT_TIMEOUT_MAX_SECONDS: i64 = 2_147_483;
+
+/// Reads the config file, at most [`CONFIG_FILE_MAX_BYTES`] of it (also from a device
+/// or a pipe, which have no size to check beforehand).
+fn read_config_text(path: &Path) -> Result<String, ConfigError> {
+    use std::io::Read;
+    let read = |source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(read)?;
+    let mut bytes = Vec::new();
+    file.take(CONFIG_FILE_MAX_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read)?;
+    if bytes.len() as u64 > CONFIG_FILE_MAX_BYTES {
+        return Err(ConfigError::TooLarge {
+            path: path.to_path_buf(),
+        });
+    }
+    String::from_utf8(bytes)
+        .map_err(|e| read(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
+}
+
+/// Refuses a list longer than [`LIST_MAX_ENTRIES`], naming its key.
+fn check_list_length(key: &str, length: usize) -> Result<(), ConfigError> {
+    if length > LIST_MAX_ENTRIES {
+        return Err(ConfigError::Invalid(format!(
+            "{key} has {length} entries; at most {LIST_MAX_ENTRIES} are allowed"
+        )));
+    }
+    Ok(())
 }
 
 /// The `[targets]`, `[tolerances]`, … of the file, every key optional.
@@ -423,14 +476,34 @@ impl EmailSettings {
                 "email.password_env must be the NAME of an environment variable (letters, digits, _), e.g. AIKPI_SMTP_PASSWORD — not the password".to_string(),
             ));
         }
+        if is_someone_elses_secret(&password_env) {
+            return Err(invalid(format!(
+                "email.password_env = \"{password_env}\" names a variable of the database \
+                 connection or of aikpi itself, whose value must never go to the SMTP server; \
+                 put the SMTP password in a variable of its own, e.g. {DEFAULT_PASSWORD_ENV} \
+                 (DATABASE_URL, PG* and AIKPI_* other than {DEFAULT_PASSWORD_ENV} are refused)"
+            )));
+        }
+        if let (Some(server), Some(_)) = (&server, &username) {
+            if server.security == SmtpSecurity::Plaintext && !is_loopback(&server.host) {
+                return Err(invalid(format!(
+                    "email.smtp_url sends to {server} with tls=none while email.username is set: \
+                     the password would cross the network unencrypted. tls=none is only for a \
+                     relay on this machine (localhost, 127.0.0.1, ::1); use smtps:// or smtp:// \
+                     (STARTTLS) for {}",
+                    server.host
+                )));
+            }
+        }
         let from = file
             .from
             .filter(|f| !f.trim().is_empty())
             .map(|f| parse_mailbox("email.from", &f))
             .transpose()?;
         let list = |key: &str, v: Option<OneOrMany>| -> Result<Vec<Mailbox>, ConfigError> {
-            v.map(OneOrMany::into_vec)
-                .unwrap_or_default()
+            let addresses = v.map(OneOrMany::into_vec).unwrap_or_default();
+            check_list_length(key, addresses.len())?;
+            addresses
                 .iter()
                 .filter(|a| !a.trim().is_empty())
                 .map(|a| parse_mailbox(key, a))
@@ -470,6 +543,23 @@ impl EmailSettings {
             timeout,
         })
     }
+}
+
+/// Whether the environment variable `name` belongs to the database connection (libpq's
+/// `PG*`, `DATABASE_URL`) or to aikpi (`AIKPI_*`), other than the SMTP password's default
+/// variable: its value is never sent to an SMTP server.
+fn is_someone_elses_secret(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    upper != DEFAULT_PASSWORD_ENV
+        && (upper == "DATABASE_URL" || upper.starts_with("PG") || upper.starts_with("AIKPI_"))
+}
+
+/// Whether `host` is this machine: the only place a plaintext SMTP login may go.
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Parses one address (`ops@example.com` or `Support Ops <ops@example.com>`).
@@ -557,10 +647,7 @@ impl Config {
         let file = match path {
             None => ConfigFile::default(),
             Some(p) => {
-                let text = std::fs::read_to_string(p).map_err(|source| ConfigError::Read {
-                    path: p.to_path_buf(),
-                    source,
-                })?;
+                let text = read_config_text(p)?;
                 parse_file(&text).map_err(|message| ConfigError::Parse {
                     path: p.to_path_buf(),
                     message,
@@ -615,10 +702,12 @@ impl Config {
         }
         let statement_timeout = match file.statement_timeout_seconds.unwrap_or(600) {
             0 => None,
-            s if s > 0 => Some(Duration::from_secs(s as u64)),
+            s @ 1..=STATEMENT_TIMEOUT_MAX_SECONDS => Some(Duration::from_secs(s as u64)),
             s => {
                 return Err(invalid(format!(
-                    "statement_timeout_seconds = {s} must be 0 (no limit) or more"
+                    "statement_timeout_seconds = {s} must be between 0 (no limit) and \
+                     {STATEMENT_TIMEOUT_MAX_SECONDS} (PostgreSQL's longest statement timeout, \
+                     about 24 days)"
                 )))
             }
         };
@@ -628,6 +717,13 @@ impl Config {
         if !work_mem.is_empty() && !is_memory_size(work_mem) {
             return Err(invalid(format!(
                 "work_mem = \"{work_mem}\" must be a PostgreSQL memory size such as \"64MB\" or \"1GB\" (kB, MB, GB or TB), or \"\" for the server's setting"
+            )));
+        }
+        if !work_mem.is_empty() && !memory_kb(work_mem).is_some_and(|kb| WORK_MEM_KB.contains(&kb))
+        {
+            return Err(invalid(format!(
+                "work_mem = \"{work_mem}\" is outside PostgreSQL's range for it: between \
+                 \"64kB\" and \"2147483647kB\" (just under 2 TB)"
             )));
         }
         let read_connections = file
@@ -693,6 +789,7 @@ impl Config {
                 "top_issues = {top_issues} must be 1 or more"
             )));
         }
+        check_list_length("[[annotations]]", file.annotations.len())?;
         let annotations = file
             .annotations
             .into_iter()
@@ -743,6 +840,12 @@ impl Config {
             ))
         })?;
 
+        for (key, list) in [
+            ("costs.infra_categories", &file.costs.infra_categories),
+            ("costs.labor_categories", &file.costs.labor_categories),
+        ] {
+            check_list_length(key, list.as_ref().map_or(0, Vec::len))?;
+        }
         let cost_defaults = CostCategories::default();
         review.costs = CostCategories {
             infra: file.costs.infra_categories.unwrap_or(cost_defaults.infra),
@@ -774,6 +877,18 @@ impl Config {
             file: path.map(Path::to_path_buf),
         })
     }
+}
+
+/// A memory size of [`is_memory_size`]'s form in kB; `None` when it does not fit a `u64`.
+fn memory_kb(text: &str) -> Option<u64> {
+    let digits = text.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let factor: u64 = match &text[digits.len()..] {
+        "" | "kB" => 1,
+        "MB" => 1 << 10,
+        "GB" => 1 << 20,
+        _ => 1 << 30,
+    };
+    digits.parse::<u64>().ok()?.checked_mul(factor)
 }
 
 /// A PostgreSQL memory setting: digits and an optional unit (kB when none).
