@@ -114,6 +114,12 @@ pub enum RenderError {
          templates of their folder and cannot read the environment."
     )]
     Template { template: String, message: String },
+    /// A template ran away (output or `range` beyond the limits); a setup error, exit 2.
+    #[error(
+        "template `{template}` {limit}; its loops run away (check `range` and nested `for`). \
+         Fix that template in the --templates folder, or remove it to use the built-in one."
+    )]
+    Runaway { template: String, limit: String },
     /// The review could not be turned into a template context.
     #[error("cannot build the template context: {0}")]
     Context(String),

@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 
 use tera::{Tera, Value};
 
+mod limits;
+
 use super::escape;
 use super::RenderError;
 use crate::presentation::view::ReportView;
@@ -114,9 +116,11 @@ impl Templates {
         register(&mut html);
         html.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
             .map_err(|e| RenderError::Templates {
-                origin,
+                origin: origin.clone(),
                 message: describe(&e),
             })?;
+        limits::check_recursion(&html)
+            .map_err(|message| RenderError::Templates { origin, message })?;
         // Parsing is most of the cost (pest: 73 M instructions for the built-ins, more
         // than drawing a chart), and tera 1 decides escaping when it renders, from the
         // instance's settings: the Markdown instance is a copy of the parsed one with
@@ -147,12 +151,33 @@ impl Templates {
             // Tera escapes only HTML_SUFFIXES here, so plain templates stay as they are.
             Escaping::Html | Escaping::Plain => &self.html,
         };
-        engine
-            .render(name, context)
-            .map_err(|e| RenderError::Template {
-                template: name.to_string(),
-                message: describe(&e),
-            })
+        // Rendered into a bounded buffer: a runaway loop stops at the limit.
+        let mut output = limits::BoundedOutput::default();
+        let rendered = engine.render_to(name, context, &mut output);
+        let runaway = |limit: String| RenderError::Runaway {
+            template: name.to_string(),
+            limit,
+        };
+        if output.overflowed {
+            return Err(runaway(format!(
+                "writes more than {} MiB, the most one template may write",
+                limits::OUTPUT_MAX_BYTES / (1024 * 1024)
+            )));
+        }
+        if let Err(e) = rendered {
+            let message = describe(&e);
+            return Err(match message.find(limits::RANGE_REFUSAL) {
+                Some(at) => runaway(message[at..].to_string()),
+                None => RenderError::Template {
+                    template: name.to_string(),
+                    message,
+                },
+            });
+        }
+        String::from_utf8(output.bytes).map_err(|e| RenderError::Template {
+            template: name.to_string(),
+            message: e.to_string(),
+        })
     }
 }
 
@@ -228,6 +253,8 @@ fn register(tera: &mut Tera) {
             "get_env is disabled: aikpi templates cannot read environment variables",
         ))
     });
+    // tera's own `range` makes any number of numbers; this one stops at a limit.
+    tera.register_function("range", limits::bounded_range);
     // Filters that write words take `lang=` (the view's `view.lang`); English otherwise.
     tera.register_filter("percent", filter_number(|p, x| p.percent(x)));
     tera.register_filter("seconds", filter_number(|p, x| p.seconds(x)));
