@@ -81,7 +81,8 @@ impl RunError {
             RunError::Usage(_)
             | RunError::Config(_)
             | RunError::EmailSetup(_)
-            | RunError::TemplatesSetup(_) => 2,
+            | RunError::TemplatesSetup(_)
+            | RunError::Render(RenderError::Runaway { .. }) => 2,
             RunError::Source(_) | RunError::Aggregates(_) => 3,
             RunError::Render(_)
             | RunError::Charts(_)
@@ -173,12 +174,33 @@ fn check_month_is_over(
 }
 
 fn database_url(db: &DatabaseArgs) -> Result<&str, RunError> {
-    db.database_url.as_deref().filter(|u| !u.trim().is_empty()).ok_or_else(|| {
+    let url = db.database_url.as_deref().filter(|u| !u.trim().is_empty()).ok_or_else(|| {
         RunError::Usage(
             "no database given: pass --database-url or set DATABASE_URL (the password preferably in PGPASSWORD)"
                 .to_string(),
         )
-    })
+    })?;
+    // Another database's URL fails here, not at connect: it is a wrong setting, not a
+    // connection problem. The URL itself is not repeated (it may hold a password).
+    if let Some((scheme, _)) = url.trim().split_once("://") {
+        if !["postgres", "postgresql"].contains(&scheme.to_ascii_lowercase().as_str()) {
+            // A scheme is letters, digits, `+`, `-`, `.`; anything else is not echoed.
+            let shown = if scheme.len() <= 20
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            {
+                format!("`{scheme}://`")
+            } else {
+                "something else".to_string()
+            };
+            return Err(RunError::Usage(format!(
+                "the database URL (--database-url or DATABASE_URL) starts with {shown}, but \
+                 aikpi reads PostgreSQL only: give a postgres:// or postgresql:// URL"
+            )));
+        }
+    }
+    Ok(url)
 }
 
 /// Reads the window of months ending with `month` from PostgreSQL; on a terminal, shows
@@ -326,6 +348,19 @@ fn report(args: ReportArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
             config.email.override_recipients(to);
         }
         email::check_ready(&config.email, !args.email).map_err(RunError::EmailSetup)?;
+        if let Some(path) = &args.email_dry_run {
+            email::check_dry_run_target(path).map_err(RunError::EmailSetup)?;
+        }
+        // The attachment is read from the written set: a set without it would fail the
+        // email only after all the report work.
+        if config.email.attach_docx && !args.format.contains(&Format::Docx) {
+            return Err(RunError::Usage(
+                "email.attach_docx = true attaches report.docx, but --format does not include \
+                 docx, so no report.docx is written. Add docx to --format (e.g. --format \
+                 json,docx), or set email.attach_docx = false"
+                    .to_string(),
+            ));
+        }
     }
     // Loaded once, before any data work: a broken template folder is a setup error.
     let templates =
@@ -336,10 +371,12 @@ fn report(args: ReportArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
     let (aggregates, sample) = if args.sample || args.from.is_some() {
         // clap makes --from and --sample exclusive.
         let (parsed, what) = match &args.from {
-            Some(path) => (
-                source::load_aggregates_file(path)?,
-                path.display().to_string(),
-            ),
+            Some(path) => {
+                let mut parsed = source::load_aggregates_file(path)?;
+                // A file written by hand or by another tool may carry a password.
+                parsed.source.location = source::redact_url(&parsed.source.location);
+                (parsed, path.display().to_string())
+            }
             None => {
                 let parsed: Aggregates = serde_json::from_str(SAMPLE_AGGREGATES)
                     .map_err(|e| RunError::Usage(format!("the built-in sample is damaged: {e}")))?;

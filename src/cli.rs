@@ -139,7 +139,7 @@ pub struct ReportArgs {
     pub templates: Option<PathBuf>,
 
     /// Language of every output: en (default) or zh-CN (config `language`).
-    #[arg(long, env = "AIKPI_LANG", value_name = "LANG")]
+    #[arg(long, env = "AIKPI_LANG", value_name = "LANG", hide_env_values = true)]
     pub lang: Option<String>,
 
     /// Report on the current, unfinished month (the report says "partial month").

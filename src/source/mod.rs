@@ -421,7 +421,44 @@ pub fn load_aggregates_file(path: impl AsRef<Path>) -> Result<Aggregates, Source
 /// query parameters (`?password=…`, `&sslpassword=…`) and libpq keyword strings
 /// (`host=… password=…`). Never panics; when in doubt it redacts more, not less.
 pub fn redact_url(url: &str) -> String {
-    redact_password_params(&redact_userinfo(url))
+    redact_password_params(&redact_query_secrets(&redact_userinfo(url)))
+}
+
+/// Redacts the value of every query parameter of a URL whose key, percent-decoded and in
+/// any case, names a password (`password`, `sslpassword`, `pass%77ord`): libpq decodes
+/// the keys before it reads them, so a literal match alone would miss them.
+fn redact_query_secrets(url: &str) -> String {
+    let Some(query_start) = url
+        .find("://")
+        .and_then(|s| url[s..].find('?').map(|q| s + q + 1))
+    else {
+        return url.to_string();
+    };
+    let query_end = url[query_start..]
+        .find('#')
+        .map_or(url.len(), |f| query_start + f);
+    let params: Vec<String> = url[query_start..query_end]
+        .split('&')
+        .map(|param| {
+            let Some((key, _)) = param.split_once('=') else {
+                return param.to_string();
+            };
+            let decoded: String = url::form_urlencoded::parse(key.as_bytes())
+                .map(|(k, _)| k.into_owned())
+                .collect();
+            if decoded.to_lowercase().contains("password") {
+                format!("{key}=***")
+            } else {
+                param.to_string()
+            }
+        })
+        .collect();
+    format!(
+        "{}{}{}",
+        &url[..query_start],
+        params.join("&"),
+        &url[query_end..]
+    )
 }
 
 /// The password embedded in a connection string, if any (used to scrub driver messages).
@@ -553,6 +590,22 @@ mod tests {
         ] {
             assert_eq!(redact_url(url), url);
         }
+    }
+
+    #[test]
+    fn redacts_password_parameters_with_percent_encoded_keys() {
+        assert_eq!(
+            redact_url("postgres://u@h/db?pass%77ord=s3cret&sslmode=require"),
+            "postgres://u@h/db?pass%77ord=***&sslmode=require"
+        );
+        assert_eq!(
+            redact_url("postgres://u@h/db?sslmode=disable&%53SL%50ASSWORD=k3y#x"),
+            "postgres://u@h/db?sslmode=disable&%53SL%50ASSWORD=***#x"
+        );
+        assert_eq!(
+            redact_url("postgres://u@h/db?p%61ssword"),
+            "postgres://u@h/db?p%61ssword"
+        );
     }
 
     #[test]
