@@ -499,3 +499,31 @@ fn a_run_by_an_ordinary_user_leaves_no_staging_folder_even_over_a_read_only_old_
     run_as_nobody();
     assert_eq!(names(dir.path()), ["aikpi", "report"]);
 }
+
+#[test]
+fn control_characters_and_direction_overrides_in_data_reach_no_text_output() {
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/aggregates.json");
+    let text = std::fs::read_to_string(sample).unwrap();
+    // The channel "app" renamed: a colour escape, a terminal title, a right-to-left override.
+    let hostile = "app\\u001b[31m\\u001b]0;owned\\u0007\\u202eevil";
+    let text = text.replace("\"app\":", &format!("\"{hostile}\":"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("aggregates.json");
+    std::fs::write(&file, text).unwrap();
+    let out = dir.path().join("report");
+    let output = aikpi()
+        .args(["report", "--format", "html,md", "--from"])
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    for name in ["report.html", "report.md"] {
+        let written = std::fs::read_to_string(out.join(name)).unwrap();
+        assert!(written.contains("appevil"), "{name} shows the channel");
+        for bad in ['\u{1b}', '\u{7}', '\u{202e}'] {
+            assert!(!written.contains(bad), "{name} holds {:?}", bad);
+        }
+    }
+}

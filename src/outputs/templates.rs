@@ -174,10 +174,14 @@ impl Templates {
                 },
             });
         }
-        String::from_utf8(output.bytes).map_err(|e| RenderError::Template {
-            template: name.to_string(),
-            message: e.to_string(),
-        })
+        String::from_utf8(output.bytes)
+            // What reached the output unescaped (plain-text templates, `| safe` values)
+            // still carries no control character or direction override.
+            .map(|text| escape::rendered(&text))
+            .map_err(|e| RenderError::Template {
+                template: name.to_string(),
+                message: e.to_string(),
+            })
     }
 }
 
