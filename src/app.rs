@@ -174,7 +174,12 @@ fn check_month_is_over(
 }
 
 fn database_url(db: &DatabaseArgs) -> Result<&str, RunError> {
-    let url = db.database_url.as_deref().filter(|u| !u.trim().is_empty()).ok_or_else(|| {
+    let url = db
+        .database_url
+        .as_ref()
+        .map(crate::cli::DatabaseUrl::expose)
+        .filter(|u| !u.trim().is_empty())
+        .ok_or_else(|| {
         RunError::Usage(
             "no database given: pass --database-url or set DATABASE_URL (the password preferably in PGPASSWORD)"
                 .to_string(),

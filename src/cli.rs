@@ -53,7 +53,7 @@ pub struct DatabaseArgs {
     /// PostgreSQL URL, e.g. postgres://reporter@db/support. Prefer the DATABASE_URL
     /// environment variable and PGPASSWORD for the password: a flag is visible in `ps`.
     #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_name = "URL")]
-    pub database_url: Option<String>,
+    pub database_url: Option<DatabaseUrl>,
 
     /// PostgreSQL schema holding the contract relations [default: public].
     #[arg(
@@ -76,6 +76,37 @@ pub struct DatabaseArgs {
         hide_env_values = true
     )]
     pub config: Option<PathBuf>,
+}
+
+/// A database URL as given. It may hold a password, so it prints (`Debug`, `Display`)
+/// only with its passwords replaced by `***`; [`DatabaseUrl::expose`] is for connecting.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    /// The URL itself, passwords included: only for connecting.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::str::FromStr for DatabaseUrl {
+    type Err = std::convert::Infallible;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(DatabaseUrl(text.to_string()))
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DatabaseUrl({:?})", crate::source::redact_url(&self.0))
+    }
+}
+
+impl std::fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::source::redact_url(&self.0))
+    }
 }
 
 /// `aikpi migrate`.
@@ -270,4 +301,20 @@ pub enum ConfigCommand {
         #[arg(value_name = "FILE")]
         path: Option<PathBuf>,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_url_never_prints_its_password() {
+        let url: DatabaseUrl = "postgres://u:Sw0rdf1sh@h/db?pass%77ord=Sw0rdf1sh"
+            .parse()
+            .unwrap();
+        for printed in [format!("{url:?}"), url.to_string()] {
+            assert!(!printed.contains("Sw0rdf1sh"), "{printed}");
+        }
+        assert!(url.expose().contains("Sw0rdf1sh"));
+    }
 }
