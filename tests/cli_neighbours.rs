@@ -527,3 +527,58 @@ fn control_characters_and_direction_overrides_in_data_reach_no_text_output() {
         }
     }
 }
+
+/// An SMTP server on loopback that refuses every login with `reply`; returns its port.
+fn refusing_smtp_server(reply: &'static str) -> u16 {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let Ok((stream, _)) = listener.accept() else {
+            return;
+        };
+        let mut writer = stream.try_clone().unwrap();
+        let _ = writer.write_all(b"220 relay ready\r\n");
+        for line in BufReader::new(stream).lines() {
+            let Ok(line) = line else { break };
+            let answer = match line.get(..4).map(str::to_ascii_uppercase).as_deref() {
+                Some("EHLO") => "250-relay\r\n250 AUTH PLAIN LOGIN\r\n".to_string(),
+                Some("AUTH") => format!("{reply}\r\n"),
+                Some("QUIT") => {
+                    let _ = writer.write_all(b"221 bye\r\n");
+                    break;
+                }
+                _ => "250 ok\r\n".to_string(),
+            };
+            if writer.write_all(answer.as_bytes()).is_err() {
+                break;
+            }
+        }
+    });
+    port
+}
+
+#[test]
+fn a_hostile_smtp_reply_reaches_stderr_without_its_terminal_escapes() {
+    let port = refusing_smtp_server("535 5.7.8 \u{1b}]0;pwned\u{7}\u{1b}[2Jno such user");
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(
+        dir.path(),
+        &format!("{EMAIL}smtp_url = \"smtp://127.0.0.1:{port}?tls=none\"\nusername = \"bot\"\n"),
+    );
+    let output = aikpi()
+        .env("AIKPI_SMTP_PASSWORD", "pw")
+        .args([
+            "report", "--sample", "--email", "--config", &config, "--out",
+        ])
+        .arg(dir.path().join("report"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(5), "{}", stderr(&output));
+    let text = stderr(&output);
+    assert_mentions(&text, &["535 5.7.8 no such user"]);
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}'),
+        "{text:?}"
+    );
+}
