@@ -522,7 +522,13 @@ fn summary_line(review: &Review, out: &Path, outputs: &[OutputFile]) -> String {
     let traps = if review.summary.triggered_traps.is_empty() {
         "no trap triggered".to_string()
     } else {
-        format!("traps: {}", review.summary.triggered_traps.join(", "))
+        let ids: Vec<&str> = review
+            .summary
+            .triggered_traps
+            .iter()
+            .map(|id| id.as_str())
+            .collect();
+        format!("traps: {}", ids.join(", "))
     };
     let sample = if review.sample { " (sample data)" } else { "" };
     format!(

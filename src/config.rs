@@ -193,6 +193,7 @@ pub struct TrapsFile {
     pub prompt_coverage_min: Option<f64>,
     pub prompt_rate_gap_max: Option<f64>,
     pub booked_llm_share_min: Option<f64>,
+    pub prompt_change_max: Option<f64>,
 }
 
 /// `[costs]`.
@@ -734,6 +735,8 @@ impl Config {
                 traps.booked_llm_share_min,
             )?
             .unwrap_or(defaults.booked_llm_share_min),
+            prompt_change_max: opt_share("traps.prompt_change_max", traps.prompt_change_max)?
+                .unwrap_or(defaults.prompt_change_max),
         };
         let sentiment = traps.frustrated_sentiment_min.unwrap_or(0.5);
         share_or_positive("traps.frustrated_sentiment_min", sentiment, true)?;
