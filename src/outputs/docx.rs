@@ -130,7 +130,7 @@ pub fn render_docx(
     let (mut ordered, trends): (Vec<Chart>, Vec<Chart>) = charts
         .iter()
         .cloned()
-        .partition(|c| c.name == super::charts::DRIVERS_CHART);
+        .partition(|c| c.id() == Some(crate::presentation::chart_id::ChartId::Drivers));
     let first_trend = ordered.len();
     ordered.extend(trends);
     let charts = ordered.as_slice();

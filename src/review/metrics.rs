@@ -6,7 +6,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::exact::{self, Exact};
-use super::settings::Target;
+use super::target::Target;
 use crate::aggregates::MonthAggregates;
 
 /// A metric identifier, as used in `report.json` and the config file.

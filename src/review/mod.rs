@@ -16,6 +16,7 @@ pub mod quality;
 pub mod segments;
 pub mod settings;
 pub mod status;
+pub mod target;
 pub mod traps;
 pub mod workload;
 

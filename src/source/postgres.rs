@@ -30,11 +30,13 @@ mod indexes;
 mod nearest;
 mod read;
 mod rollup;
+mod stored;
 
 pub use indexes::{missing_indexes, stale_tables, MissingIndex, StaleTable, UPKEEP_MIN_BYTES};
 pub use nearest::Neighbours;
 pub use read::{read_aggregates, read_aggregates_with, ReadOptions};
-pub use rollup::{rollup, RollupSummary, SkipReason, StoredMonths};
+pub use rollup::{rollup, RollupSummary, SkipReason};
+pub use stored::StoredMonths;
 
 const CONTRACT_SQL: &str = include_str!("sql/contract.sql");
 

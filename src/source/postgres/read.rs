@@ -31,7 +31,7 @@ use rust_decimal::Decimal;
 use sqlx::postgres::{PgConnection, PgRow};
 use sqlx::{Connection, Executor, FromRow, Postgres, Row, Transaction};
 
-use super::rollup::{self, RollupSnapshot, StoredMonths};
+use super::stored::{self, RollupSnapshot, StoredMonths};
 use super::AggregatesRequest;
 use crate::aggregates::{
     Aggregates, DeflectedByEnding, IssueAggregates, LedgerLine, ModelUsage, MonthAggregates,
@@ -378,13 +378,13 @@ pub(super) async fn read_window(
         .fetch_one(&mut *first)
         .await
         .map_err(failed("column type"))?;
-    let fingerprint = rollup::fingerprint(req, sentiment_is_real);
+    let fingerprint = stored::fingerprint(req, sentiment_is_real);
 
     // The oldest months that the rollup holds fresh, read on this transaction's snapshot
     // (the one every other connection imports), so they are what a full read would see.
     let stored = match purpose {
         Purpose::Report { use_rollup: true } => {
-            match rollup::fresh_months(&mut first, &fingerprint, &months).await {
+            match stored::fresh_months(&mut first, &fingerprint, &months).await {
                 Ok(stored) => stored,
                 // A rollup that cannot be read only costs time. The failed statement
                 // aborted the transaction: read every month on a new one.
@@ -407,7 +407,7 @@ pub(super) async fn read_window(
     };
     let taken = stored.as_ref().map_or(0, |s| s.months.len());
     let rollup_snapshot = match purpose {
-        Purpose::Rollup => Some(rollup::snapshot(&mut first, fingerprint.clone()).await?),
+        Purpose::Rollup => Some(stored::snapshot(&mut first, fingerprint.clone()).await?),
         Purpose::Report { .. } => None,
     };
 
@@ -698,7 +698,7 @@ async fn run(tx: &mut PgConnection, job: Job, p: &Params) -> Result<Output, sqlx
                 .await?,
         },
         Job::Reach => Output::Reach(
-            sqlx::query_as(rollup::REACH_SQL)
+            sqlx::query_as(stored::REACH_SQL)
                 .bind(&p.bounds)
                 .fetch_all(&mut *tx)
                 .await?,

@@ -17,19 +17,16 @@
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use sqlx::postgres::PgConnection;
-use sqlx::{Connection, Executor, Row};
+use sqlx::{Connection, Executor};
 
 use super::read::{month_skeletons, read_window, Purpose};
+use super::stored::{guard, REACH_SQL};
 use super::{apply_read_options, check_contract, connect, AggregatesRequest, ReadTarget};
-use crate::aggregates::{MonthAggregates, AGGREGATES_FORMAT_VERSION};
+use crate::aggregates::MonthAggregates;
 use crate::period::Month;
 use crate::source::{scrub, SourceError};
 use crate::{progress, timings};
 
-pub(super) const REACH_SQL: &str = include_str!("../sql/rollup_reach.sql");
-const GUARD_SQL: &str = include_str!("../sql/rollup_guard.sql");
-const FRESH_SQL: &str = include_str!("../sql/rollup_fresh.sql");
 const HORIZON_SQL: &str = include_str!("../sql/rollup_horizon.sql");
 const IN_FLIGHT_SQL: &str = include_str!("../sql/rollup_in_flight.sql");
 const STILL_RUNNING_SQL: &str = include_str!("../sql/rollup_still_running.sql");
@@ -41,26 +38,6 @@ const RETURN_WINDOW: chrono::TimeDelta = chrono::TimeDelta::hours(24);
 
 /// How long the rollup waits for the transactions in progress when it raised the horizon.
 const IN_FLIGHT_WAIT: Duration = Duration::from_secs(600);
-
-/// The months of a report that came from the rollup: the oldest of its window.
-#[derive(Debug, Clone)]
-pub struct StoredMonths {
-    /// The months as stored, oldest first.
-    pub months: Vec<MonthAggregates>,
-    /// When the oldest of them was stored.
-    pub stored_at: DateTime<Utc>,
-}
-
-/// What the snapshot of a rollup read saw of the rollup's machinery.
-pub(super) struct RollupSnapshot {
-    /// `pg_current_snapshot()` of the read, as text.
-    snapshot: String,
-    /// `sql/rollup_guard.sql` on that snapshot.
-    guard: Option<String>,
-    /// The horizon then, µs since 1970.
-    horizon: i64,
-    fingerprint: String,
-}
 
 /// What `aikpi rollup` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,95 +56,6 @@ pub enum SkipReason {
     /// One of its conversations closed after the horizon was raised; the next rollup
     /// raises it further.
     ReachMoved,
-}
-
-/// The identity of what a stored month was computed with: the same request must give
-/// the same numbers, and a new aikpi version may compute them differently.
-pub(super) fn fingerprint(req: &AggregatesRequest, sentiment_is_real: bool) -> String {
-    format!(
-        "aikpi {} aggregates v{AGGREGATES_FORMAT_VERSION} tz {} frustrated_sentiment_min {} real_sentiment {sentiment_is_real}",
-        env!("CARGO_PKG_VERSION"),
-        req.tz.name(),
-        req.frustrated_sentiment_min.normalize(),
-    )
-}
-
-/// `sql/rollup_guard.sql`: `None` when stored months cannot be trusted in this schema.
-async fn guard(conn: &mut PgConnection) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar(GUARD_SQL).fetch_one(conn).await
-}
-
-/// The oldest months of `months` (skeletons of the window) that the rollup holds fresh,
-/// judged on the snapshot of `tx`; `None` when there are none.
-pub(super) async fn fresh_months(
-    tx: &mut PgConnection,
-    fingerprint: &str,
-    months: &[MonthAggregates],
-) -> Result<Option<StoredMonths>, SourceError> {
-    let failed = |e: sqlx::Error| SourceError::query("rollup lookup", &e);
-    let Some(guard) = guard(&mut *tx).await.map_err(failed)? else {
-        return Ok(None);
-    };
-    let wanted: Vec<_> = months.iter().map(|m| m.month.first_day()).collect();
-    let rows = sqlx::query(FRESH_SQL)
-        .bind(fingerprint)
-        .bind(&wanted)
-        .bind(&guard)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(failed)?;
-    let mut stored = Vec::new();
-    let mut oldest_stored_at: Option<DateTime<Utc>> = None;
-    for (skeleton, row) in months.iter().zip(rows) {
-        let month: chrono::NaiveDate = row.try_get("month").map_err(failed)?;
-        let json: String = row.try_get("aggregates").map_err(failed)?;
-        let stored_at: DateTime<Utc> = row.try_get("stored_at").map_err(failed)?;
-        // Only an unbroken run from the window's first month: the rest is read as one range.
-        let Ok(aggregates) = serde_json::from_str::<MonthAggregates>(&json) else {
-            break;
-        };
-        if month != skeleton.month.first_day()
-            || aggregates.month != skeleton.month
-            || aggregates.starts_at != skeleton.starts_at
-            || aggregates.ends_at != skeleton.ends_at
-            || aggregates.segments.is_none()
-        {
-            break;
-        }
-        oldest_stored_at = Some(oldest_stored_at.map_or(stored_at, |t| t.min(stored_at)));
-        stored.push(aggregates);
-    }
-    Ok(oldest_stored_at.map(|stored_at| StoredMonths {
-        months: stored,
-        stored_at,
-    }))
-}
-
-/// The snapshot, guard and horizon a rollup read sees, read in its first transaction;
-/// `fingerprint` is what the months read there are computed for.
-pub(super) async fn snapshot(
-    tx: &mut PgConnection,
-    fingerprint: String,
-) -> Result<RollupSnapshot, SourceError> {
-    let failed = |e: sqlx::Error| SourceError::query("rollup snapshot", &e);
-    let snapshot: String = sqlx::query_scalar("SELECT pg_current_snapshot()::text")
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(failed)?;
-    let guard = guard(&mut *tx).await.map_err(failed)?;
-    let horizon: i64 = match guard {
-        Some(_) => sqlx::query_scalar("SELECT last_value FROM aikpi_rollup_horizon")
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(failed)?,
-        None => 0,
-    };
-    Ok(RollupSnapshot {
-        snapshot,
-        guard,
-        horizon,
-        fingerprint,
-    })
 }
 
 /// What a month depends on: conversations started in `[start, reach]`.
