@@ -13,7 +13,8 @@ use tera::{Tera, Value};
 
 use super::escape;
 use super::RenderError;
-use crate::presentation::view::ReportView;
+use crate::presentation::document::Document;
+use crate::presentation::view::{ChartView, ReportView};
 use crate::presentation::{Language, Presentation};
 use crate::review::metrics::Unit;
 use crate::review::status::{Movement, Status};
@@ -401,14 +402,21 @@ fn target_report(v: &Value) -> tera::Result<TargetReport> {
     })
 }
 
-/// The tera context of a report: `review` (as in `report.json`), `view`, `w` (the
-/// words of the view's language) and `metrics` (metric lookups by id).
+/// The tera context of a report: `document` (the outline the built-in templates walk),
+/// `charts` (the view's charts by name), `review` (as in `report.json`), `view` (every
+/// formatted value by name, for templates written before the document), `w` (the words
+/// of the view's language) and `metrics` (metric lookups by id).
 pub fn context(
     review: &Review,
     view: &ReportView,
+    document: &Document,
     presentation: &Presentation,
 ) -> Result<tera::Context, RenderError> {
     let mut ctx = tera::Context::new();
+    insert(&mut ctx, "document", document)?;
+    let charts: BTreeMap<&str, &ChartView> =
+        view.charts.iter().map(|c| (c.name.as_str(), c)).collect();
+    insert(&mut ctx, "charts", &charts)?;
     insert(&mut ctx, "review", review)?;
     insert(&mut ctx, "view", view)?;
     insert(&mut ctx, "w", presentation.words)?;
