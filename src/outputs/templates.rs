@@ -25,9 +25,13 @@ use crate::review::{MetricReport, Review, TargetReport};
 /// `report.html` includes `report.css`, so a folder can restyle the report by
 /// overriding the stylesheet alone. `email.html` and `email.txt` are the two bodies of
 /// the emailed summary (see [`email`]).
-pub const BUILTIN_TEMPLATES: [(&str, &str); 6] = [
+pub const BUILTIN_TEMPLATES: [(&str, &str); 7] = [
     ("email.html", include_str!("../../templates/email.html")),
     ("email.txt", include_str!("../../templates/email.txt")),
+    (
+        "report-blocks.html",
+        include_str!("../../templates/report-blocks.html"),
+    ),
     (
         "report-blocks.md",
         include_str!("../../templates/report-blocks.md"),
