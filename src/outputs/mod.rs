@@ -3,8 +3,8 @@
 //! [`FORMATS`], which drives `--format`, its default and the rendering order.
 //!
 //! Outputs sit below the presentation layer: they take the words, numbers and dates
-//! from [`crate::presentation`] (through the one [`ReportView`] of the run) and only lay
-//! them out. JSON is the exception that proves the rule: it is the review itself,
+//! from [`crate::presentation`] (through the one [`ReportView`] of the run and the
+//! [`Document`] built from it, which Markdown and HTML walk) and only lay them out. JSON is the exception that proves the rule: it is the review itself,
 //! unrounded, with ids and no words.
 //!
 //! | file | writes |
