@@ -124,6 +124,9 @@ pub struct ConfigFile {
     pub costs: CostsFile,
     #[serde(default)]
     pub email: EmailFile,
+    /// `[contract]`: the optional relations a team does not collect.
+    #[serde(default)]
+    pub contract: crate::contract::Contract,
 }
 
 /// One `[[annotations]]` entry: a known event to mark on the trend charts.
@@ -539,6 +542,8 @@ pub struct Config {
     pub email: EmailSettings,
     /// Where the file came from, if any (for messages).
     pub file: Option<PathBuf>,
+    /// `[contract]`: the optional relations declared absent.
+    pub contract: crate::contract::Contract,
 }
 
 /// Retries of a read cancelled by a recovery conflict, unless the file says otherwise.
@@ -772,6 +777,7 @@ impl Config {
             review,
             email,
             file: path.map(Path::to_path_buf),
+            contract: file.contract,
         })
     }
 }

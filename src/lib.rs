@@ -17,8 +17,10 @@
 pub mod advice;
 pub mod aggregates;
 pub mod app;
+pub mod check;
 pub mod cli;
 pub mod config;
+pub mod contract;
 pub mod deliver;
 pub mod outputs;
 pub mod period;

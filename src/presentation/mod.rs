@@ -13,6 +13,7 @@
 //! * [`drilldown`] — SPEC §6 worded: noise marks, segments, drivers, workload, events.
 
 pub mod chart_id;
+pub mod check;
 pub mod dates;
 pub mod drilldown;
 pub mod en;

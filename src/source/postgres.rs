@@ -26,10 +26,12 @@ use crate::aggregates::{Aggregates, SourceInfo};
 use crate::period::Month;
 use crate::{progress, timings};
 
+mod check;
 mod indexes;
 mod read;
 mod rollup;
 
+pub use check::{check_readiness, CheckRequest};
 pub use indexes::{missing_indexes, stale_tables, MissingIndex, StaleTable, UPKEEP_MIN_BYTES};
 pub use read::{read_aggregates, read_aggregates_with, ReadOptions};
 pub use rollup::{rollup, RollupSummary, SkipReason, StoredMonths};

@@ -93,7 +93,7 @@ pub(super) fn fingerprint(req: &AggregatesRequest, sentiment_is_real: bool) -> S
 }
 
 /// `sql/rollup_guard.sql`: `None` when stored months cannot be trusted in this schema.
-async fn guard(conn: &mut PgConnection) -> Result<Option<String>, sqlx::Error> {
+pub(super) async fn guard(conn: &mut PgConnection) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar(GUARD_SQL).fetch_one(conn).await
 }
 
