@@ -202,6 +202,7 @@ fn read_from_database(
         statement_timeout: config.statement_timeout,
         options: &config.read,
         retries: config.read_retries,
+        contract: config.contract,
     };
     let read = runtime.block_on(postgres::read_report(&target, &request, &mut |conflict| {
         if let SourceError::RecoveryConflict {
@@ -592,6 +593,7 @@ fn check(args: CheckArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
         statement_timeout: config.statement_timeout,
         options: &config.read,
         retries: 0,
+        contract: config.contract,
     };
     let result = runtime()?.block_on(postgres::check_readiness(&target, &request))?;
     let text = match args.format {
@@ -629,6 +631,7 @@ fn rollup(args: RollupArgs, now: DateTime<Utc>) -> Result<(), RunError> {
         statement_timeout: config.statement_timeout,
         options: &config.read,
         retries: 0,
+        contract: config.contract,
     };
     let runtime = runtime()?;
     let started = Instant::now();

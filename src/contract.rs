@@ -38,6 +38,15 @@ impl Contract {
         }
     }
 
+    /// The relations declared absent, in contract order (recorded in the aggregates).
+    pub fn absent_relations(&self) -> Vec<String> {
+        ["kb_evals", "reply_edits"]
+            .into_iter()
+            .filter(|r| self.is_absent(r))
+            .map(str::to_string)
+            .collect()
+    }
+
     /// Whether `relation` may be declared absent (the switch a missing one is told about).
     pub fn is_optional(relation: &str) -> bool {
         matches!(relation, "kb_evals" | "reply_edits")

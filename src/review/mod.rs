@@ -9,6 +9,7 @@ pub mod drivers;
 pub mod exact;
 pub mod metrics;
 pub mod noise;
+pub mod not_measured;
 pub mod quality;
 pub mod segments;
 pub mod settings;
@@ -159,7 +160,10 @@ pub struct Summary {
     pub met: usize,
     pub missed: usize,
     pub no_data: usize,
-    /// 12.
+    /// Metrics (of the 12) whose relation the configuration declares absent; not in
+    /// `counted`.
+    pub not_measured: usize,
+    /// The metrics measured of the 12: 12 less `not_measured`.
     pub counted: usize,
     /// The biggest moves for the better, largest relative change first (at most 3).
     pub better_moves: Vec<Move>,
@@ -331,13 +335,14 @@ pub fn review(
     let previous = (all_values.len() >= 2).then(|| &all_values[all_values.len() - 2]);
     let previous_month = (months.len() >= 2).then(|| &months[months.len() - 2]);
 
-    let metric_reports: BTreeMap<MetricId, MetricReport> = MetricId::ALL
+    let mut metric_reports: BTreeMap<MetricId, MetricReport> = MetricId::ALL
         .iter()
         .map(|&id| {
             let noise = noise::assess(id, month, previous_month, settings.significance_level);
             (id, metric_report(id, current, previous, noise, settings))
         })
         .collect();
+    not_measured::mark(&mut metric_reports, &aggregates.absent_relations);
 
     let traps = traps::judge(
         month,
@@ -432,7 +437,14 @@ fn target_report(target: &Target, tolerance: &Exact) -> TargetReport {
 }
 
 fn summarize(metrics: &BTreeMap<MetricId, MetricReport>, traps: &Traps) -> Summary {
-    let counted: Vec<&MetricReport> = metrics.values().filter(|m| m.counted).collect();
+    let counted: Vec<&MetricReport> = metrics
+        .values()
+        .filter(|m| m.counted && m.status != Status::NotMeasured)
+        .collect();
+    let not_measured = metrics
+        .values()
+        .filter(|m| m.counted && m.status == Status::NotMeasured)
+        .count();
     let count = |s: Status| counted.iter().filter(|m| m.status == s).count();
     let moves = |wanted: Movement| {
         let mut moves: Vec<Move> = counted
@@ -463,6 +475,7 @@ fn summarize(metrics: &BTreeMap<MetricId, MetricReport>, traps: &Traps) -> Summa
         met: count(Status::Met),
         missed: count(Status::Missed),
         no_data: count(Status::NoData),
+        not_measured,
         counted: counted.len(),
         better_moves: moves(Movement::Better),
         worse_moves: moves(Movement::Worse),
