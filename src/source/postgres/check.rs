@@ -194,16 +194,17 @@ pub async fn check_readiness(
     tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         .await
         .map_err(failed)?;
-    let result = check_in(&mut tx, target.schema, req).await;
+    let result = check_in(&mut tx, target, req).await;
     tx.rollback().await.map_err(failed)?;
     result
 }
 
 async fn check_in(
     conn: &mut PgConnection,
-    schema: &str,
+    target: &ReadTarget<'_>,
     req: &CheckRequest,
 ) -> Result<CheckResult, SourceError> {
+    let schema = target.schema;
     let failed = |e: sqlx::Error| SourceError::query("readiness check", &e);
     let mut findings = Vec::new();
     let mut relations: Vec<RelationCheck> = CONTRACT
@@ -342,39 +343,55 @@ async fn check_in(
         })
     };
 
-    for pass in &PASSES {
-        let Some(check) = relations
-            .iter_mut()
-            .find(|r| r.relation == pass.relation && r.rows_checked)
-        else {
+    // The passes to run, each with whether it needs its duplicate pass; llm_usage (the
+    // largest relation) on a second session that shares this snapshot, when one opens.
+    let planned: Vec<(&Pass, bool)> = PASSES
+        .iter()
+        .filter(|p| {
+            relations
+                .iter()
+                .any(|r| r.relation == p.relation && r.rows_checked)
+        })
+        .map(|p| (p, !has_unique(p.relation, &["id"])))
+        .collect();
+    let (side, here): (Vec<_>, Vec<_>) = planned
+        .into_iter()
+        .partition(|(p, _)| p.relation == "llm_usage");
+    let foreign = super::has_foreign_tables(&mut *conn).await.unwrap_or(true);
+    let mut second = match side.is_empty() || foreign {
+        true => None,
+        false => second_session(target, &mut *conn).await,
+    };
+    let (here, side) = match second.as_mut() {
+        Some(other) => tokio::join!(
+            run_passes(&mut *conn, &here, &bounds),
+            run_passes(other, &side, &bounds)
+        ),
+        None => (
+            run_passes(&mut *conn, &here, &bounds).await,
+            run_passes(&mut *conn, &side, &bounds).await,
+        ),
+    };
+    drop(second);
+    let mut results = here.map_err(failed)?;
+    results.extend(side.map_err(failed)?);
+    results.sort_by_key(|(pass, _, _)| PASSES.iter().position(|p| p.relation == pass.relation));
+    for (pass, rows, duplicates) in results {
+        let Some(check) = relations.iter_mut().find(|r| r.relation == pass.relation) else {
             continue;
         };
-        let mut query = sqlx::query_as::<_, BucketRow>(pass.sql).bind(&bounds);
-        if pass.relation == "conversations" {
-            query = query.bind(&CLOSE_REASONS[..]).bind(&INITIATORS[..]);
-        }
-        let rows = query.fetch_all(&mut *conn).await.map_err(failed)?;
         read_pass(pass, req, &rows, check, &mut findings);
         if check.relation == "conversations" {
             conversations_month(req, &rows, check, &mut *conn, &mut findings).await?;
         }
-        if !has_unique(pass.relation, &["id"]) {
-            let (start, end) = (bounds[0], bounds[bounds.len() - 1]);
-            let extra: i64 = sqlx::query_scalar(pass.duplicates_sql)
-                .bind(start)
-                .bind(end)
-                .fetch_one(&mut *conn)
-                .await
-                .map_err(failed)?;
-            if extra > 0 {
-                findings.push(
-                    Finding::new(Severity::Warning, Problem::DuplicateIds)
-                        .on(pass.relation)
-                        .column("id")
-                        .count(extra)
-                        .fix("SELECT DISTINCT ON (id) …"),
-                );
-            }
+        if let Some(extra @ 1..) = duplicates {
+            findings.push(
+                Finding::new(Severity::Warning, Problem::DuplicateIds)
+                    .on(pass.relation)
+                    .column("id")
+                    .count(extra)
+                    .fix("SELECT DISTINCT ON (id) …"),
+            );
         }
     }
 
@@ -412,6 +429,65 @@ async fn check_in(
         None => RollupState::NotApplicable,
     };
     Ok(finish(schema, req, relations, rollup, findings))
+}
+
+/// The rows of a pass and, when it ran, the rows beyond the first of each repeated id.
+type PassResult = (&'static Pass, Vec<BucketRow>, Option<i64>);
+
+/// Runs `passes` one after the other on `conn`.
+async fn run_passes(
+    conn: &mut PgConnection,
+    passes: &[(&'static Pass, bool)],
+    bounds: &[DateTime<Utc>],
+) -> Result<Vec<PassResult>, sqlx::Error> {
+    let mut out = Vec::new();
+    for &(pass, needs_duplicates) in passes {
+        let mut query = sqlx::query_as::<_, BucketRow>(pass.sql).bind(bounds);
+        if pass.relation == "conversations" {
+            query = query.bind(&CLOSE_REASONS[..]).bind(&INITIATORS[..]);
+        }
+        let rows = query.fetch_all(&mut *conn).await?;
+        let duplicates = match needs_duplicates {
+            false => None,
+            true => Some(
+                sqlx::query_scalar(pass.duplicates_sql)
+                    .bind(bounds[0])
+                    .bind(bounds[bounds.len() - 1])
+                    .fetch_one(&mut *conn)
+                    .await?,
+            ),
+        };
+        out.push((pass, rows, duplicates));
+    }
+    Ok(out)
+}
+
+/// A second read-only session on the snapshot of `conn`'s transaction, so two large
+/// relations are read at once; `None` when it cannot be had (the connection limit): the
+/// passes then run one after the other.
+async fn second_session(target: &ReadTarget<'_>, conn: &mut PgConnection) -> Option<PgConnection> {
+    let snapshot: String = sqlx::query_scalar("SELECT pg_catalog.pg_export_snapshot()")
+        .fetch_one(&mut *conn)
+        .await
+        .ok()?;
+    // SET TRANSACTION SNAPSHOT takes no bind parameter: the identifier is hex digits and
+    // dashes, checked before it is quoted.
+    if snapshot.is_empty() || !snapshot.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+        return None;
+    }
+    let mut other = connect(target.url, target.schema, target.statement_timeout, true)
+        .await
+        .ok()?;
+    apply_read_options(&mut other, target.options).await.ok()?;
+    other
+        .execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        .await
+        .ok()?;
+    other
+        .execute(format!("SET TRANSACTION SNAPSHOT '{snapshot}'").as_str())
+        .await
+        .ok()?;
+    Some(other)
 }
 
 /// Sorts the findings (blockers, warnings, notes; stable within) and decides.

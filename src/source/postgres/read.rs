@@ -571,7 +571,7 @@ async fn begin(conn: &mut PgConnection) -> Result<Transaction<'_, Postgres>, Sou
 }
 
 /// Starts a transaction on `conn` that sees exactly the exported `snapshot`.
-async fn import<'c>(
+pub(super) async fn import<'c>(
     conn: &'c mut PgConnection,
     snapshot: &str,
 ) -> Result<Transaction<'c, Postgres>, SourceError> {
