@@ -107,6 +107,7 @@ pub fn run(cli: Cli) -> Result<i32, RunError> {
     match cli.command {
         Command::Report(args) => timings::time("total", || report(args, now)),
         Command::Check(args) => check(args, now),
+        Command::Mapping(args) => mapping(&args).map(|()| 0),
         Command::Aggregates(args) => aggregates(args, now).map(|()| 0),
         Command::Migrate(args) => migrate(args).map(|()| 0),
         Command::Rollup(args) => rollup(args, now).map(|()| 0),
@@ -616,6 +617,20 @@ fn check(args: CheckArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
         crate::check::Verdict::NotReady => crate::check::EXIT_NOT_READY,
         _ => 0,
     })
+}
+
+/// `aikpi mapping`: prints the shipped views for `--source-schema` and `--schema`.
+fn mapping(args: &crate::cli::MappingArgs) -> Result<(), RunError> {
+    let schema = args.schema.as_deref().unwrap_or("public");
+    let sql = crate::mapping::render(&args.source, &args.source_schema, schema)
+        .map_err(|e| RunError::Usage(e.to_string()))?;
+    use std::io::Write;
+    std::io::stdout()
+        .write_all(sql.as_bytes())
+        .map_err(|source| RunError::WriteFile {
+            path: PathBuf::from("<stdout>"),
+            source,
+        })
 }
 
 /// `aikpi rollup`: stores the closed months of the window of `--month`.

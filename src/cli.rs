@@ -36,6 +36,8 @@ pub enum Command {
     /// Say whether a report can run on the schema, and what to fix: relations, columns
     /// and types, values outside the contract, rows per month, indexes (reads only).
     Check(CheckArgs),
+    /// Print the views that make contract relations from a vendor's tables (mappings/).
+    Mapping(MappingArgs),
     /// Print exactly the aggregates a report is computed from, as JSON.
     Aggregates(AggregatesArgs),
     /// Create the five contract relations in the configured schema (idempotent).
@@ -240,6 +242,27 @@ pub struct CheckArgs {
     /// Language of the summary: en (default) or zh-CN (config `language`).
     #[arg(long, env = "AIKPI_LANG", value_name = "LANG")]
     pub lang: Option<String>,
+}
+
+/// `aikpi mapping`.
+#[derive(Debug, Args)]
+pub struct MappingArgs {
+    /// The source: litellm (docs/MAPPINGS.md).
+    #[arg(value_name = "SOURCE")]
+    pub source: String,
+
+    /// The schema holding the vendor's tables.
+    #[arg(long, value_name = "NAME")]
+    pub source_schema: String,
+
+    /// The schema to create the views in [default: the configured schema, else public].
+    #[arg(
+        long,
+        env = "AIKPI_SCHEMA",
+        value_name = "NAME",
+        hide_env_values = true
+    )]
+    pub schema: Option<String>,
 }
 
 /// How `aikpi check` prints what it found.

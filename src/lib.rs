@@ -22,6 +22,7 @@ pub mod cli;
 pub mod config;
 pub mod contract;
 pub mod deliver;
+pub mod mapping;
 pub mod outputs;
 pub mod period;
 pub mod presentation;
