@@ -142,3 +142,27 @@ async fn a_missing_relation_not_declared_absent_stops_the_report_naming_the_swit
          everything to fix."
     );
 }
+
+#[test]
+fn a_contract_value_other_than_present_or_absent_is_a_config_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("aikpi.toml");
+    std::fs::write(&config, "[contract]\nkb_evals = \"maybe\"\n").unwrap();
+    let output = aikpi()
+        .args(["report", "--sample", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(dir.path().join("report"))
+        .output()
+        .unwrap();
+    let message = failure(&output, 2);
+    assert_eq!(
+        message,
+        format!(
+            "the config file {} is not valid: line 2, column 12: unknown variant `maybe`, \
+             expected `present` or `absent`. Fix it there; `aikpi config init` prints every \
+             key with its default and meaning.",
+            config.display()
+        )
+    );
+}
