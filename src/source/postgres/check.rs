@@ -1,7 +1,9 @@
 //! `aikpi check`: reads what a report would read and says whether it can run, and what
 //! to fix (the result is [`crate::check::CheckResult`]).
 //!
-//! Everything runs in one READ ONLY transaction. Each large relation is read once over
+//! Everything reads one snapshot in READ ONLY transactions (`llm_usage` on a second
+//! session that imports it, so the two largest relations are read at once). Each large
+//! relation is read once over
 //! the report window and after it (`sql/check/<relation>.sql`: counts per month and of
 //! every value outside the contract in one grouped pass); the duplicate-id pass runs only
 //! where no unique index rules duplicates out (views, tables without a primary key).
