@@ -52,6 +52,10 @@ pub struct Aggregates {
     pub frustrated_sentiment_min: Decimal,
     /// One entry per month, oldest first, consecutive.
     pub months: Vec<MonthAggregates>,
+    /// Relations the configuration declares absent (`[contract]`): not read, so their
+    /// metrics are `not_measured`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub absent_relations: Vec<String>,
 }
 
 /// Where aggregates came from.

@@ -11,8 +11,8 @@ use chrono_tz::Tz;
 
 use crate::aggregates::{Aggregates, AggregatesError, SourceInfo};
 use crate::cli::{
-    AggregatesArgs, Cli, Command, ConfigCommand, DatabaseArgs, FailOn, Format, MigrateArgs,
-    ReportArgs, RollupArgs, SeedArgs,
+    AggregatesArgs, CheckArgs, CheckFormat, Cli, Command, ConfigCommand, DatabaseArgs, FailOn,
+    Format, MigrateArgs, ReportArgs, RollupArgs, SeedArgs,
 };
 use crate::config::{Config, ConfigError, Overrides};
 use crate::deliver::email::{self, EmailAttachment, EmailError};
@@ -113,6 +113,8 @@ pub fn run(cli: Cli) -> Result<i32, RunError> {
     let now = clock(cli.now.as_deref())?;
     match cli.command {
         Command::Report(args) => timings::time("total", || report(args, now)),
+        Command::Check(args) => check(args, now),
+        Command::Mapping(args) => mapping(&args).map(|()| 0),
         Command::Aggregates(args) => aggregates(args, now).map(|()| 0),
         Command::Migrate(args) => migrate(args).map(|()| 0),
         Command::Rollup(args) => rollup(args, now).map(|()| 0),
@@ -234,6 +236,7 @@ fn read_from_database(
         statement_timeout: config.statement_timeout,
         options: &config.read,
         retries: config.read_retries,
+        contract: config.contract,
     };
     let read = runtime.block_on(postgres::read_report(&target, &request, &mut |conflict| {
         if let SourceError::RecoveryConflict {
@@ -623,6 +626,68 @@ fn aggregates(args: AggregatesArgs, now: DateTime<Utc>) -> Result<(), RunError> 
     }
 }
 
+/// `aikpi check`: whether a report on `--month` can run, and what to fix; exit 0 when it
+/// can, 3 when it cannot.
+fn check(args: CheckArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
+    let config = load_config(&args.database, None, args.lang.clone())?;
+    let url = database_url(&args.database)?;
+    let month = parse_month(args.month.as_deref())?
+        .unwrap_or_else(|| Month::last_complete(now, config.time_zone));
+    // A future month is a usage error as for `report`; the current one is a warning.
+    check_month_is_over(month, now, config.time_zone, true)?;
+    let current = Month::of_date(now.with_timezone(&config.time_zone).date_naive());
+    let request = postgres::CheckRequest {
+        month,
+        months: month.window(config.review.trend_months.max(2)),
+        tz: config.time_zone,
+        contract: config.contract,
+        month_not_over: month == current,
+    };
+    let target = postgres::ReadTarget {
+        url,
+        schema: &config.schema,
+        statement_timeout: config.statement_timeout,
+        options: &config.read,
+        retries: 0,
+        contract: config.contract,
+    };
+    let result = runtime()?.block_on(postgres::check_readiness(&target, &request))?;
+    let text = match args.format {
+        CheckFormat::Text => crate::presentation::check::render_text(&result, config.language),
+        CheckFormat::Json => {
+            let mut json = serde_json::to_string_pretty(&result)
+                .map_err(|e| RunError::Usage(format!("cannot serialise the check: {e}")))?;
+            json.push('\n');
+            json
+        }
+    };
+    use std::io::Write;
+    std::io::stdout()
+        .write_all(text.as_bytes())
+        .map_err(|source| RunError::WriteFile {
+            path: PathBuf::from("<stdout>"),
+            source,
+        })?;
+    Ok(match result.verdict {
+        crate::check::Verdict::NotReady => crate::check::EXIT_NOT_READY,
+        _ => 0,
+    })
+}
+
+/// `aikpi mapping`: prints the shipped views for `--source-schema` and `--schema`.
+fn mapping(args: &crate::cli::MappingArgs) -> Result<(), RunError> {
+    let schema = args.schema.as_deref().unwrap_or("public");
+    let sql = crate::mapping::render(&args.source, &args.source_schema, schema)
+        .map_err(|e| RunError::Usage(e.to_string()))?;
+    use std::io::Write;
+    std::io::stdout()
+        .write_all(sql.as_bytes())
+        .map_err(|source| RunError::WriteFile {
+            path: PathBuf::from("<stdout>"),
+            source,
+        })
+}
+
 /// `aikpi rollup`: stores the closed months of the window of `--month`.
 fn rollup(args: RollupArgs, now: DateTime<Utc>) -> Result<(), RunError> {
     let config = load_config(&args.database, None, None)?;
@@ -636,6 +701,7 @@ fn rollup(args: RollupArgs, now: DateTime<Utc>) -> Result<(), RunError> {
         statement_timeout: config.statement_timeout,
         options: &config.read,
         retries: 0,
+        contract: config.contract,
     };
     let runtime = runtime()?;
     let started = Instant::now();

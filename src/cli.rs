@@ -33,6 +33,11 @@ pub struct Cli {
 pub enum Command {
     /// Compute the monthly review and write report.html, report.md, report.json, charts.
     Report(ReportArgs),
+    /// Say whether a report can run on the schema, and what to fix: relations, columns
+    /// and types, values outside the contract, rows per month, indexes (reads only).
+    Check(CheckArgs),
+    /// Print the views that make contract relations from a vendor's tables (mappings/).
+    Mapping(MappingArgs),
     /// Print exactly the aggregates a report is computed from, as JSON.
     Aggregates(AggregatesArgs),
     /// Create the five contract relations in the configured schema (idempotent).
@@ -271,6 +276,55 @@ pub struct AggregatesArgs {
     /// Read every month from the tables, even those `aikpi rollup` stored.
     #[arg(long)]
     pub no_rollup: bool,
+}
+
+/// `aikpi check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The report month to check, YYYY-MM [default: the last complete month in the time zone].
+    #[arg(long, value_name = "YYYY-MM")]
+    pub month: Option<String>,
+
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// `text` (a readable summary) or `json` (for scripts; schema/check.schema.json).
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    pub format: CheckFormat,
+
+    /// Language of the summary: en (default) or zh-CN (config `language`).
+    #[arg(long, env = "AIKPI_LANG", value_name = "LANG")]
+    pub lang: Option<String>,
+}
+
+/// `aikpi mapping`.
+#[derive(Debug, Args)]
+pub struct MappingArgs {
+    /// The source: litellm (docs/MAPPINGS.md).
+    #[arg(value_name = "SOURCE")]
+    pub source: String,
+
+    /// The schema holding the vendor's tables.
+    #[arg(long, value_name = "NAME")]
+    pub source_schema: String,
+
+    /// The schema to create the views in [default: the configured schema, else public].
+    #[arg(
+        long,
+        env = "AIKPI_SCHEMA",
+        value_name = "NAME",
+        hide_env_values = true
+    )]
+    pub schema: Option<String>,
+}
+
+/// How `aikpi check` prints what it found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// The verdict, then each finding with its fix.
+    Text,
+    /// The whole result as JSON.
+    Json,
 }
 
 /// `aikpi rollup`.

@@ -181,6 +181,9 @@ pub struct ConfigFile {
     /// `[display_names]`: checked by [`display_names`], which names what it refuses.
     #[serde(default)]
     pub display_names: toml::Table,
+    /// `[contract]`: the optional relations a team does not collect.
+    #[serde(default)]
+    pub contract: crate::contract::Contract,
 }
 
 /// One `[[annotations]]` entry: a known event to mark on the trend charts.
@@ -637,6 +640,8 @@ pub struct Config {
     pub display_names: DisplayNames,
     /// Where the file came from, if any (for messages).
     pub file: Option<PathBuf>,
+    /// `[contract]`: the optional relations declared absent.
+    pub contract: crate::contract::Contract,
 }
 
 /// Retries of a read cancelled by a recovery conflict, unless the file says otherwise.
@@ -887,6 +892,7 @@ impl Config {
             email,
             display_names,
             file: path.map(Path::to_path_buf),
+            contract: file.contract,
         })
     }
 }

@@ -104,6 +104,7 @@ fn aggregates(months: Vec<MonthAggregates>) -> Aggregates {
         read_at,
         frustrated_sentiment_min: dec("0.5"),
         months,
+        absent_relations: Vec::new(),
     }
 }
 

@@ -114,6 +114,7 @@ proptest! {
             read_at: months[1].ends_at,
             frustrated_sentiment_min: Decimal::new(5, 1),
             months,
+            absent_relations: Vec::new(),
         };
         let context = ReviewContext { generated_at: aggregates.read_at, sample: false, language: "en".to_string() };
         let r = review(&aggregates, &ReviewSettings::default(), &context).unwrap();

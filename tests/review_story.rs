@@ -138,6 +138,7 @@ fn reviewed_with(
         read_at: "2026-11-05T00:00:00Z".parse().unwrap(),
         frustrated_sentiment_min: dec("0.5"),
         months: vec![prev, cur],
+        absent_relations: Vec::new(),
     };
     let context = ReviewContext {
         generated_at: "2026-11-05T00:00:00Z".parse().unwrap(),

@@ -402,8 +402,9 @@ fn status(v: &Value) -> tera::Result<Status> {
         Some("met") => Ok(Status::Met),
         Some("missed") => Ok(Status::Missed),
         Some("no_data") => Ok(Status::NoData),
+        Some("not_measured") => Ok(Status::NotMeasured),
         _ => Err(tera::Error::msg(format!(
-            "filter `status` expects met, missed or no_data, got {v}"
+            "filter `status` expects met, missed, no_data or not_measured, got {v}"
         ))),
     }
 }

@@ -16,6 +16,7 @@
 //! * [`drilldown`] — SPEC §6 worded: noise marks, segments, drivers, workload, events.
 
 pub mod chart_id;
+pub mod check;
 pub mod dates;
 pub mod display_names;
 pub mod document;

@@ -286,6 +286,9 @@ impl Presentation {
             1 => text.push_str(w.scorecard_no_data_one),
             n => text.push_str(&say!(w.scorecard_no_data_many, count = n)),
         }
+        if s.not_measured > 0 {
+            text.push_str(&say!(w.scorecard_not_measured, count = s.not_measured));
+        }
         text.push_str(w.sentence_end);
         text
     }

@@ -605,6 +605,7 @@ fn metric_row(m: &MetricReport, p: &Presentation, currency: &str) -> MetricRow {
             Status::Met => "met",
             Status::Missed => "missed",
             Status::NoData => "no_data",
+            Status::NotMeasured => "not_measured",
         },
         status_word: p.status(m.status),
         status_badge: p.status_badge(m.status),

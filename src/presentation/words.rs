@@ -67,6 +67,7 @@ words! {
     scorecard,
     scorecard_no_data_one,
     scorecard_no_data_many,
+    scorecard_not_measured,
     move_text,
     biggest_improvements,
     biggest_setbacks,
@@ -177,6 +178,7 @@ words! {
     define_feedback_loop_rate,
     // numbers and statuses
     no_data,
+    not_measured,
     status_met,
     status_missed,
     better,
@@ -289,6 +291,7 @@ words! {
     chart_tile_met,
     chart_tile_missed,
     chart_tile_no_data,
+    chart_tile_not_measured,
     chart_deflection_title,
     chart_deflection_subtitle,
     chart_deflection_description,

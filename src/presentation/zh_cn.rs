@@ -73,6 +73,7 @@ pub const ZH_CN: Words = Words {
     scorecard: "{counted} 项指标中 {met} 项达成目标；{missed} 项未达成",
     scorecard_no_data_one: "；1 项无数据",
     scorecard_no_data_many: "；{count} 项无数据",
+    scorecard_not_measured: "；{count} 项未衡量（按配置未采集）",
     move_text: "{metric} {value}（{delta}，较上月 {relative}）",
     biggest_improvements: "最大改善",
     biggest_setbacks: "最大退步",
@@ -183,6 +184,7 @@ pub const ZH_CN: Words = Words {
     define_feedback_loop_rate: "经人工修改的 AI 回复中，已回流到知识库（截至本次运行的任何时间）的比例。",
     // --- numbers and statuses
     no_data: "无数据",
+    not_measured: "未衡量",
     status_met: "达成",
     status_missed: "未达成",
     better: "变好",
@@ -295,6 +297,7 @@ pub const ZH_CN: Words = Words {
     chart_tile_met: "达成",
     chart_tile_missed: "未达成",
     chart_tile_no_data: "无数据",
+    chart_tile_not_measured: "未衡量",
     chart_deflection_title: "分流率与 24 小时回访率",
     chart_deflection_subtitle: "占全部会话的比例，{period}。只有客户不再回来，分流才算数。",
     chart_deflection_description: "每月分流率与 24 小时回访率对照，{period}，附各自目标。",

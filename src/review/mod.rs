@@ -12,6 +12,7 @@ pub mod exact;
 pub mod ledger;
 pub mod metrics;
 pub mod noise;
+pub mod not_measured;
 pub mod quality;
 pub mod segments;
 pub mod settings;
@@ -172,7 +173,10 @@ pub struct Summary {
     pub met: usize,
     pub missed: usize,
     pub no_data: usize,
-    /// 12.
+    /// Metrics (of the 12) whose relation the configuration declares absent; not in
+    /// `counted`.
+    pub not_measured: usize,
+    /// The metrics measured of the 12: 12 less `not_measured`.
     pub counted: usize,
     /// The biggest moves for the better, largest relative change first (at most 3);
     /// never a move within noise or with caveats.
@@ -360,6 +364,7 @@ pub fn review(
             (id, metric_report(id, current, previous, noise, settings))
         })
         .collect();
+    not_measured::mark(&mut metric_reports, &aggregates.absent_relations);
 
     let traps = traps::judge(
         month,
@@ -469,7 +474,14 @@ fn target_report(target: &Target, tolerance: &Exact) -> TargetReport {
 }
 
 fn summarize(metrics: &BTreeMap<MetricId, MetricReport>, traps: &Traps) -> Summary {
-    let counted: Vec<&MetricReport> = metrics.values().filter(|m| m.counted).collect();
+    let counted: Vec<&MetricReport> = metrics
+        .values()
+        .filter(|m| m.counted && m.status != Status::NotMeasured)
+        .collect();
+    let not_measured = metrics
+        .values()
+        .filter(|m| m.counted && m.status == Status::NotMeasured)
+        .count();
     let count = |s: Status| counted.iter().filter(|m| m.status == s).count();
     let moves = |wanted: Movement| {
         let mut moves: Vec<Move> = counted
@@ -502,6 +514,7 @@ fn summarize(metrics: &BTreeMap<MetricId, MetricReport>, traps: &Traps) -> Summa
         met: count(Status::Met),
         missed: count(Status::Missed),
         no_data: count(Status::NoData),
+        not_measured,
         counted: counted.len(),
         better_moves: moves(Movement::Better),
         worse_moves: moves(Movement::Worse),

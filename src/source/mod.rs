@@ -53,7 +53,8 @@ pub enum SourceError {
         "relation `{relation}` does not exist in schema `{schema}`. aikpi reads the five \
          relations of the data contract in README.md (conversations, llm_usage, cost_ledger, \
          kb_evals, reply_edits): create them with `aikpi migrate`, or create a view named \
-         `{relation}` over your own tables."
+         `{relation}` over your own tables{}. `aikpi check` lists everything to fix.",
+        absent_switch(.relation)
     )]
     MissingRelation {
         schema: String,
@@ -258,6 +259,19 @@ pub enum SourceError {
         #[source]
         source: AggregatesError,
     },
+}
+
+/// For a relation a team may not collect: how to declare it absent (SPEC §3).
+fn absent_switch(relation: &str) -> String {
+    if crate::contract::Contract::is_optional(relation) {
+        format!(
+            "; or, if your team does not collect {relation}, declare it absent in the config \
+             file with `{relation} = \"absent\"` under `[contract]` (its metric is then \
+             reported as not measured)"
+        )
+    } else {
+        String::new()
+    }
 }
 
 /// "on the only attempt" / "on each of the 2 attempts, each on a fresh snapshot".

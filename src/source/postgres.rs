@@ -23,15 +23,18 @@ use futures_util::future::join_all;
 
 use super::{redact_url, scrub, SourceError};
 use crate::aggregates::{Aggregates, SourceInfo};
+use crate::contract::Contract;
 use crate::period::Month;
 use crate::{progress, timings};
 
+mod check;
 mod indexes;
 mod nearest;
 mod read;
 mod rollup;
 mod stored;
 
+pub use check::{check_readiness, CheckRequest};
 pub use indexes::{missing_indexes, stale_tables, MissingIndex, StaleTable, UPKEEP_MIN_BYTES};
 pub use nearest::Neighbours;
 pub use read::{read_aggregates, read_aggregates_with, ReadOptions};
@@ -122,6 +125,8 @@ pub struct ReadTarget<'a> {
     /// Further attempts after a recovery conflict, each on fresh connections and a fresh
     /// snapshot (config `read_retries`).
     pub retries: u32,
+    /// The relations declared absent (config `[contract]`): neither checked nor read.
+    pub contract: Contract,
 }
 
 impl ReadTarget<'_> {
@@ -199,7 +204,11 @@ async fn read_once(
     let mut conn = timings::time_async("connect", target.open_reader()).await?;
     drop(connecting);
     let checking = progress::phase("checking the data contract");
-    timings::time_async("contract check", check_contract(&mut conn)).await?;
+    timings::time_async(
+        "contract check",
+        check_contract_with(&mut conn, &target.contract),
+    )
+    .await?;
     drop(checking);
     if first_attempt {
         notify_upkeep(&mut conn).await;
@@ -213,7 +222,7 @@ async fn read_once(
     let purpose = read::Purpose::Report {
         use_rollup: target.options.use_rollup,
     };
-    let read = read::read_window(&mut conn, more, req, purpose).await?;
+    let read = read::read_window(&mut conn, more, req, purpose, &target.contract).await?;
     let empty_month = match read.aggregates.report_month() {
         Some(m) if m.conversations.total == 0 => {
             Some(nearest::neighbours(&mut conn, m.starts_at, m.ends_at).await?)
@@ -560,6 +569,15 @@ struct ContractColumn {
 /// views) with every column of SPEC §2 in a compatible type, and that they are readable.
 /// The error names the first relation and column that is missing or wrong.
 pub async fn check_contract(conn: &mut PgConnection) -> Result<(), SourceError> {
+    check_contract_with(conn, &Contract::default()).await
+}
+
+/// [`check_contract`] for a team that declares relations absent (`[contract]`): those
+/// are not checked.
+pub async fn check_contract_with(
+    conn: &mut PgConnection,
+    contract: &Contract,
+) -> Result<(), SourceError> {
     let query_error = |e: sqlx::Error| SourceError::query("data contract check", &e);
     let (schema, search_path): (Option<String>, String) =
         sqlx::query_as("SELECT current_schema()::text, current_setting('search_path')")
@@ -577,6 +595,9 @@ pub async fn check_contract(conn: &mut PgConnection) -> Result<(), SourceError> 
         .map_err(query_error)?;
 
     for (relation, columns) in CONTRACT {
+        if contract.is_absent(relation) {
+            continue;
+        }
         let found: Vec<&ContractColumn> = rows.iter().filter(|r| r.relation == relation).collect();
         if found.is_empty() {
             return Err(SourceError::MissingRelation { schema, relation });

@@ -428,6 +428,7 @@ pub fn fixture_aggregates() -> Aggregates {
             month(2026, 9, Some(september)),
             month(2026, 10, Some(october)),
         ],
+        absent_relations: Vec::new(),
     }
 }
 

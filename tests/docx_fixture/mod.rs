@@ -130,6 +130,7 @@ pub fn aggregates() -> Aggregates {
         read_at: at("2026-11-03T06:00:00Z"),
         frustrated_sentiment_min: dec("0.5"),
         months: vec![month(2026, 8, 0), month(2026, 9, 1), month(2026, 10, 2)],
+        absent_relations: Vec::new(),
     }
 }
 

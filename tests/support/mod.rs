@@ -433,6 +433,7 @@ pub fn review_with_names(hostile_category: &str, channel: &str) -> Review {
         read_at,
         frustrated_sentiment_min: dec("0.5"),
         months: vec![prev, cur],
+        absent_relations: Vec::new(),
     };
     let context = ReviewContext {
         generated_at: now(),

@@ -170,6 +170,7 @@ fn draw_tile<DB: DrawingBackend>(
         Status::Met => (MET, MET_BG, w.chart_tile_met),
         Status::Missed => (MISSED, MISSED_BG, w.chart_tile_missed),
         Status::NoData => (NO_DATA, NO_DATA_BG, w.chart_tile_no_data),
+        Status::NotMeasured => (NO_DATA, NO_DATA_BG, w.chart_tile_not_measured),
     };
     root.draw(&Rectangle::new(
         [(x, y), (x + tile_w, y + row_h)],

@@ -37,6 +37,7 @@ use crate::aggregates::{
     Aggregates, DeflectedByEnding, IssueAggregates, LedgerLine, ModelUsage, MonthAggregates,
     SegmentAggregates, SegmentCounts, AGGREGATES_FORMAT_VERSION,
 };
+use crate::contract::{Contract, Presence};
 use crate::source::SourceError;
 use crate::{progress, timings};
 
@@ -191,6 +192,8 @@ struct Params {
     sentiment_is_real: bool,
     /// The first month bucket whose segments are read (the month before the report month).
     segments_from: i32,
+    /// The relations declared absent are not read (`[contract]`).
+    contract: Contract,
 }
 
 impl Params {
@@ -344,7 +347,8 @@ pub async fn read_aggregates_with(
     more: Vec<PgConnection>,
     req: &AggregatesRequest,
 ) -> Result<Aggregates, SourceError> {
-    let read = read_window(conn, more, req, Purpose::Report { use_rollup: true }).await?;
+    let purpose = Purpose::Report { use_rollup: true };
+    let read = read_window(conn, more, req, purpose, &Contract::default()).await?;
     Ok(read.aggregates)
 }
 
@@ -354,6 +358,7 @@ pub(super) async fn read_window(
     mut more: Vec<PgConnection>,
     req: &AggregatesRequest,
     purpose: Purpose,
+    contract: &Contract,
 ) -> Result<WindowRead, SourceError> {
     let mut months = month_skeletons(req)?;
     let mut window_bounds: Vec<DateTime<Utc>> = months.iter().map(|m| m.starts_at).collect();
@@ -420,6 +425,7 @@ pub(super) async fn read_window(
         sentiment_is_real,
         // The first bucket of the months read that has segments (buckets count from 1).
         segments_from: i32::try_from(segmented.saturating_sub(taken) + 1).unwrap_or(1),
+        contract: *contract,
     };
     if let Some(stored) = &stored {
         for (month, stored) in months.iter_mut().zip(&stored.months) {
@@ -565,6 +571,7 @@ pub(super) async fn read_window(
             read_at: req.read_at,
             frustrated_sentiment_min: req.frustrated_sentiment_min,
             months,
+            absent_relations: contract.absent_relations(),
         },
         rollup: rollup_snapshot.map(|s| (s, reach)),
         stored,
@@ -582,7 +589,7 @@ async fn begin(conn: &mut PgConnection) -> Result<Transaction<'_, Postgres>, Sou
 }
 
 /// Starts a transaction on `conn` that sees exactly the exported `snapshot`.
-async fn import<'c>(
+pub(super) async fn import<'c>(
     conn: &'c mut PgConnection,
     snapshot: &str,
 ) -> Result<Transaction<'c, Postgres>, SourceError> {
@@ -688,14 +695,24 @@ async fn run(tx: &mut PgConnection, job: Job, p: &Params) -> Result<Output, sqlx
                 .bind(&p.first_days)
                 .fetch_all(&mut *tx)
                 .await?,
-            kb_evals: sqlx::query_as(KB_EVALS_SQL)
-                .bind(&p.window_bounds)
-                .fetch_all(&mut *tx)
-                .await?,
-            reply_edits: sqlx::query_as(REPLY_EDITS_SQL)
-                .bind(&p.window_bounds)
-                .fetch_all(&mut *tx)
-                .await?,
+            kb_evals: match p.contract.kb_evals {
+                Presence::Absent => Vec::new(),
+                Presence::Present => {
+                    sqlx::query_as(KB_EVALS_SQL)
+                        .bind(&p.window_bounds)
+                        .fetch_all(&mut *tx)
+                        .await?
+                }
+            },
+            reply_edits: match p.contract.reply_edits {
+                Presence::Absent => Vec::new(),
+                Presence::Present => {
+                    sqlx::query_as(REPLY_EDITS_SQL)
+                        .bind(&p.window_bounds)
+                        .fetch_all(&mut *tx)
+                        .await?
+                }
+            },
         },
         Job::Reach => Output::Reach(
             sqlx::query_as(stored::REACH_SQL)

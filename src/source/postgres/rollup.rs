@@ -21,7 +21,7 @@ use sqlx::{Connection, Executor};
 
 use super::read::{month_skeletons, read_window, Purpose};
 use super::stored::{guard, REACH_SQL};
-use super::{apply_read_options, check_contract, connect, AggregatesRequest, ReadTarget};
+use super::{apply_read_options, check_contract_with, connect, AggregatesRequest, ReadTarget};
 use crate::aggregates::MonthAggregates;
 use crate::period::Month;
 use crate::source::{scrub, SourceError};
@@ -83,7 +83,7 @@ pub async fn rollup(
     let failed = |step: &'static str| move |e: sqlx::Error| SourceError::query(step, &e);
     let mut conn = connect(target.url, target.schema, target.statement_timeout, false).await?;
     apply_read_options(&mut conn, target.options).await?;
-    check_contract(&mut conn).await?;
+    check_contract_with(&mut conn, &target.contract).await?;
 
     let locked: bool = sqlx::query_scalar(
         "SELECT pg_try_advisory_lock(hashtextextended('aikpi rollup ' || current_schema(), 0))",
@@ -182,7 +182,14 @@ pub async fn rollup(
         months: stored.iter().map(|m| m.month).collect(),
         ..req.clone()
     };
-    let read = read_window(&mut conn, more, &closed_months, Purpose::Rollup).await?;
+    let read = read_window(
+        &mut conn,
+        more,
+        &closed_months,
+        Purpose::Rollup,
+        &target.contract,
+    )
+    .await?;
     let Some((seen, latest)) = read.rollup else {
         return Err(SourceError::InvalidRequest(
             "a rollup read returned no snapshot".into(),
