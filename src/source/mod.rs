@@ -47,6 +47,16 @@ pub enum SourceError {
         search_path: String,
     },
 
+    /// The schema exists, but the role lacks the USAGE right on it (PostgreSQL then hides
+    /// it from the session as if it did not exist).
+    #[error(
+        "the schema `{schema}` exists, but the connected role may not use it (it lacks the \
+         USAGE right on the schema). Ask its owner to `GRANT USAGE ON SCHEMA` it to the role \
+         of the connection string, with SELECT on the five relations of the data contract in \
+         README.md."
+    )]
+    SchemaNotUsable { schema: String },
+
     /// A relation of the contract is neither a table nor a view in the schema.
     #[error(
         "relation `{relation}` does not exist in schema `{schema}`. aikpi reads the five \

@@ -32,7 +32,7 @@ use sqlx::postgres::{PgConnection, PgRow};
 use sqlx::{Connection, Executor, FromRow, Postgres, Row, Transaction};
 
 use super::rollup::{self, RollupSnapshot, StoredMonths};
-use super::AggregatesRequest;
+use super::{AggregatesRequest, SessionSchema};
 use crate::aggregates::{
     Aggregates, IssueAggregates, LedgerLine, ModelUsage, MonthAggregates, SegmentAggregates,
     SegmentCounts, AGGREGATES_FORMAT_VERSION,
@@ -68,7 +68,7 @@ const SENTIMENT_IS_REAL_SQL: &str = "\
 SELECT coalesce(bool_or(CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END = 'float4'::regtype), false)
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
-WHERE a.attrelid = 'conversations'::regclass
+WHERE a.attrelid = to_regclass(format('%I.conversations', $1::text))
   AND a.attname = 'negative_sentiment'
   AND NOT a.attisdropped";
 
@@ -179,6 +179,8 @@ impl Job {
 
 /// What every job binds.
 struct Params {
+    /// The contract's schema: every relation the queries read is named with it.
+    schema: SessionSchema,
     /// Month bounds of the months read from the large tables: the start of every month,
     /// then the end of the last (the months after those taken from the rollup).
     bounds: Vec<DateTime<Utc>>,
@@ -358,7 +360,16 @@ pub(super) async fn read_window(
 
     let started = Instant::now();
     let mut first = begin(conn).await?;
+    let Some(schema) = SessionSchema::of(&mut first)
+        .await
+        .map_err(failed("column type"))?
+    else {
+        return Err(SourceError::SchemaMissing {
+            search_path: req.source.schema.clone(),
+        });
+    };
     let sentiment_is_real: bool = sqlx::query_scalar(SENTIMENT_IS_REAL_SQL)
+        .bind(&schema.name)
         .fetch_one(&mut *first)
         .await
         .map_err(failed("column type"))?;
@@ -368,7 +379,7 @@ pub(super) async fn read_window(
     // (the one every other connection imports), so they are what a full read would see.
     let stored = match purpose {
         Purpose::Report { use_rollup: true } => {
-            match rollup::fresh_months(&mut first, &fingerprint, &months).await {
+            match rollup::fresh_months(&mut first, &schema, &fingerprint, &months).await {
                 Ok(stored) => stored,
                 // A rollup that cannot be read only costs time. The failed statement
                 // aborted the transaction: read every month on a new one.
@@ -391,11 +402,12 @@ pub(super) async fn read_window(
     };
     let taken = stored.as_ref().map_or(0, |s| s.months.len());
     let rollup_snapshot = match purpose {
-        Purpose::Rollup => Some(rollup::snapshot(&mut first, fingerprint.clone()).await?),
+        Purpose::Rollup => Some(rollup::snapshot(&mut first, &schema, fingerprint.clone()).await?),
         Purpose::Report { .. } => None,
     };
 
     let params = Params {
+        schema,
         bounds: window_bounds[taken..].to_vec(),
         window_bounds: window_bounds.clone(),
         first_days: req.months.iter().map(|m| m.first_day()).collect(),
@@ -608,7 +620,7 @@ async fn run(tx: &mut PgConnection, job: Job, p: &Params) -> Result<Output, sqlx
     }
     Ok(match job {
         Job::Facts => Output::Facts(
-            sqlx::query_as(&with_exact_sums(FACTS_SQL, "$4"))
+            sqlx::query_as(&p.schema.qualify(&with_exact_sums(FACTS_SQL, "$4")))
                 .bind(&p.bounds)
                 .bind(p.frustrated_min)
                 .bind(p.frustrated_min_units)
@@ -622,7 +634,7 @@ async fn run(tx: &mut PgConnection, job: Job, p: &Params) -> Result<Output, sqlx
                 .execute(&mut *tx)
                 .await?;
             // One month a query: what PostgreSQL holds for the groupings is one month's.
-            let sql = with_exact_sums(SEGMENTS_SQL, "$3");
+            let sql = p.schema.qualify(&with_exact_sums(SEGMENTS_SQL, "$3"));
             let mut rows = Vec::new();
             for bucket in p.segments_from..p.bounds.len() as i32 {
                 rows.extend(
@@ -637,7 +649,7 @@ async fn run(tx: &mut PgConnection, job: Job, p: &Params) -> Result<Output, sqlx
             Output::Segments(rows)
         }
         Job::Returns => Output::Returns(
-            sqlx::query_as(&returns_sql(index_order))
+            sqlx::query_as(&p.schema.qualify(&returns_sql(index_order)))
                 .bind(&p.bounds)
                 .bind(p.frustrated_min)
                 .fetch_all(&mut *tx)
@@ -647,7 +659,7 @@ async fn run(tx: &mut PgConnection, job: Job, p: &Params) -> Result<Output, sqlx
         Job::FirstResponse => {
             let bounds = &p.bounds[..p.segments_from.max(1) as usize];
             let months = bounds.len() - 1;
-            let sql = frt_sql(months);
+            let sql = p.schema.qualify(&frt_sql(months));
             let row: PgRow = sqlx::query(&sql).bind(bounds).fetch_one(&mut *tx).await?;
             let mut percentiles = Vec::with_capacity(months);
             for i in 0..months {
@@ -656,31 +668,31 @@ async fn run(tx: &mut PgConnection, job: Job, p: &Params) -> Result<Output, sqlx
             Output::FirstResponse(percentiles)
         }
         Job::LlmUsage => Output::LlmUsage(
-            sqlx::query_as(if p.reads_one_month() {
+            sqlx::query_as(&p.schema.qualify(if p.reads_one_month() {
                 LLM_USAGE_MONTH_SQL
             } else {
                 LLM_USAGE_SQL
-            })
+            }))
             .bind(&p.bounds)
             .fetch_all(&mut *tx)
             .await?,
         ),
         Job::Small => Output::Small {
-            ledger: sqlx::query_as(LEDGER_SQL)
+            ledger: sqlx::query_as(&p.schema.qualify(LEDGER_SQL))
                 .bind(&p.first_days)
                 .fetch_all(&mut *tx)
                 .await?,
-            kb_evals: sqlx::query_as(KB_EVALS_SQL)
+            kb_evals: sqlx::query_as(&p.schema.qualify(KB_EVALS_SQL))
                 .bind(&p.window_bounds)
                 .fetch_all(&mut *tx)
                 .await?,
-            reply_edits: sqlx::query_as(REPLY_EDITS_SQL)
+            reply_edits: sqlx::query_as(&p.schema.qualify(REPLY_EDITS_SQL))
                 .bind(&p.window_bounds)
                 .fetch_all(&mut *tx)
                 .await?,
         },
         Job::Reach => Output::Reach(
-            sqlx::query_as(rollup::REACH_SQL)
+            sqlx::query_as(&p.schema.qualify(rollup::REACH_SQL))
                 .bind(&p.bounds)
                 .fetch_all(&mut *tx)
                 .await?,

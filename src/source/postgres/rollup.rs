@@ -21,7 +21,10 @@ use sqlx::postgres::PgConnection;
 use sqlx::{Connection, Executor, Row};
 
 use super::read::{month_skeletons, read_window, Purpose};
-use super::{apply_read_options, check_contract, connect, AggregatesRequest, ReadTarget};
+use super::{
+    apply_read_options, check_contract, connect, pin_search_path, AggregatesRequest, ReadTarget,
+    SessionSchema,
+};
 use crate::aggregates::{MonthAggregates, AGGREGATES_FORMAT_VERSION};
 use crate::period::Month;
 use crate::source::{scrub, SourceError};
@@ -93,23 +96,30 @@ pub(super) fn fingerprint(req: &AggregatesRequest, sentiment_is_real: bool) -> S
 }
 
 /// `sql/rollup_guard.sql`: `None` when stored months cannot be trusted in this schema.
-async fn guard(conn: &mut PgConnection) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar(GUARD_SQL).fetch_one(conn).await
+async fn guard(
+    conn: &mut PgConnection,
+    schema: &SessionSchema,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(GUARD_SQL)
+        .bind(&schema.name)
+        .fetch_one(conn)
+        .await
 }
 
 /// The oldest months of `months` (skeletons of the window) that the rollup holds fresh,
 /// judged on the snapshot of `tx`; `None` when there are none.
 pub(super) async fn fresh_months(
     tx: &mut PgConnection,
+    schema: &SessionSchema,
     fingerprint: &str,
     months: &[MonthAggregates],
 ) -> Result<Option<StoredMonths>, SourceError> {
     let failed = |e: sqlx::Error| SourceError::query("rollup lookup", &e);
-    let Some(guard) = guard(&mut *tx).await.map_err(failed)? else {
+    let Some(guard) = guard(&mut *tx, schema).await.map_err(failed)? else {
         return Ok(None);
     };
     let wanted: Vec<_> = months.iter().map(|m| m.month.first_day()).collect();
-    let rows = sqlx::query(FRESH_SQL)
+    let rows = sqlx::query(&schema.qualify(FRESH_SQL))
         .bind(fingerprint)
         .bind(&wanted)
         .bind(&guard)
@@ -147,6 +157,7 @@ pub(super) async fn fresh_months(
 /// `fingerprint` is what the months read there are computed for.
 pub(super) async fn snapshot(
     tx: &mut PgConnection,
+    schema: &SessionSchema,
     fingerprint: String,
 ) -> Result<RollupSnapshot, SourceError> {
     let failed = |e: sqlx::Error| SourceError::query("rollup snapshot", &e);
@@ -154,12 +165,14 @@ pub(super) async fn snapshot(
         .fetch_one(&mut *tx)
         .await
         .map_err(failed)?;
-    let guard = guard(&mut *tx).await.map_err(failed)?;
+    let guard = guard(&mut *tx, schema).await.map_err(failed)?;
     let horizon: i64 = match guard {
-        Some(_) => sqlx::query_scalar("SELECT last_value FROM aikpi_rollup_horizon")
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(failed)?,
+        Some(_) => sqlx::query_scalar(
+            &schema.qualify("SELECT last_value FROM /*SCHEMA*/aikpi_rollup_horizon"),
+        )
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(failed)?,
         None => 0,
     };
     Ok(RollupSnapshot {
@@ -194,19 +207,27 @@ pub async fn rollup(
     let schema = target.schema.to_string();
     let failed = |step: &'static str| move |e: sqlx::Error| SourceError::query(step, &e);
     let mut conn = connect(target.url, target.schema, target.statement_timeout, false).await?;
+    pin_search_path(&mut conn).await?;
     apply_read_options(&mut conn, target.options).await?;
     check_contract(&mut conn).await?;
+    let session = SessionSchema::of(&mut conn)
+        .await
+        .map_err(failed("rollup check"))?
+        .ok_or_else(|| SourceError::SchemaMissing {
+            search_path: schema.clone(),
+        })?;
 
     let locked: bool = sqlx::query_scalar(
-        "SELECT pg_try_advisory_lock(hashtextextended('aikpi rollup ' || current_schema(), 0))",
+        "SELECT pg_try_advisory_lock(hashtextextended('aikpi rollup ' || $1::text, 0))",
     )
+    .bind(&session.name)
     .fetch_one(&mut conn)
     .await
     .map_err(failed("rollup lock"))?;
     if !locked {
         return Err(SourceError::RollupBusy { schema });
     }
-    if guard(&mut conn)
+    if guard(&mut conn, &session)
         .await
         .map_err(failed("rollup check"))?
         .is_none()
@@ -245,7 +266,7 @@ pub async fn rollup(
         .map(|m| m.starts_at)
         .chain([last.ends_at])
         .collect();
-    let latest: Vec<(i32, Option<DateTime<Utc>>)> = sqlx::query_as(REACH_SQL)
+    let latest: Vec<(i32, Option<DateTime<Utc>>)> = sqlx::query_as(&session.qualify(REACH_SQL))
         .bind(&bounds)
         .fetch_all(&mut conn)
         .await
@@ -257,8 +278,9 @@ pub async fn rollup(
             needed = needed.max(reach(month, *latest));
         }
     }
-    sqlx::query_scalar::<_, i64>(HORIZON_SQL)
+    sqlx::query_scalar::<_, i64>(&session.qualify(HORIZON_SQL))
         .bind(micros(needed))
+        .bind(&session.name)
         .fetch_one(&mut conn)
         .await
         .map_err(failed("rollup horizon"))?;
@@ -316,6 +338,7 @@ pub async fn rollup(
         aggregation: "rollup store",
         cause: scrub(&e.to_string(), target.url),
     };
+    let store_sql = session.qualify(STORE_SQL);
     let mut tx = conn.begin().await.map_err(store_error)?;
     for (month, latest) in read.aggregates.months.iter().zip(latest) {
         let reach = reach(month, latest);
@@ -327,7 +350,7 @@ pub async fn rollup(
             aggregation: "rollup store",
             cause: e.to_string(),
         })?;
-        sqlx::query(STORE_SQL)
+        sqlx::query(&store_sql)
             .bind(&seen.fingerprint)
             .bind(month.month.first_day())
             .bind(month.starts_at)
@@ -347,7 +370,7 @@ pub async fn rollup(
     summary
         .skipped
         .extend(later.map(|m| (m.month, SkipReason::NotClosed)));
-    tx.execute(sqlx::query(PRUNE_SQL).bind(&guard))
+    tx.execute(sqlx::query(&session.qualify(PRUNE_SQL)).bind(&guard))
         .await
         .map_err(store_error)?;
     tx.commit().await.map_err(store_error)?;

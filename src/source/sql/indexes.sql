@@ -1,8 +1,9 @@
 -- The indexes of the relations aikpi's plan reads (docs/PERFORMANCE.md, "Indexes").
 --
 -- $1 text[]  the contract relation names.
+-- $2 text    the schema (SessionSchema::name).
 --
--- One row per (relation, index) in the session's schema; an index-less relation gives one
+-- One row per (relation, index) in that schema; an index-less relation gives one
 -- row with NULL index columns. For a view that reads exactly one table (directly), the
 -- table behind it is checked instead (`table_name`), with the view's column names; any
 -- other view gives NULL `table_name` (its indexes cannot be judged from here).
@@ -10,7 +11,7 @@
 WITH relations AS (
     SELECT c.oid, c.relname::text AS relation, c.relkind
     FROM pg_catalog.pg_class c
-    WHERE c.relnamespace = current_schema()::regnamespace
+    WHERE c.relnamespace = (SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname = $2)
       AND c.relname = ANY ($1::text[])
 ),
 checked AS (

@@ -8,6 +8,6 @@ SELECT
     l.month AS month,
     l.category::text AS category,
     sum(l.amount)::numeric AS amount
-FROM cost_ledger l
+FROM /*SCHEMA*/cost_ledger l
 WHERE l.month = ANY($1::date[])
 GROUP BY l.month, l.category

@@ -26,7 +26,7 @@ FROM (
         l.completion_tokens,
         l.cost,
         l.conversation_id IS NULL AS background
-    FROM llm_usage l
+    FROM /*SCHEMA*/llm_usage l
     WHERE l.occurred_at >= ($1::timestamptz[])[1]
       AND l.occurred_at < ($1::timestamptz[])[cardinality($1::timestamptz[])]
     OFFSET 0

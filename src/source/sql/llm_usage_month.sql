@@ -16,7 +16,7 @@ SELECT
     coalesce(sum(l.cost)::numeric, 0) AS cost,
     -- Background jobs (KB indexing, ...) are true LLM cost too; reported separately.
     coalesce((sum(l.cost) FILTER (WHERE l.conversation_id IS NULL))::numeric, 0) AS background_cost
-FROM llm_usage l
+FROM /*SCHEMA*/llm_usage l
 WHERE l.occurred_at >= ($1::timestamptz[])[1]
   AND l.occurred_at < ($1::timestamptz[])[2]
 -- Grouped by the text, as llm_usage.sql: a view's citext model keeps its distinct spellings.
