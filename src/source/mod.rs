@@ -338,6 +338,17 @@ impl SourceError {
                          must exist, have LOGIN, and be allowed to connect from this machine \
                          (pg_hba.conf)."
                     }
+                    // 53300 is every connection limit; only the text says whose.
+                    Some("53300") if db.message().contains("for role") => {
+                        "The role has used up its own connection limit (its CONNECTION \
+                         LIMIT): close its idle sessions, or ask the administrator to raise \
+                         it with ALTER ROLE … CONNECTION LIMIT."
+                    }
+                    Some("53300") if db.message().contains("for database") => {
+                        "The database has used up its connection limit (its CONNECTION \
+                         LIMIT): close idle sessions to it, or ask the administrator to raise \
+                         it with ALTER DATABASE … CONNECTION LIMIT."
+                    }
                     Some("53300") => {
                         "The server has no free connection slot: try again later, or ask the \
                          administrator to raise max_connections."
