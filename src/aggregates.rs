@@ -183,8 +183,9 @@ pub struct RatingAggregates {
 pub struct SentimentAggregates {
     /// Conversations with a sentiment within [0, 1].
     pub scored: i64,
-    /// Σ of those sentiments, as `numeric`.
-    pub sum: Decimal,
+    /// Σ of those sentiments, as `numeric` (exact at any scale: a valid 1e-30 counts).
+    #[serde(with = "plain_decimal")]
+    pub sum: BigDecimal,
     /// Σ of their squares, exact.
     #[serde(with = "plain_decimal")]
     pub sum_squares: BigDecimal,
@@ -270,7 +271,8 @@ pub struct SegmentCounts {
     pub csat_human_sum: i64,
     /// Valid (0–1) sentiments and their sum.
     pub sentiment_scored: i64,
-    pub sentiment_sum: Decimal,
+    #[serde(with = "plain_decimal")]
+    pub sentiment_sum: BigDecimal,
     /// `percentile_cont(0.9)` of the segment's first response times in seconds; `None`
     /// when none was measured.
     pub frt_p90_seconds: Option<f64>,
@@ -281,12 +283,17 @@ pub struct SegmentCounts {
 #[serde(deny_unknown_fields)]
 pub struct LlmUsageAggregates {
     pub calls: i64,
-    pub prompt_tokens: Decimal,
-    pub completion_tokens: Decimal,
-    /// Σ cost, the true metered LLM cost.
-    pub cost: Decimal,
+    #[serde(with = "plain_decimal")]
+    pub prompt_tokens: BigDecimal,
+    #[serde(with = "plain_decimal")]
+    pub completion_tokens: BigDecimal,
+    /// Σ cost, the true metered LLM cost. Money is a [`BigDecimal`]: `numeric` has no
+    /// range a 96-bit decimal could hold (a cost of 1e29 or 1e-30 is a legal value).
+    #[serde(with = "plain_decimal")]
+    pub cost: BigDecimal,
     /// Σ cost of calls with no conversation (background jobs such as KB indexing).
-    pub background_cost: Decimal,
+    #[serde(with = "plain_decimal")]
+    pub background_cost: BigDecimal,
     /// Cost per model, sorted by model name.
     pub by_model: Vec<ModelUsage>,
 }
@@ -297,7 +304,8 @@ pub struct LlmUsageAggregates {
 pub struct ModelUsage {
     pub model: String,
     pub calls: i64,
-    pub cost: Decimal,
+    #[serde(with = "plain_decimal")]
+    pub cost: BigDecimal,
 }
 
 /// One booked `cost_ledger` line.
@@ -305,7 +313,8 @@ pub struct ModelUsage {
 #[serde(deny_unknown_fields)]
 pub struct LedgerLine {
     pub category: String,
-    pub amount: Decimal,
+    #[serde(with = "plain_decimal")]
+    pub amount: BigDecimal,
 }
 
 /// Labelled retrieval checks (`kb_evals` by `evaluated_at`).
@@ -345,11 +354,11 @@ impl MonthAggregates {
     }
 
     /// The booked amount of a ledger category, if a line exists.
-    pub fn ledger_amount(&self, category: &str) -> Option<Decimal> {
+    pub fn ledger_amount(&self, category: &str) -> Option<&BigDecimal> {
         self.ledger
             .iter()
             .find(|l| l.category == category)
-            .map(|l| l.amount)
+            .map(|l| &l.amount)
     }
 }
 

@@ -515,7 +515,7 @@ fn cost_breakdown(month: &MonthAggregates, costs: &CostComponents) -> CostBreakd
         .map(|m| ModelCost {
             model: m.model.clone(),
             calls: m.calls,
-            cost: exact::to_f64(&exact::decimal(m.cost)),
+            cost: exact::to_f64(&exact::big_decimal(&m.cost)),
         })
         .collect();
     by_model.sort_by(|a, b| {
@@ -528,7 +528,7 @@ fn cost_breakdown(month: &MonthAggregates, costs: &CostComponents) -> CostBreakd
         infra: exact::to_f64(&costs.infra),
         labor: exact::to_f64(&costs.labor),
         total: exact::to_f64(&costs.total()),
-        llm_background: exact::to_f64(&exact::decimal(month.llm_usage.background_cost)),
+        llm_background: exact::to_f64(&exact::big_decimal(&month.llm_usage.background_cost)),
         provisional: !costs.missing_categories.is_empty(),
         missing_categories: costs.missing_categories.clone(),
         llm_by_model: by_model,

@@ -216,8 +216,8 @@ struct FactRow {
     n: i64,
     aht_micros: Option<Decimal>,
     aht_long_seconds: Option<Decimal>,
-    sentiment_units: Option<Decimal>,
-    sentiment_numeric: Option<Decimal>,
+    sentiment_units: Option<BigDecimal>,
+    sentiment_numeric: Option<BigDecimal>,
     aht_squares_hi: Option<BigDecimal>,
     aht_squares_lo: Option<BigDecimal>,
     aht_long_squares: Option<BigDecimal>,
@@ -245,7 +245,7 @@ struct SegmentRow {
     csat_human_rated: i64,
     csat_human_sum: i64,
     sentiment_scored: i64,
-    sentiment_sum: Decimal,
+    sentiment_sum: BigDecimal,
     frt_p50_seconds: Option<f64>,
     frt_p90_seconds: Option<f64>,
 }
@@ -266,17 +266,17 @@ struct LlmUsageRow {
     bucket: i32,
     model: String,
     calls: i64,
-    prompt_tokens: Decimal,
-    completion_tokens: Decimal,
-    cost: Decimal,
-    background_cost: Decimal,
+    prompt_tokens: BigDecimal,
+    completion_tokens: BigDecimal,
+    cost: BigDecimal,
+    background_cost: BigDecimal,
 }
 
 #[derive(FromRow)]
 struct LedgerRow {
     month: NaiveDate,
     category: String,
-    amount: Decimal,
+    amount: BigDecimal,
 }
 
 #[derive(FromRow)]
@@ -533,12 +533,12 @@ pub(super) async fn read_window(
         conv.deflected_frustrated_exits = c.frustrated - c.returned_frustrated;
         conv.quality.unknown_handoff_initiator = conv.handoffs.unknown_initiator;
         conv.handle_time.total_micros = conv.handle_time.total_micros.normalize();
-        conv.sentiment.sum = conv.sentiment.sum.normalize();
+        conv.sentiment.sum = conv.sentiment.sum.normalized();
         if let Some(segments) = month.segments.as_mut() {
             let all = segments.channels.values_mut();
             for s in all.chain(segments.issues.iter_mut().map(|i| &mut i.counts)) {
                 s.handle_time_micros = s.handle_time_micros.normalize();
-                s.sentiment_sum = s.sentiment_sum.normalize();
+                s.sentiment_sum = s.sentiment_sum.normalized();
             }
         }
         // Deterministic order regardless of the database's collation: byte order.
@@ -850,7 +850,7 @@ fn merge(
                 usage.calls += row.calls;
                 usage.prompt_tokens += row.prompt_tokens;
                 usage.completion_tokens += row.completion_tokens;
-                usage.cost += row.cost;
+                usage.cost += &row.cost;
                 usage.background_cost += row.background_cost;
                 usage.by_model.push(ModelUsage {
                     model: row.model,
@@ -974,15 +974,10 @@ fn add_fact(
     let handle_time_micros = row.aht_micros.unwrap_or_default()
         + row.aht_long_seconds.unwrap_or_default() * Decimal::from(1_000_000);
     let mut sentiment_sum = row.sentiment_numeric.unwrap_or_default();
-    if let Some(mut units) = row.sentiment_units {
+    if let Some(units) = row.sentiment_units {
         // An integer count of 1e-12: exact, whatever its size.
-        units
-            .set_scale(units.scale() + 12)
-            .map_err(|e| SourceError::Query {
-                aggregation: "conversation aggregates",
-                cause: format!("sentiment sum out of range: {e}"),
-            })?;
-        sentiment_sum += units;
+        let (digits, scale) = units.into_bigint_and_exponent();
+        sentiment_sum += BigDecimal::new(digits, scale + 12);
     }
 
     if let Some(segments) = month.segments.as_mut() {
@@ -1012,7 +1007,7 @@ fn add_fact(
         if has(SENTIMENT_VALID) {
             s.sentiment_scored += n;
         }
-        s.sentiment_sum += sentiment_sum;
+        s.sentiment_sum += &sentiment_sum;
     }
 
     let c = &mut month.conversations;
