@@ -87,6 +87,27 @@ pub struct MonthAggregates {
     /// the report month and the month before only; `None` for the older months of the
     /// trend window.
     pub segments: Option<SegmentAggregates>,
+    /// Metered costs and ledger amounts that were not numbers: left out of every sum.
+    #[serde(default, skip_serializing_if = "MoneyQuality::is_clean")]
+    pub money_quality: MoneyQuality,
+}
+
+/// `numeric` NaN and ±Infinity in `llm_usage.cost` and `cost_ledger.amount` (a view can
+/// deliver them): no sum holds them, so they are left out and counted.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MoneyQuality {
+    /// Metered calls whose cost is NaN or ±Infinity.
+    pub non_finite_costs: i64,
+    /// Ledger rows whose amount is NaN or ±Infinity.
+    pub non_finite_amounts: i64,
+}
+
+impl MoneyQuality {
+    /// Nothing was left out (the field is then not written).
+    pub fn is_clean(&self) -> bool {
+        self.non_finite_costs == 0 && self.non_finite_amounts == 0
+    }
 }
 
 /// Counts and sums over T, the conversations started in the month.
@@ -350,6 +371,7 @@ impl MonthAggregates {
             kb_evals: KbEvalAggregates::default(),
             reply_edits: ReplyEditAggregates::default(),
             segments: None,
+            money_quality: MoneyQuality::default(),
         }
     }
 

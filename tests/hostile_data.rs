@@ -110,3 +110,58 @@ async fn money_and_sentiment_beyond_a_96_bit_decimal_are_summed_exactly(pool: Pg
             .unwrap();
     assert!(json["cost_breakdown"]["llm"].as_f64().unwrap() >= 1e29);
 }
+
+#[sqlx::test]
+async fn costs_and_ledger_amounts_that_are_not_numbers_are_left_out_and_counted(pool: PgPool) {
+    let url = db_url(&pool, None);
+    seed(&url);
+    let finite_cost = exact_text(
+        &pool,
+        "SELECT sum(cost)::text FROM llm_usage \
+         WHERE occurred_at >= '2026-10-01' AND occurred_at < '2026-11-01'",
+    )
+    .await;
+    pool.execute(
+        "INSERT INTO llm_usage VALUES
+             (900001, '2026-10-10T10:00:00Z', NULL, 'm', 1, 1, 'NaN'),
+             (900002, '2026-10-11T10:00:00Z', 'x', 'm', 1, 1, 'Infinity');
+         INSERT INTO cost_ledger VALUES ('2026-10-01', 'odd', '-Infinity'),
+                                        ('2026-10-01', 'odder', 'NaN');",
+    )
+    .await
+    .unwrap();
+
+    let a = aggregates(&url);
+    let october = a["months"].as_array().and_then(|m| m.last()).unwrap();
+    assert_eq!(october["llm_usage"]["cost"], finite_cost);
+    assert_eq!(
+        october["money_quality"],
+        serde_json::json!({"non_finite_costs": 2, "non_finite_amounts": 2})
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let report = aikpi()
+        .args(["report", "--database-url", &url, "--month", "2026-10"])
+        .args(["--format", "json,md", "--out"])
+        .arg(dir.path().join("report"))
+        .output()
+        .unwrap();
+    assert!(report.status.success(), "report: {}", stderr(&report));
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("report/report.json")).unwrap())
+            .unwrap();
+    let notes = json["data_quality"]["notes"].as_array().unwrap();
+    assert!(
+        notes.contains(&serde_json::json!({"key": "non_finite_value", "count": 4})),
+        "{notes:?}"
+    );
+    assert_eq!(json["data_quality"]["counts"]["non_finite_value"], 4);
+    let md = std::fs::read_to_string(dir.path().join("report/report.md")).unwrap();
+    assert!(
+        md.contains(
+            "4 metered costs or ledger amounts are not numbers (NaN or infinity); they are \
+             left out of every cost."
+        ),
+        "{md}"
+    );
+}

@@ -270,6 +270,7 @@ struct LlmUsageRow {
     completion_tokens: BigDecimal,
     cost: BigDecimal,
     background_cost: BigDecimal,
+    non_finite_costs: i64,
 }
 
 #[derive(FromRow)]
@@ -277,6 +278,7 @@ struct LedgerRow {
     month: NaiveDate,
     category: String,
     amount: BigDecimal,
+    non_finite_amounts: i64,
 }
 
 #[derive(FromRow)]
@@ -846,7 +848,9 @@ fn merge(
         }
         Output::LlmUsage(rows) => {
             for row in rows {
-                let usage = &mut bucket_month(months, row.bucket, "LLM usage")?.llm_usage;
+                let month = bucket_month(months, row.bucket, "LLM usage")?;
+                month.money_quality.non_finite_costs += row.non_finite_costs;
+                let usage = &mut month.llm_usage;
                 usage.calls += row.calls;
                 usage.prompt_tokens += row.prompt_tokens;
                 usage.completion_tokens += row.completion_tokens;
@@ -874,6 +878,7 @@ fn merge_small(
 ) -> Result<(), SourceError> {
     for row in ledger {
         if let Some(month) = months.iter_mut().find(|m| m.month.first_day() == row.month) {
+            month.money_quality.non_finite_amounts += row.non_finite_amounts;
             month.ledger.push(LedgerLine {
                 category: row.category,
                 amount: row.amount,

@@ -5,6 +5,10 @@
 -- The caller adds the model rows up into the month totals. Sums are cast to numeric so
 -- that a view with int4 token columns decodes the same way as the contract's bigint.
 --
+-- A NaN or ±Infinity cost (a numeric view can deliver one) is left out of the sums and
+-- counted (`non_finite_costs`): a sum with it would be no number at all. NaN sorts above
+-- Infinity, so one comparison each way keeps exactly the finite costs.
+--
 -- The month is computed once per row in a subquery that is not flattened (OFFSET 0): the
 -- planner then sees a handful of groups and hash-aggregates (grouped by width_bucket()
 -- of occurred_at it would assume one group per distinct occurred_at and sort every row).
@@ -15,9 +19,10 @@ SELECT
     count(*) AS calls,
     coalesce(sum(u.prompt_tokens)::numeric, 0) AS prompt_tokens,
     coalesce(sum(u.completion_tokens)::numeric, 0) AS completion_tokens,
-    coalesce(sum(u.cost)::numeric, 0) AS cost,
+    coalesce((sum(u.cost) FILTER (WHERE u.finite))::numeric, 0) AS cost,
     -- Background jobs (KB indexing, ...) are true LLM cost too; reported separately.
-    coalesce((sum(u.cost) FILTER (WHERE u.background))::numeric, 0) AS background_cost
+    coalesce((sum(u.cost) FILTER (WHERE u.background AND u.finite))::numeric, 0) AS background_cost,
+    count(*) FILTER (WHERE NOT u.finite) AS non_finite_costs
 FROM (
     SELECT
         width_bucket(l.occurred_at, $1::timestamptz[]) AS bucket,
@@ -25,7 +30,8 @@ FROM (
         l.prompt_tokens,
         l.completion_tokens,
         l.cost,
-        l.conversation_id IS NULL AS background
+        l.conversation_id IS NULL AS background,
+        l.cost::numeric < 'Infinity'::numeric AND l.cost::numeric > '-Infinity'::numeric AS finite
     FROM /*SCHEMA*/llm_usage l
     WHERE l.occurred_at >= ($1::timestamptz[])[1]
       AND l.occurred_at < ($1::timestamptz[])[cardinality($1::timestamptz[])]

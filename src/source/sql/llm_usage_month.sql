@@ -13,9 +13,11 @@ SELECT
     count(*) AS calls,
     coalesce(sum(l.prompt_tokens)::numeric, 0) AS prompt_tokens,
     coalesce(sum(l.completion_tokens)::numeric, 0) AS completion_tokens,
-    coalesce(sum(l.cost)::numeric, 0) AS cost,
+    coalesce((sum(l.cost) FILTER (WHERE l.cost::numeric < 'Infinity'::numeric AND l.cost::numeric > '-Infinity'::numeric))::numeric, 0) AS cost,
     -- Background jobs (KB indexing, ...) are true LLM cost too; reported separately.
-    coalesce((sum(l.cost) FILTER (WHERE l.conversation_id IS NULL))::numeric, 0) AS background_cost
+    coalesce((sum(l.cost) FILTER (WHERE l.conversation_id IS NULL AND l.cost::numeric < 'Infinity'::numeric AND l.cost::numeric > '-Infinity'::numeric))::numeric, 0) AS background_cost,
+    -- NaN and ±Infinity are left out and counted, as in llm_usage.sql.
+    count(*) FILTER (WHERE NOT (l.cost::numeric < 'Infinity'::numeric AND l.cost::numeric > '-Infinity'::numeric)) AS non_finite_costs
 FROM /*SCHEMA*/llm_usage l
 WHERE l.occurred_at >= ($1::timestamptz[])[1]
   AND l.occurred_at < ($1::timestamptz[])[2]
