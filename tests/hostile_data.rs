@@ -138,6 +138,27 @@ async fn costs_and_ledger_amounts_that_are_not_numbers_are_left_out_and_counted(
         october["money_quality"],
         serde_json::json!({"non_finite_costs": 2, "non_finite_amounts": 2})
     );
+    // After a rollup of the closed months, October alone is read (llm_usage_month.sql).
+    let early = "2026-11-01T12:00:00Z";
+    aikpi()
+        .env("AIKPI_NOW", early)
+        .args(["rollup", "--database-url", &url, "--month", "2026-10"])
+        .assert()
+        .success();
+    let output = aikpi()
+        .env("AIKPI_NOW", early)
+        .args(["aggregates", "--database-url", &url, "--month", "2026-10"])
+        .args(["--allow-partial-month"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "aggregates: {}", stderr(&output));
+    assert!(
+        stderr(&output).contains("read from the rollup"),
+        "{}",
+        stderr(&output)
+    );
+    let b: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(b["months"].as_array().and_then(|m| m.last()), Some(october));
 
     let dir = tempfile::tempdir().unwrap();
     let report = aikpi()
