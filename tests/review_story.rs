@@ -77,7 +77,7 @@ fn steady(month: &str) -> MonthAggregates {
     c.handle_time.total_micros = dec("600000000000"); // 300 s each
     c.handle_time.sum_squares_micros = big("180000000000000000000");
     c.sentiment.scored = 2000;
-    c.sentiment.sum = dec("400.0");
+    c.sentiment.sum = big("400.0");
     c.sentiment.sum_squares = big("99.99");
     c.endings.insert(
         "resolved".into(),
@@ -102,10 +102,10 @@ fn steady(month: &str) -> MonthAggregates {
     set_csat_ai(&mut a, 4000);
     set_csat_human(&mut a, 1840);
     a.llm_usage.calls = 600;
-    a.llm_usage.cost = dec("100.00");
+    a.llm_usage.cost = big("100.00");
     let line = |category: &str, amount: &str| LedgerLine {
         category: category.into(),
-        amount: dec(amount),
+        amount: big(amount),
     };
     a.ledger = vec![
         line("infra", "200.00"),
@@ -321,7 +321,7 @@ fn a_provisional_cost_drop_is_read_with_care_not_an_improvement() {
         cur.ledger.retain(|l| l.category != "labor");
         cur.ledger.push(LedgerLine {
             category: "labor".into(),
-            amount: dec("100.00"),
+            amount: big("100.00"),
         });
     });
     assert!(!clean.cost_breakdown.provisional);

@@ -222,6 +222,8 @@ pub const EN: Words = Words {
     dq_close_reason_while_open_one: "{count} open conversation already carries a close_reason; it is treated as open.",
     dq_kb_nothing_retrieved: "{count} retrieval checks retrieved nothing; they count as misses in the KB hit rate.",
     dq_kb_nothing_retrieved_one: "{count} retrieval check retrieved nothing; it counts as a miss in the KB hit rate.",
+    dq_non_finite_value: "{count} metered costs or ledger amounts are not numbers (NaN or infinity); they are left out of every cost.",
+    dq_non_finite_value_one: "{count} metered cost or ledger amount is not a number (NaN or infinity); it is left out of every cost.",
     // --- definitions and provenance
     definitions_heading: "Definitions",
     about_heading: "About this report",

@@ -192,6 +192,7 @@ impl Presentation {
             QualityKind::KbNothingRetrieved => {
                 (w.dq_kb_nothing_retrieved_one, w.dq_kb_nothing_retrieved)
             }
+            QualityKind::NonFiniteValue => (w.dq_non_finite_value_one, w.dq_non_finite_value),
         };
         let phrase = if count == 1 { one } else { many };
         say!(phrase, count = self.count(count))

@@ -251,6 +251,8 @@ words! {
     dq_close_reason_while_open_one,
     dq_kb_nothing_retrieved,
     dq_kb_nothing_retrieved_one,
+    dq_non_finite_value,
+    dq_non_finite_value_one,
     // definitions and provenance
     definitions_heading,
     about_heading,

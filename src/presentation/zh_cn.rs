@@ -257,6 +257,8 @@ pub const ZH_CN: Words = Words {
     dq_close_reason_while_open_one: "{count} 个未关闭的会话已带有 close_reason；按未关闭处理。",
     dq_kb_nothing_retrieved: "{count} 次检索检查没有检索到任何文档；在知识库命中率中计为未命中。",
     dq_kb_nothing_retrieved_one: "{count} 次检索检查没有检索到任何文档；在知识库命中率中计为未命中。",
+    dq_non_finite_value: "{count} 条计量成本或账目金额不是有限数字（非数值或无穷大）；已从所有成本中剔除。",
+    dq_non_finite_value_one: "{count} 条计量成本或账目金额不是有限数字（非数值或无穷大）；已从所有成本中剔除。",
     // --- definitions and provenance
     definitions_heading: "指标定义",
     about_heading: "关于本报告",

@@ -5,7 +5,7 @@
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
-use rust_decimal::Decimal;
+use bigdecimal::BigDecimal;
 use serde::Serialize;
 
 use super::exact;
@@ -65,7 +65,7 @@ pub fn ledger(
         .chain(previous.iter().flat_map(|p| p.ledger.iter()))
         .map(|l| l.category.as_str())
         .collect();
-    let mut rows: Vec<(&str, Option<Decimal>, Option<Decimal>)> = booked
+    let mut rows: Vec<(&str, Option<&BigDecimal>, Option<&BigDecimal>)> = booked
         .into_iter()
         .map(|category| {
             (
@@ -85,7 +85,7 @@ pub fn ledger(
         };
         by_amount.then_with(|| a.0.as_bytes().cmp(b.0.as_bytes()))
     });
-    let f = |d: Decimal| exact::to_f64(&exact::decimal(d));
+    let f = |d: &BigDecimal| exact::to_f64(&exact::big_decimal(d));
     rows.into_iter()
         .map(|(category, amount, before)| LedgerEntry {
             category: category.to_string(),
@@ -104,6 +104,6 @@ pub fn ledger_total(month: &MonthAggregates) -> Option<f64> {
     let sum = month
         .ledger
         .iter()
-        .fold(exact::integer(0), |sum, l| sum + exact::decimal(l.amount));
+        .fold(exact::integer(0), |sum, l| sum + exact::big_decimal(&l.amount));
     Some(exact::to_f64(&sum))
 }

@@ -576,7 +576,7 @@ fn cost_breakdown(
         .map(|m| ModelCost {
             model: m.model.clone(),
             calls: m.calls,
-            cost: exact::to_f64(&exact::decimal(m.cost)),
+            cost: exact::to_f64(&exact::big_decimal(&m.cost)),
         })
         .collect();
     by_model.sort_by(|a, b| {
@@ -589,7 +589,7 @@ fn cost_breakdown(
         infra: exact::to_f64(&costs.infra),
         labor: exact::to_f64(&costs.labor),
         total: exact::to_f64(&costs.total()),
-        llm_background: exact::to_f64(&exact::decimal(month.llm_usage.background_cost)),
+        llm_background: exact::to_f64(&exact::big_decimal(&month.llm_usage.background_cost)),
         provisional: !costs.missing_categories.is_empty(),
         missing_categories: costs.missing_categories.clone(),
         llm_by_model: by_model,

@@ -295,7 +295,7 @@ fn hidden_llm_cost(
     settings: &ReviewSettings,
 ) -> Trap<HiddenLlmCostEvidence> {
     let categories = &settings.costs;
-    let booked_line = month.ledger_amount(&categories.llm).map(exact::decimal);
+    let booked_line = month.ledger_amount(&categories.llm).map(exact::big_decimal);
     let booked = booked_line.clone().unwrap_or_else(|| exact::integer(0));
     let metered = &costs.llm;
     let ledger_booked = !month.ledger.is_empty();
@@ -317,7 +317,7 @@ fn hidden_llm_cost(
         )
         .map(|l| LedgerCategoryAmount {
             category: l.category.clone(),
-            amount: exact::to_f64(&exact::decimal(l.amount)),
+            amount: exact::to_f64(&exact::big_decimal(&l.amount)),
         });
     let mut reasons = Vec::new();
     if ledger_booked && *metered > Exact::zero() {

@@ -48,6 +48,16 @@ pub enum SourceError {
         search_path: String,
     },
 
+    /// The schema exists, but the role lacks the USAGE right on it (PostgreSQL then hides
+    /// it from the session as if it did not exist).
+    #[error(
+        "the schema `{schema}` exists, but the connected role may not use it (it lacks the \
+         USAGE right on the schema). Ask its owner to `GRANT USAGE ON SCHEMA` it to the role \
+         of the connection string, with SELECT on the five relations of the data contract in \
+         README.md."
+    )]
+    SchemaNotUsable { schema: String },
+
     /// A relation of the contract is neither a table nor a view in the schema.
     #[error(
         "relation `{relation}` does not exist in schema `{schema}`. aikpi reads the five \
@@ -342,6 +352,17 @@ impl SourceError {
                         "Check the user name in the connection string (or PGUSER): the role \
                          must exist, have LOGIN, and be allowed to connect from this machine \
                          (pg_hba.conf)."
+                    }
+                    // 53300 is every connection limit; only the text says whose.
+                    Some("53300") if db.message().contains("for role") => {
+                        "The role has used up its own connection limit (its CONNECTION \
+                         LIMIT): close its idle sessions, or ask the administrator to raise \
+                         it with ALTER ROLE … CONNECTION LIMIT."
+                    }
+                    Some("53300") if db.message().contains("for database") => {
+                        "The database has used up its connection limit (its CONNECTION \
+                         LIMIT): close idle sessions to it, or ask the administrator to raise \
+                         it with ALTER DATABASE … CONNECTION LIMIT."
                     }
                     Some("53300") => {
                         "The server has no free connection slot: try again later, or ask the \

@@ -425,7 +425,16 @@ async fn check_in(
     }
 
     let plain = |name: &str| kinds.iter().any(|(r, k)| r == name && k == "r");
-    rollup = match super::stored::guard(&mut *conn).await.map_err(failed)? {
+    let session = super::SessionSchema::of(&mut *conn)
+        .await
+        .map_err(failed)?;
+    let guard = match &session {
+        Some(session) => super::stored::guard(&mut *conn, session)
+            .await
+            .map_err(failed)?,
+        None => None,
+    };
+    rollup = match guard {
         Some(_) => RollupState::Available,
         None if plain("conversations") && plain("llm_usage") => RollupState::NeedsMigrate,
         None => RollupState::NotApplicable,

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::postgres::PgConnection;
 use sqlx::FromRow;
 
+use super::SessionSchema;
 use crate::source::SourceError;
 
 const NEAREST_SQL: &str = include_str!("../sql/nearest_conversations.sql");
@@ -24,10 +25,19 @@ pub(super) async fn neighbours(
     starts_at: DateTime<Utc>,
     ends_at: DateTime<Utc>,
 ) -> Result<Neighbours, SourceError> {
-    sqlx::query_as(NEAREST_SQL)
+    let failed = |e: sqlx::Error| SourceError::query("nearest conversations", &e);
+    // The report's session searches pg_catalog alone: the relation is named with the
+    // session's schema, as every report query names it.
+    let Some(schema) = SessionSchema::of(&mut *conn).await.map_err(failed)? else {
+        return Ok(Neighbours {
+            latest_before: None,
+            earliest_after: None,
+        });
+    };
+    sqlx::query_as(&schema.qualify(NEAREST_SQL))
         .bind(starts_at)
         .bind(ends_at)
         .fetch_one(conn)
         .await
-        .map_err(|e| SourceError::query("nearest conversations", &e))
+        .map_err(failed)
 }

@@ -32,7 +32,7 @@ use sqlx::postgres::{PgConnection, PgRow};
 use sqlx::{Connection, Executor, FromRow, Postgres, Row, Transaction};
 
 use super::stored::{self, RollupSnapshot, StoredMonths};
-use super::AggregatesRequest;
+use super::{AggregatesRequest, SessionSchema};
 use crate::aggregates::{
     Aggregates, DeflectedByEnding, IssueAggregates, LedgerLine, ModelUsage, MonthAggregates,
     SegmentAggregates, SegmentCounts, AGGREGATES_FORMAT_VERSION,
@@ -69,7 +69,7 @@ const SENTIMENT_IS_REAL_SQL: &str = "\
 SELECT coalesce(bool_or(CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END = 'float4'::regtype), false)
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
-WHERE a.attrelid = 'conversations'::regclass
+WHERE a.attrelid = to_regclass(format('%I.conversations', $1::text))
   AND a.attname = 'negative_sentiment'
   AND NOT a.attisdropped";
 
@@ -180,6 +180,8 @@ impl Job {
 
 /// What every job binds.
 struct Params {
+    /// The contract's schema: every relation the queries read is named with it.
+    schema: SessionSchema,
     /// Month bounds of the months read from the large tables: the start of every month,
     /// then the end of the last (the months after those taken from the rollup).
     bounds: Vec<DateTime<Utc>>,
@@ -217,8 +219,8 @@ struct FactRow {
     n: i64,
     aht_micros: Option<Decimal>,
     aht_long_seconds: Option<Decimal>,
-    sentiment_units: Option<Decimal>,
-    sentiment_numeric: Option<Decimal>,
+    sentiment_units: Option<BigDecimal>,
+    sentiment_numeric: Option<BigDecimal>,
     aht_squares_hi: Option<BigDecimal>,
     aht_squares_lo: Option<BigDecimal>,
     aht_long_squares: Option<BigDecimal>,
@@ -246,7 +248,7 @@ struct SegmentRow {
     csat_human_rated: i64,
     csat_human_sum: i64,
     sentiment_scored: i64,
-    sentiment_sum: Decimal,
+    sentiment_sum: BigDecimal,
     frt_p50_seconds: Option<f64>,
     frt_p90_seconds: Option<f64>,
 }
@@ -283,17 +285,19 @@ struct LlmUsageRow {
     bucket: i32,
     model: String,
     calls: i64,
-    prompt_tokens: Decimal,
-    completion_tokens: Decimal,
-    cost: Decimal,
-    background_cost: Decimal,
+    prompt_tokens: BigDecimal,
+    completion_tokens: BigDecimal,
+    cost: BigDecimal,
+    background_cost: BigDecimal,
+    non_finite_costs: i64,
 }
 
 #[derive(FromRow)]
 struct LedgerRow {
     month: NaiveDate,
     category: String,
-    amount: Decimal,
+    amount: BigDecimal,
+    non_finite_amounts: i64,
 }
 
 #[derive(FromRow)]
@@ -379,7 +383,16 @@ pub(super) async fn read_window(
 
     let started = Instant::now();
     let mut first = begin(conn).await?;
+    let Some(schema) = SessionSchema::of(&mut first)
+        .await
+        .map_err(failed("column type"))?
+    else {
+        return Err(SourceError::SchemaMissing {
+            search_path: req.source.schema.clone(),
+        });
+    };
     let sentiment_is_real: bool = sqlx::query_scalar(SENTIMENT_IS_REAL_SQL)
+        .bind(&schema.name)
         .fetch_one(&mut *first)
         .await
         .map_err(failed("column type"))?;
@@ -389,7 +402,7 @@ pub(super) async fn read_window(
     // (the one every other connection imports), so they are what a full read would see.
     let stored = match purpose {
         Purpose::Report { use_rollup: true } => {
-            match stored::fresh_months(&mut first, &fingerprint, &months).await {
+            match stored::fresh_months(&mut first, &schema, &fingerprint, &months).await {
                 Ok(stored) => stored,
                 // A rollup that cannot be read only costs time. The failed statement
                 // aborted the transaction: read every month on a new one.
@@ -412,11 +425,12 @@ pub(super) async fn read_window(
     };
     let taken = stored.as_ref().map_or(0, |s| s.months.len());
     let rollup_snapshot = match purpose {
-        Purpose::Rollup => Some(stored::snapshot(&mut first, fingerprint.clone()).await?),
+        Purpose::Rollup => Some(stored::snapshot(&mut first, &schema, fingerprint.clone()).await?),
         Purpose::Report { .. } => None,
     };
 
     let params = Params {
+        schema,
         bounds: window_bounds[taken..].to_vec(),
         window_bounds: window_bounds.clone(),
         first_days: req.months.iter().map(|m| m.first_day()).collect(),
@@ -545,12 +559,12 @@ pub(super) async fn read_window(
         conv.deflected_frustrated_exits = c.frustrated - c.returned_frustrated;
         conv.quality.unknown_handoff_initiator = conv.handoffs.unknown_initiator;
         conv.handle_time.total_micros = conv.handle_time.total_micros.normalize();
-        conv.sentiment.sum = conv.sentiment.sum.normalize();
+        conv.sentiment.sum = conv.sentiment.sum.normalized();
         if let Some(segments) = month.segments.as_mut() {
             let all = segments.channels.values_mut();
             for s in all.chain(segments.issues.iter_mut().map(|i| &mut i.counts)) {
                 s.handle_time_micros = s.handle_time_micros.normalize();
-                s.sentiment_sum = s.sentiment_sum.normalize();
+                s.sentiment_sum = s.sentiment_sum.normalized();
             }
         }
         // Deterministic order regardless of the database's collation: byte order.
@@ -633,7 +647,7 @@ async fn run(tx: &mut PgConnection, job: Job, p: &Params) -> Result<Output, sqlx
     }
     Ok(match job {
         Job::Facts => Output::Facts(
-            sqlx::query_as(&with_exact_sums(FACTS_SQL, "$4"))
+            sqlx::query_as(&p.schema.qualify(&with_exact_sums(FACTS_SQL, "$4")))
                 .bind(&p.bounds)
                 .bind(p.frustrated_min)
                 .bind(p.frustrated_min_units)
@@ -647,7 +661,7 @@ async fn run(tx: &mut PgConnection, job: Job, p: &Params) -> Result<Output, sqlx
                 .execute(&mut *tx)
                 .await?;
             // One month a query: what PostgreSQL holds for the groupings is one month's.
-            let sql = with_exact_sums(SEGMENTS_SQL, "$3");
+            let sql = p.schema.qualify(&with_exact_sums(SEGMENTS_SQL, "$3"));
             let mut rows = Vec::new();
             for bucket in p.segments_from..p.bounds.len() as i32 {
                 rows.extend(
@@ -662,7 +676,7 @@ async fn run(tx: &mut PgConnection, job: Job, p: &Params) -> Result<Output, sqlx
             Output::Segments(rows)
         }
         Job::Returns => Output::Returns(
-            sqlx::query_as(&returns_sql(index_order))
+            sqlx::query_as(&p.schema.qualify(&returns_sql(index_order)))
                 .bind(&p.bounds)
                 .bind(p.frustrated_min)
                 .fetch_all(&mut *tx)
@@ -672,7 +686,7 @@ async fn run(tx: &mut PgConnection, job: Job, p: &Params) -> Result<Output, sqlx
         Job::FirstResponse => {
             let bounds = &p.bounds[..p.segments_from.max(1) as usize];
             let months = bounds.len() - 1;
-            let sql = frt_sql(months);
+            let sql = p.schema.qualify(&frt_sql(months));
             let row: PgRow = sqlx::query(&sql).bind(bounds).fetch_one(&mut *tx).await?;
             let mut percentiles = Vec::with_capacity(months);
             for i in 0..months {
@@ -681,24 +695,24 @@ async fn run(tx: &mut PgConnection, job: Job, p: &Params) -> Result<Output, sqlx
             Output::FirstResponse(percentiles)
         }
         Job::LlmUsage => Output::LlmUsage(
-            sqlx::query_as(if p.reads_one_month() {
+            sqlx::query_as(&p.schema.qualify(if p.reads_one_month() {
                 LLM_USAGE_MONTH_SQL
             } else {
                 LLM_USAGE_SQL
-            })
+            }))
             .bind(&p.bounds)
             .fetch_all(&mut *tx)
             .await?,
         ),
         Job::Small => Output::Small {
-            ledger: sqlx::query_as(LEDGER_SQL)
+            ledger: sqlx::query_as(&p.schema.qualify(LEDGER_SQL))
                 .bind(&p.first_days)
                 .fetch_all(&mut *tx)
                 .await?,
             kb_evals: match p.contract.kb_evals {
                 Presence::Absent => Vec::new(),
                 Presence::Present => {
-                    sqlx::query_as(KB_EVALS_SQL)
+                    sqlx::query_as(&p.schema.qualify(KB_EVALS_SQL))
                         .bind(&p.window_bounds)
                         .fetch_all(&mut *tx)
                         .await?
@@ -707,7 +721,7 @@ async fn run(tx: &mut PgConnection, job: Job, p: &Params) -> Result<Output, sqlx
             reply_edits: match p.contract.reply_edits {
                 Presence::Absent => Vec::new(),
                 Presence::Present => {
-                    sqlx::query_as(REPLY_EDITS_SQL)
+                    sqlx::query_as(&p.schema.qualify(REPLY_EDITS_SQL))
                         .bind(&p.window_bounds)
                         .fetch_all(&mut *tx)
                         .await?
@@ -715,7 +729,7 @@ async fn run(tx: &mut PgConnection, job: Job, p: &Params) -> Result<Output, sqlx
             },
         },
         Job::Reach => Output::Reach(
-            sqlx::query_as(stored::REACH_SQL)
+            sqlx::query_as(&p.schema.qualify(stored::REACH_SQL))
                 .bind(&p.bounds)
                 .fetch_all(&mut *tx)
                 .await?,
@@ -901,11 +915,13 @@ fn merge(
         }
         Output::LlmUsage(rows) => {
             for row in rows {
-                let usage = &mut bucket_month(months, row.bucket, "LLM usage")?.llm_usage;
+                let month = bucket_month(months, row.bucket, "LLM usage")?;
+                month.money_quality.non_finite_costs += row.non_finite_costs;
+                let usage = &mut month.llm_usage;
                 usage.calls += row.calls;
                 usage.prompt_tokens += row.prompt_tokens;
                 usage.completion_tokens += row.completion_tokens;
-                usage.cost += row.cost;
+                usage.cost += &row.cost;
                 usage.background_cost += row.background_cost;
                 usage.by_model.push(ModelUsage {
                     model: row.model,
@@ -929,6 +945,7 @@ fn merge_small(
 ) -> Result<(), SourceError> {
     for row in ledger {
         if let Some(month) = months.iter_mut().find(|m| m.month.first_day() == row.month) {
+            month.money_quality.non_finite_amounts += row.non_finite_amounts;
             month.ledger.push(LedgerLine {
                 category: row.category,
                 amount: row.amount,
@@ -1029,15 +1046,10 @@ fn add_fact(
     let handle_time_micros = row.aht_micros.unwrap_or_default()
         + row.aht_long_seconds.unwrap_or_default() * Decimal::from(1_000_000);
     let mut sentiment_sum = row.sentiment_numeric.unwrap_or_default();
-    if let Some(mut units) = row.sentiment_units {
+    if let Some(units) = row.sentiment_units {
         // An integer count of 1e-12: exact, whatever its size.
-        units
-            .set_scale(units.scale() + 12)
-            .map_err(|e| SourceError::Query {
-                aggregation: "conversation aggregates",
-                cause: format!("sentiment sum out of range: {e}"),
-            })?;
-        sentiment_sum += units;
+        let (digits, scale) = units.into_bigint_and_exponent();
+        sentiment_sum += BigDecimal::new(digits, scale + 12);
     }
 
     if let Some(segments) = month.segments.as_mut() {
@@ -1067,7 +1079,7 @@ fn add_fact(
         if has(SENTIMENT_VALID) {
             s.sentiment_scored += n;
         }
-        s.sentiment_sum += sentiment_sum;
+        s.sentiment_sum += &sentiment_sum;
     }
 
     let c = &mut month.conversations;

@@ -21,7 +21,10 @@ use sqlx::{Connection, Executor};
 
 use super::read::{month_skeletons, read_window, Purpose};
 use super::stored::{guard, REACH_SQL};
-use super::{apply_read_options, check_contract_with, connect, AggregatesRequest, ReadTarget};
+use super::{
+    apply_read_options, check_contract_with, connect, pin_search_path, AggregatesRequest,
+    ReadTarget, SessionSchema,
+};
 use crate::aggregates::MonthAggregates;
 use crate::period::Month;
 use crate::source::{scrub, SourceError};
@@ -82,19 +85,27 @@ pub async fn rollup(
     let schema = target.schema.to_string();
     let failed = |step: &'static str| move |e: sqlx::Error| SourceError::query(step, &e);
     let mut conn = connect(target.url, target.schema, target.statement_timeout, false).await?;
+    pin_search_path(&mut conn).await?;
     apply_read_options(&mut conn, target.options).await?;
     check_contract_with(&mut conn, &target.contract).await?;
+    let session = SessionSchema::of(&mut conn)
+        .await
+        .map_err(failed("rollup check"))?
+        .ok_or_else(|| SourceError::SchemaMissing {
+            search_path: schema.clone(),
+        })?;
 
     let locked: bool = sqlx::query_scalar(
-        "SELECT pg_try_advisory_lock(hashtextextended('aikpi rollup ' || current_schema(), 0))",
+        "SELECT pg_try_advisory_lock(hashtextextended('aikpi rollup ' || $1::text, 0))",
     )
+    .bind(&session.name)
     .fetch_one(&mut conn)
     .await
     .map_err(failed("rollup lock"))?;
     if !locked {
         return Err(SourceError::RollupBusy { schema });
     }
-    if guard(&mut conn)
+    if guard(&mut conn, &session)
         .await
         .map_err(failed("rollup check"))?
         .is_none()
@@ -133,7 +144,7 @@ pub async fn rollup(
         .map(|m| m.starts_at)
         .chain([last.ends_at])
         .collect();
-    let latest: Vec<(i32, Option<DateTime<Utc>>)> = sqlx::query_as(REACH_SQL)
+    let latest: Vec<(i32, Option<DateTime<Utc>>)> = sqlx::query_as(&session.qualify(REACH_SQL))
         .bind(&bounds)
         .fetch_all(&mut conn)
         .await
@@ -145,8 +156,9 @@ pub async fn rollup(
             needed = needed.max(reach(month, *latest));
         }
     }
-    sqlx::query_scalar::<_, i64>(HORIZON_SQL)
+    sqlx::query_scalar::<_, i64>(&session.qualify(HORIZON_SQL))
         .bind(micros(needed))
+        .bind(&session.name)
         .fetch_one(&mut conn)
         .await
         .map_err(failed("rollup horizon"))?;
@@ -211,6 +223,7 @@ pub async fn rollup(
         aggregation: "rollup store",
         cause: scrub(&e.to_string(), target.url),
     };
+    let store_sql = session.qualify(STORE_SQL);
     let mut tx = conn.begin().await.map_err(store_error)?;
     for (month, latest) in read.aggregates.months.iter().zip(latest) {
         let reach = reach(month, latest);
@@ -222,7 +235,7 @@ pub async fn rollup(
             aggregation: "rollup store",
             cause: e.to_string(),
         })?;
-        sqlx::query(STORE_SQL)
+        sqlx::query(&store_sql)
             .bind(&seen.fingerprint)
             .bind(month.month.first_day())
             .bind(month.starts_at)
@@ -242,7 +255,7 @@ pub async fn rollup(
     summary
         .skipped
         .extend(later.map(|m| (m.month, SkipReason::NotClosed)));
-    tx.execute(sqlx::query(PRUNE_SQL).bind(&guard))
+    tx.execute(sqlx::query(&session.qualify(PRUNE_SQL)).bind(&guard))
         .await
         .map_err(store_error)?;
     tx.commit().await.map_err(store_error)?;

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use sqlx::postgres::PgConnection;
 use sqlx::Row;
 
-use super::AggregatesRequest;
+use super::{AggregatesRequest, SessionSchema};
 use crate::aggregates::{MonthAggregates, AGGREGATES_FORMAT_VERSION};
 use crate::source::SourceError;
 
@@ -50,23 +50,30 @@ pub(super) fn fingerprint(req: &AggregatesRequest, sentiment_is_real: bool) -> S
 }
 
 /// `sql/rollup_guard.sql`: `None` when stored months cannot be trusted in this schema.
-pub(super) async fn guard(conn: &mut PgConnection) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar(GUARD_SQL).fetch_one(conn).await
+pub(super) async fn guard(
+    conn: &mut PgConnection,
+    schema: &SessionSchema,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(GUARD_SQL)
+        .bind(&schema.name)
+        .fetch_one(conn)
+        .await
 }
 
 /// The oldest months of `months` (skeletons of the window) that the rollup holds fresh,
 /// judged on the snapshot of `tx`; `None` when there are none.
 pub(super) async fn fresh_months(
     tx: &mut PgConnection,
+    schema: &SessionSchema,
     fingerprint: &str,
     months: &[MonthAggregates],
 ) -> Result<Option<StoredMonths>, SourceError> {
     let failed = |e: sqlx::Error| SourceError::query("rollup lookup", &e);
-    let Some(guard) = guard(&mut *tx).await.map_err(failed)? else {
+    let Some(guard) = guard(&mut *tx, schema).await.map_err(failed)? else {
         return Ok(None);
     };
     let wanted: Vec<_> = months.iter().map(|m| m.month.first_day()).collect();
-    let rows = sqlx::query(FRESH_SQL)
+    let rows = sqlx::query(&schema.qualify(FRESH_SQL))
         .bind(fingerprint)
         .bind(&wanted)
         .bind(&guard)
@@ -104,6 +111,7 @@ pub(super) async fn fresh_months(
 /// `fingerprint` is what the months read there are computed for.
 pub(super) async fn snapshot(
     tx: &mut PgConnection,
+    schema: &SessionSchema,
     fingerprint: String,
 ) -> Result<RollupSnapshot, SourceError> {
     let failed = |e: sqlx::Error| SourceError::query("rollup snapshot", &e);
@@ -111,12 +119,14 @@ pub(super) async fn snapshot(
         .fetch_one(&mut *tx)
         .await
         .map_err(failed)?;
-    let guard = guard(&mut *tx).await.map_err(failed)?;
+    let guard = guard(&mut *tx, schema).await.map_err(failed)?;
     let horizon: i64 = match guard {
-        Some(_) => sqlx::query_scalar("SELECT last_value FROM aikpi_rollup_horizon")
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(failed)?,
+        Some(_) => sqlx::query_scalar(
+            &schema.qualify("SELECT last_value FROM /*SCHEMA*/aikpi_rollup_horizon"),
+        )
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(failed)?,
         None => 0,
     };
     Ok(RollupSnapshot {

@@ -69,7 +69,7 @@ FROM (
             lead(c.started_at) OVER pair AS next_start,
             lead(c.user_id) OVER pair AS next_user_id,
             lead(c.issue_key) OVER pair AS next_issue_key
-        FROM conversations c
+        FROM /*SCHEMA*/conversations c
         WHERE c.started_at >= ($1::timestamptz[])[1]
           AND c.started_at < ($1::timestamptz[])[cardinality($1::timestamptz[])] + interval '24 hours'
         WINDOW pair AS (
@@ -101,13 +101,13 @@ FROM (
           -- Split on NULL so both probes can use the (user_id, issue_key, started_at)
           -- index (IS NOT DISTINCT FROM cannot).
           WHEN s.issue_key IS NULL THEN EXISTS (
-              SELECT 1 FROM conversations d
+              SELECT 1 FROM /*SCHEMA*/conversations d
               WHERE d.user_id = s.user_id
                 AND d.issue_key IS NULL
                 AND d.started_at > s.started_at
                 AND d.started_at <= s.return_bound)
           ELSE EXISTS (
-              SELECT 1 FROM conversations d
+              SELECT 1 FROM /*SCHEMA*/conversations d
               WHERE d.user_id = s.user_id
                 AND d.issue_key = s.issue_key
                 AND d.started_at > s.started_at
