@@ -101,9 +101,8 @@ pub fn ledger_total(month: &MonthAggregates) -> Option<f64> {
     if month.ledger.is_empty() {
         return None;
     }
-    let sum = month
-        .ledger
-        .iter()
-        .fold(exact::integer(0), |sum, l| sum + exact::big_decimal(&l.amount));
+    let sum = month.ledger.iter().fold(exact::integer(0), |sum, l| {
+        sum + exact::big_decimal(&l.amount)
+    });
     Some(exact::to_f64(&sum))
 }

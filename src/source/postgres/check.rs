@@ -425,9 +425,7 @@ async fn check_in(
     }
 
     let plain = |name: &str| kinds.iter().any(|(r, k)| r == name && k == "r");
-    let session = super::SessionSchema::of(&mut *conn)
-        .await
-        .map_err(failed)?;
+    let session = super::SessionSchema::of(&mut *conn).await.map_err(failed)?;
     let guard = match &session {
         Some(session) => super::stored::guard(&mut *conn, session)
             .await
