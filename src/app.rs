@@ -19,6 +19,7 @@ use crate::deliver::email::{self, EmailAttachment, EmailError};
 use crate::deliver::files::{self, OutputError, OutputFile};
 use crate::outputs::{self, charts, FormatError, Output, RenderError, Templates};
 use crate::period::Month;
+use crate::presentation::document::Document;
 use crate::presentation::view::ReportView;
 use crate::presentation::Presentation;
 use crate::review::{self, Review, ReviewContext};
@@ -513,10 +514,12 @@ fn render_outputs(
         Vec::new()
     };
     let view = ReportView::new(review, presentation);
+    let document = Document::new(&view, presentation);
     let input = outputs::Input {
         review,
         presentation,
         view: &view,
+        document: &document,
         charts: &charts,
         templates,
     };

@@ -40,6 +40,7 @@ use lettre::Message;
 use crate::config::{EmailSettings, SmtpSecurity, SmtpServer, DEFAULT_SUBJECT};
 use crate::outputs::email_body::{self as body, EmailHtml, EmailText};
 use crate::outputs::{Chart, FormatError, Input, Output, RenderError, Templates};
+use crate::presentation::document::Document;
 use crate::presentation::view::ReportView;
 use crate::presentation::Presentation;
 use crate::review::Review;
@@ -352,10 +353,12 @@ pub fn build_message(
 ) -> Result<Message, EmailError> {
     let review = summary.review;
     let view = ReportView::new(review, summary.presentation);
+    let document = Document::new(&view, summary.presentation);
     let input = Input {
         review,
         presentation: summary.presentation,
         view: &view,
+        document: &document,
         charts: &[],
         templates: summary.templates,
     };

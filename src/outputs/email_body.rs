@@ -163,7 +163,7 @@ fn render(
             .collect::<Result<_, RenderError>>()?,
         attached: attached_sentence(attached, p),
     };
-    let mut ctx = templates::context(input.review, input.view, p)?;
+    let mut ctx = templates::context(input.review, input.view, input.document, p)?;
     insert(&mut ctx, "email", &email)?;
     input.templates.render(template, &ctx)
 }

@@ -33,6 +33,7 @@ use base64::Engine as _;
 pub use charts::Chart;
 pub use templates::Templates;
 
+use crate::presentation::document::Document;
 use crate::presentation::view::{ChartView, ReportView};
 use crate::presentation::Presentation;
 use crate::review::Review;
@@ -46,6 +47,8 @@ pub struct Input<'a> {
     pub presentation: &'a Presentation,
     /// The view of the review (charts not yet attached; outputs add the ones they show).
     pub view: &'a ReportView,
+    /// The document built from the view: the outline every format walks.
+    pub document: &'a Document,
     pub charts: &'a [Chart],
     pub templates: &'a Templates,
 }
@@ -196,7 +199,7 @@ pub(crate) fn render_template(
     name: &str,
     view: &ReportView,
 ) -> Result<String, RenderError> {
-    let context = templates::context(input.review, view, input.presentation)?;
+    let context = templates::context(input.review, view, input.document, input.presentation)?;
     input.templates.render(name, &context)
 }
 
@@ -210,10 +213,12 @@ pub fn render_one(
     templates: &Templates,
 ) -> Result<Vec<File>, FormatError> {
     let view = ReportView::new(review, presentation);
+    let document = Document::new(&view, presentation);
     output.render(&Input {
         review,
         presentation,
         view: &view,
+        document: &document,
         charts,
         templates,
     })

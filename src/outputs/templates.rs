@@ -15,7 +15,8 @@ mod limits;
 
 use super::escape;
 use super::RenderError;
-use crate::presentation::view::ReportView;
+use crate::presentation::document::Document;
+use crate::presentation::view::{ChartView, ReportView};
 use crate::presentation::{Language, Presentation};
 use crate::review::metrics::Unit;
 use crate::review::status::{Movement, Status};
@@ -26,9 +27,17 @@ use crate::review::{MetricReport, Review, TargetReport};
 /// `report.html` includes `report.css`, so a folder can restyle the report by
 /// overriding the stylesheet alone. `email.html` and `email.txt` are the two bodies of
 /// the emailed summary (see [`email`]).
-pub const BUILTIN_TEMPLATES: [(&str, &str); 5] = [
+pub const BUILTIN_TEMPLATES: [(&str, &str); 7] = [
     ("email.html", include_str!("../../templates/email.html")),
     ("email.txt", include_str!("../../templates/email.txt")),
+    (
+        "report-blocks.html",
+        include_str!("../../templates/report-blocks.html"),
+    ),
+    (
+        "report-blocks.md",
+        include_str!("../../templates/report-blocks.md"),
+    ),
     ("report.css", include_str!("../../templates/report.css")),
     ("report.html", include_str!("../../templates/report.html")),
     ("report.md", include_str!("../../templates/report.md")),
@@ -432,14 +441,21 @@ fn target_report(v: &Value) -> tera::Result<TargetReport> {
     })
 }
 
-/// The tera context of a report: `review` (as in `report.json`), `view`, `w` (the
-/// words of the view's language) and `metrics` (metric lookups by id).
+/// The tera context of a report: `document` (the outline the built-in templates walk),
+/// `charts` (the view's charts by name), `review` (as in `report.json`), `view` (every
+/// formatted value by name, for templates written before the document), `w` (the words
+/// of the view's language) and `metrics` (metric lookups by id).
 pub fn context(
     review: &Review,
     view: &ReportView,
+    document: &Document,
     presentation: &Presentation,
 ) -> Result<tera::Context, RenderError> {
     let mut ctx = tera::Context::new();
+    insert(&mut ctx, "document", document)?;
+    let charts: BTreeMap<&str, &ChartView> =
+        view.charts.iter().map(|c| (c.name.as_str(), c)).collect();
+    insert(&mut ctx, "charts", &charts)?;
     insert(&mut ctx, "review", review)?;
     insert(&mut ctx, "view", view)?;
     insert(&mut ctx, "w", presentation.words)?;

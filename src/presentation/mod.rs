@@ -10,10 +10,13 @@
 //! * [`dates`] — months, days and instants as each language writes them.
 //! * [`narrative`] — the sentences of the report, built from the words and numbers.
 //! * [`view`] — what every format shows, computed once: the template context.
+//! * [`document`] — the report's outline: ordered sections of typed blocks, which
+//!   every format walks.
 //! * [`drilldown`] — SPEC §6 worded: noise marks, segments, drivers, workload, events.
 
 pub mod chart_id;
 pub mod dates;
+pub mod document;
 pub mod drilldown;
 pub mod en;
 pub mod narrative;
