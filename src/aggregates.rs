@@ -19,8 +19,9 @@ use serde::{Deserialize, Serialize};
 use crate::period::Month;
 
 /// Version of the aggregates file format written by `aikpi aggregates`.
-/// Version 2 added the sums of squares, `human_handled` and the segments (SPEC §6).
-pub const AGGREGATES_FORMAT_VERSION: u32 = 2;
+/// Version 2 added the sums of squares, `human_handled` and the segments (SPEC §6);
+/// version 3 the deflected conversations by ending (SPEC §7.2).
+pub const AGGREGATES_FORMAT_VERSION: u32 = 3;
 
 /// The endings a closed conversation can have (SPEC §2 `close_reason`), plus `unknown`
 /// for a closed conversation whose `close_reason` is NULL.
@@ -106,6 +107,9 @@ pub struct ConversationAggregates {
     pub returned_24h: i64,
     /// AI participated, no handoff, closed, not returned.
     pub deflected: i64,
+    /// The deflected conversations by `close_reason` (SPEC §7.2); the rest of
+    /// `deflected` ended with a NULL or out-of-contract `close_reason`.
+    pub deflected_by_ending: DeflectedByEnding,
     /// AI participated, no handoff (the naive deflection of trap 1).
     pub naive_deflected: i64,
     /// Handed off or without the AI: conversations a person handled (SPEC §6.4).
@@ -127,6 +131,27 @@ pub struct ConversationAggregates {
     /// Conversations per channel (for the report's context table).
     pub channels: BTreeMap<String, i64>,
     pub quality: ConversationQuality,
+}
+
+/// Deflected conversations by the contract's endings (SPEC §7.2): "actually resolved"
+/// versus "gave up". The deflected conversations in none of them have an unknown ending
+/// (a NULL or out-of-contract `close_reason`), so the endings add up to `deflected` by
+/// construction.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeflectedByEnding {
+    /// `close_reason = 'resolved'` (the customer confirmed).
+    pub resolved: i64,
+    pub user_left: i64,
+    pub timeout: i64,
+    pub agent_closed: i64,
+}
+
+impl DeflectedByEnding {
+    /// The deflected conversations with a contract ending.
+    pub fn known(&self) -> i64 {
+        self.resolved + self.user_left + self.timeout + self.agent_closed
+    }
 }
 
 /// Handoffs to a human (`handoff_at` set), split by initiator.

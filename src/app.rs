@@ -23,6 +23,7 @@ use crate::presentation::document::Document;
 use crate::presentation::view::ReportView;
 use crate::presentation::Presentation;
 use crate::review::{self, Review, ReviewContext};
+use crate::source::empty_month::EmptyMonth;
 use crate::source::{self, postgres, SourceError};
 use crate::{progress, seed, timings};
 
@@ -40,6 +41,9 @@ pub enum RunError {
     Source(#[from] SourceError),
     #[error("the aggregates cannot be reviewed: {0}")]
     Aggregates(#[from] AggregatesError),
+    /// SPEC §7.7: the report month has no conversations (and no --allow-empty).
+    #[error(transparent)]
+    EmptyMonth(Box<EmptyMonth>),
     #[error(transparent)]
     Render(#[from] RenderError),
     #[error("cannot draw the charts: {0}")]
@@ -84,7 +88,7 @@ impl RunError {
             | RunError::EmailSetup(_)
             | RunError::TemplatesSetup(_)
             | RunError::Render(RenderError::Runaway { .. }) => 2,
-            RunError::Source(_) | RunError::Aggregates(_) => 3,
+            RunError::Source(_) | RunError::Aggregates(_) | RunError::EmptyMonth(_) => 3,
             RunError::Render(_)
             | RunError::Charts(_)
             | RunError::Output(_)
@@ -218,7 +222,7 @@ fn read_from_database(
     now: DateTime<Utc>,
     note: Option<String>,
     show_progress: bool,
-) -> Result<Aggregates, RunError> {
+) -> Result<postgres::ReportRead, RunError> {
     let request = aggregates_request(url, config, month, now, note);
     let runtime = runtime()?;
     let started = Instant::now();
@@ -250,24 +254,23 @@ fn read_from_database(
     {
         notify_stored(stored);
     }
-    read.map(|read| read.aggregates)
-        .map_err(|e| match e {
-            // The driver only knows a statement was cancelled; the configured limit says why.
-            SourceError::Timeout { aggregation, .. } => match config.statement_timeout {
-                Some(limit) => SourceError::Timeout {
-                    aggregation,
-                    seconds: Some(limit.as_secs()),
-                },
-                None => SourceError::Query {
-                    aggregation,
-                    cause: "the server cancelled it (no statement timeout was set, so an \
-                        administrator or pg_cancel_backend did)"
-                        .to_string(),
-                },
+    read.map_err(|e| match e {
+        // The driver only knows a statement was cancelled; the configured limit says why.
+        SourceError::Timeout { aggregation, .. } => match config.statement_timeout {
+            Some(limit) => SourceError::Timeout {
+                aggregation,
+                seconds: Some(limit.as_secs()),
             },
-            e => e,
-        })
-        .map_err(RunError::from)
+            None => SourceError::Query {
+                aggregation,
+                cause: "the server cancelled it (no statement timeout was set, so an \
+                        administrator or pg_cancel_backend did)"
+                    .to_string(),
+            },
+        },
+        e => e,
+    })
+    .map_err(RunError::from)
 }
 
 /// Tells the user which months came from the rollup, so a surprising number can be
@@ -397,15 +400,31 @@ fn report(args: ReportArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
                 )));
             }
         }
-        (select_month(parsed, month, &what)?, args.sample)
+        let with_conversations: Vec<Month> = parsed
+            .months
+            .iter()
+            .filter(|m| m.conversations.total > 0)
+            .map(|m| m.month)
+            .collect();
+        let selected = select_month(parsed, month, &what)?;
+        if !args.allow_empty {
+            if let Some(empty) = EmptyMonth::from_file(&selected, &what, &with_conversations) {
+                return Err(RunError::EmptyMonth(Box::new(empty)));
+            }
+        }
+        (selected, args.sample)
     } else if let Ok(url) = database_url(&args.database) {
         let month = month.unwrap_or_else(|| Month::last_complete(now, config.time_zone));
         check_month_is_over(month, now, config.time_zone, args.allow_partial_month)?;
         config.read.use_rollup = !args.no_rollup;
-        (
-            read_from_database(url, &config, month, now, None, !args.quiet)?,
-            false,
-        )
+        let read = read_from_database(url, &config, month, now, None, !args.quiet)?;
+        if let (Some(neighbours), false) = (read.empty_month, args.allow_empty) {
+            let empty = EmptyMonth::from_database(&read.aggregates, config.time_zone, neighbours);
+            if let Some(empty) = empty {
+                return Err(RunError::EmptyMonth(Box::new(empty)));
+            }
+        }
+        (read.aggregates, false)
     } else {
         return Err(RunError::Usage(
             "no data source: give a database with --database-url or DATABASE_URL, an aggregates file with --from FILE, or try the shipped sample with --sample".to_string(),
@@ -567,7 +586,13 @@ fn summary_line(review: &Review, out: &Path, outputs: &[OutputFile]) -> String {
     let traps = if review.summary.triggered_traps.is_empty() {
         "no trap triggered".to_string()
     } else {
-        format!("traps: {}", review.summary.triggered_traps.join(", "))
+        let ids: Vec<&str> = review
+            .summary
+            .triggered_traps
+            .iter()
+            .map(|id| id.as_str())
+            .collect();
+        format!("traps: {}", ids.join(", "))
     };
     let sample = if review.sample { " (sample data)" } else { "" };
     format!(
@@ -592,7 +617,8 @@ fn aggregates(args: AggregatesArgs, now: DateTime<Utc>) -> Result<(), RunError> 
     let month = parse_month(args.month.as_deref())?
         .unwrap_or_else(|| Month::last_complete(now, config.time_zone));
     check_month_is_over(month, now, config.time_zone, args.allow_partial_month)?;
-    let aggregates = read_from_database(url, &config, month, now, args.note.clone(), !args.quiet)?;
+    let aggregates =
+        read_from_database(url, &config, month, now, args.note.clone(), !args.quiet)?.aggregates;
     let mut json = serde_json::to_string_pretty(&aggregates)
         .map_err(|e| RunError::Usage(format!("cannot serialise the aggregates: {e}")))?;
     json.push('\n');

@@ -177,6 +177,11 @@ pub struct ReportArgs {
     #[arg(long)]
     pub allow_partial_month: bool,
 
+    /// Write the report even when the month has no conversations (otherwise exit 3: a
+    /// wrong --month, --schema or --tz must not go out as a report of zeros).
+    #[arg(long)]
+    pub allow_empty: bool,
+
     /// Show no progress while reading (progress is only ever shown on a terminal, on stderr).
     #[arg(long, short)]
     pub quiet: bool,

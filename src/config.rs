@@ -13,6 +13,7 @@ use lettre::message::Mailbox;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
+use crate::presentation::display_names::{DisplayNames, NameKind};
 use crate::presentation::Language;
 use crate::review::exact::{self, Exact};
 use crate::review::metrics::{MetricId, Unit};
@@ -177,6 +178,9 @@ pub struct ConfigFile {
     pub costs: CostsFile,
     #[serde(default)]
     pub email: EmailFile,
+    /// `[display_names]`: checked by [`display_names`], which names what it refuses.
+    #[serde(default)]
+    pub display_names: toml::Table,
 }
 
 /// One `[[annotations]]` entry: a known event to mark on the trend charts.
@@ -246,6 +250,7 @@ pub struct TrapsFile {
     pub prompt_coverage_min: Option<f64>,
     pub prompt_rate_gap_max: Option<f64>,
     pub booked_llm_share_min: Option<f64>,
+    pub prompt_change_max: Option<f64>,
 }
 
 /// `[costs]`.
@@ -627,6 +632,9 @@ pub struct Config {
     pub review: ReviewSettings,
     /// `[email]`: SMTP server, recipients, subject.
     pub email: EmailSettings,
+    /// `[display_names]`: the names readers see for channels, issue keys, ledger
+    /// categories and models (SPEC §7.8).
+    pub display_names: DisplayNames,
     /// Where the file came from, if any (for messages).
     pub file: Option<PathBuf>,
 }
@@ -831,6 +839,8 @@ impl Config {
                 traps.booked_llm_share_min,
             )?
             .unwrap_or(defaults.booked_llm_share_min),
+            prompt_change_max: opt_share("traps.prompt_change_max", traps.prompt_change_max)?
+                .unwrap_or(defaults.prompt_change_max),
         };
         let sentiment = traps.frustrated_sentiment_min.unwrap_or(0.5);
         share_or_positive("traps.frustrated_sentiment_min", sentiment, true)?;
@@ -862,6 +872,7 @@ impl Config {
         }
 
         let email = EmailSettings::resolve(file.email, path)?;
+        let display_names = display_names(file.display_names)?;
 
         Ok(Config {
             time_zone,
@@ -874,6 +885,7 @@ impl Config {
             frustrated_sentiment_min,
             review,
             email,
+            display_names,
             file: path.map(Path::to_path_buf),
         })
     }
@@ -889,6 +901,80 @@ fn memory_kb(text: &str) -> Option<u64> {
         _ => 1 << 30,
     };
     digits.parse::<u64>().ok()?.checked_mul(factor)
+}
+
+/// Checks `[display_names]`: tables of names by kind, optionally inside a language's
+/// table (`[display_names.zh-CN.channel]`).
+fn display_names(file: toml::Table) -> Result<DisplayNames, ConfigError> {
+    let mut names = DisplayNames::default();
+    let kinds: Vec<&str> = NameKind::ALL.iter().map(|k| k.table()).collect();
+    for (key, value) in file {
+        if let Some(kind) = NameKind::from_table(&key) {
+            add_names(
+                &mut names,
+                None,
+                kind,
+                &format!("display_names.{key}"),
+                value,
+            )?;
+            continue;
+        }
+        let Ok(language) = key.parse::<Language>() else {
+            let nearest = did_you_mean(&key, kinds.iter().copied());
+            return Err(ConfigError::Invalid(format!(
+                "[display_names] has an unknown table `{key}`{nearest}; the tables are {}, each \
+                 also inside a language ({}), e.g. [display_names.zh-CN.channel]",
+                kinds.join(", "),
+                Language::supported()
+            )));
+        };
+        let toml::Value::Table(tables) = value else {
+            return Err(ConfigError::Invalid(format!(
+                "display_names.{key} must hold tables of names, e.g. [display_names.{key}.channel]"
+            )));
+        };
+        for (table, value) in tables {
+            let Some(kind) = NameKind::from_table(&table) else {
+                let nearest = did_you_mean(&table, kinds.iter().copied());
+                return Err(ConfigError::Invalid(format!(
+                    "[display_names.{key}] has an unknown table `{table}`{nearest}; the tables are {}",
+                    kinds.join(", ")
+                )));
+            };
+            let path = format!("display_names.{key}.{table}");
+            add_names(&mut names, Some(language), kind, &path, value)?;
+        }
+    }
+    Ok(names)
+}
+
+/// Adds the `id = "name"` entries of the table at `path` (e.g. `display_names.channel`).
+fn add_names(
+    names: &mut DisplayNames,
+    language: Option<Language>,
+    kind: NameKind,
+    path: &str,
+    value: toml::Value,
+) -> Result<(), ConfigError> {
+    let toml::Value::Table(entries) = value else {
+        return Err(ConfigError::Invalid(format!(
+            "{path} must be a table of names, e.g. [{path}] with whatsapp = \"WhatsApp\""
+        )));
+    };
+    for (id, name) in entries {
+        match name {
+            toml::Value::String(name) if !name.trim().is_empty() => {
+                names.insert(language, kind, &id, name.trim());
+            }
+            _ => {
+                return Err(ConfigError::Invalid(format!(
+                    "{path}.{id} must be the name readers see, in quotes and not empty, e.g. \
+                     \"{id}\" = \"Where is my order?\""
+                )))
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A PostgreSQL memory setting: digits and an optional unit (kB when none).
@@ -1121,6 +1207,79 @@ mod tests {
         assert!(review_of("top_issues = 0")
             .unwrap_err()
             .contains("top_issues = 0 must be 1 or more"));
+    }
+
+    #[test]
+    fn prompt_change_max_is_read_and_checked() {
+        let review = review_of("[traps]\nprompt_change_max = 0.05").unwrap();
+        assert_eq!(
+            review.traps.prompt_change_max,
+            exact::ratio(5, 100).unwrap()
+        );
+        assert_eq!(
+            review_of("").unwrap().traps.prompt_change_max,
+            exact::ratio(10, 100).unwrap()
+        );
+        assert!(review_of("[traps]\nprompt_change_max = 1.5")
+            .unwrap_err()
+            .contains("traps.prompt_change_max = 1.5 must be a share between 0 and 1"));
+    }
+
+    fn names_of(text: &str) -> Result<DisplayNames, String> {
+        Config::resolve(parse_file(text)?, None, &Overrides::default())
+            .map(|c| c.display_names)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn display_names_are_read_per_kind_and_language() {
+        let names = names_of(
+            "[display_names.channel]\nwhatsapp = \"WhatsApp\"\n\
+             [display_names.issue_key]\n\"order.where_is_my_order\" = \"Where is my order?\"\n\
+             [display_names.ledger_category]\ncloud_services = \"Cloud services\"\n\
+             [display_names.model]\n\"gpt-4o-mini\" = \"GPT-4o mini\"\n\
+             [display_names.zh-CN.channel]\nwhatsapp = \"WhatsApp 客服\"\n",
+        )
+        .unwrap();
+        assert_eq!(names.channel(Language::En, "whatsapp"), "WhatsApp");
+        assert_eq!(names.channel(Language::ZhCn, "whatsapp"), "WhatsApp 客服");
+        assert_eq!(
+            names.issue_key(Language::ZhCn, "order.where_is_my_order"),
+            "Where is my order?"
+        );
+        assert_eq!(
+            names.ledger_category(Language::En, "cloud_services"),
+            "Cloud services"
+        );
+        assert_eq!(names.model(Language::En, "gpt-4o-mini"), "GPT-4o mini");
+        assert_eq!(names.channel(Language::En, "web"), "web");
+        assert!(names_of("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn an_unknown_display_names_table_is_refused_naming_it() {
+        assert_eq!(
+            names_of("[display_names.channels]\nweb = \"Web\"").unwrap_err(),
+            "invalid configuration: [display_names] has an unknown table `channels` (did you \
+             mean `channel`?); the tables are channel, issue_key, ledger_category, model, each \
+             also inside a language (en, zh-CN), e.g. [display_names.zh-CN.channel]. Correct it \
+             in the config file, or in the flag or environment variable that sets it; `aikpi \
+             config init` prints every key with its default."
+        );
+        assert!(names_of("[display_names.zh-CN.chanel]\nweb = \"网页\"")
+            .unwrap_err()
+            .contains(
+                "[display_names.zh-CN] has an unknown table `chanel` (did you mean `channel`?)"
+            ));
+        assert!(names_of("[display_names.channel]\nweb = 3")
+            .unwrap_err()
+            .contains("display_names.channel.web must be the name readers see"));
+        assert!(names_of("[display_names.channel]\nweb = \" \"")
+            .unwrap_err()
+            .contains("display_names.channel.web must be the name readers see"));
+        assert!(names_of("[display_names]\nchannel = \"web\"")
+            .unwrap_err()
+            .contains("display_names.channel must be a table of names"));
     }
 
     #[test]

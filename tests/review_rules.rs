@@ -407,6 +407,9 @@ fn moves_are_ranked_by_relative_change_in_the_better_or_worse_direction() {
             c.total = 2000;
             c.ai_participated = 2000;
             c.closed = 2000;
+            // Every closure asked to rate: no inflated-CSAT caveat (SPEC §7.3) hides the
+            // CSAT move.
+            c.closed_rating_prompted = 2000;
             c.deflected = 1200;
             c.naive_deflected = 1400;
             c.returned_24h = 100;

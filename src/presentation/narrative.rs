@@ -394,7 +394,7 @@ impl Presentation {
         if ids.is_empty() {
             return w.traps_line_none.to_string();
         }
-        let names: Vec<&str> = ids.iter().map(|id| self.trap_name(id)).collect();
+        let names: Vec<&str> = ids.iter().map(|id| self.trap_name(id.as_str())).collect();
         say!(
             w.traps_line,
             count = ids.len(),

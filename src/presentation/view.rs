@@ -292,7 +292,11 @@ impl ReportView {
                 0.0
             }
         };
-        let trap_names: Vec<&str> = s.triggered_traps.iter().map(|id| p.trap_name(id)).collect();
+        let trap_names: Vec<&str> = s
+            .triggered_traps
+            .iter()
+            .map(|id| p.trap_name(id.as_str()))
+            .collect();
         let summary = SummaryView {
             scorecard: p.scorecard(review),
             met_of_counted: say!(w.met_of_counted, met = s.met, counted = s.counted),

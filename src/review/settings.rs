@@ -106,6 +106,9 @@ pub struct TrapThresholds {
     pub prompt_rate_gap_max: Exact,
     /// Trap 3 fires when the booked `llm` line is below this share of the metered cost.
     pub booked_llm_share_min: Exact,
+    /// SPEC §7.3: the CSATs carry the `prompting_changed` caveat when trap 2's prompt
+    /// coverage moved by more than this since the month before.
+    pub prompt_change_max: Exact,
 }
 
 impl Default for TrapThresholds {
@@ -115,6 +118,7 @@ impl Default for TrapThresholds {
             prompt_coverage_min: exact::ratio(95, 100).expect("nonzero"),
             prompt_rate_gap_max: exact::ratio(10, 100).expect("nonzero"),
             booked_llm_share_min: exact::ratio(90, 100).expect("nonzero"),
+            prompt_change_max: exact::ratio(10, 100).expect("nonzero"),
         }
     }
 }

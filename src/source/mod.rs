@@ -4,6 +4,7 @@
 //! went wrong, where (with any password redacted), and what to do about it. The CLI maps
 //! all of them to exit code 3 (data source).
 
+pub mod empty_month;
 pub mod postgres;
 
 use std::path::{Path, PathBuf};

@@ -27,10 +27,12 @@ use crate::period::Month;
 use crate::{progress, timings};
 
 mod indexes;
+mod nearest;
 mod read;
 mod rollup;
 
 pub use indexes::{missing_indexes, stale_tables, MissingIndex, StaleTable, UPKEEP_MIN_BYTES};
+pub use nearest::Neighbours;
 pub use read::{read_aggregates, read_aggregates_with, ReadOptions};
 pub use rollup::{rollup, RollupSummary, SkipReason, StoredMonths};
 
@@ -147,6 +149,8 @@ pub struct ReportRead {
     pub aggregates: Aggregates,
     /// The oldest months of the window, when they came from the rollup.
     pub stored: Option<StoredMonths>,
+    /// When the report month has no conversations: the nearest ones (SPEC §7.7).
+    pub empty_month: Option<Neighbours>,
 }
 
 /// Connects, checks the contract and reads the aggregates of `req` on
@@ -208,9 +212,16 @@ async fn read_once(
         use_rollup: target.options.use_rollup,
     };
     let read = read::read_window(&mut conn, more, req, purpose).await?;
+    let empty_month = match read.aggregates.report_month() {
+        Some(m) if m.conversations.total == 0 => {
+            Some(nearest::neighbours(&mut conn, m.starts_at, m.ends_at).await?)
+        }
+        _ => None,
+    };
     Ok(ReportRead {
         aggregates: read.aggregates,
         stored: read.stored,
+        empty_month,
     })
 }
 

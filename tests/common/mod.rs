@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use aikpi::aggregates::{
-    Aggregates, ConversationAggregates, ConversationQuality, EndingAggregates,
+    Aggregates, ConversationAggregates, ConversationQuality, DeflectedByEnding, EndingAggregates,
     FirstResponseAggregates, HandleTimeAggregates, HandoffCounts, IssueAggregates,
     KbEvalAggregates, LedgerLine, LlmUsageAggregates, ModelUsage, MonthAggregates,
     RatingAggregates, ReplyEditAggregates, SegmentAggregates, SegmentCounts, SentimentAggregates,
@@ -107,6 +107,7 @@ fn month(year: i32, m: u32, spec: Option<Spec>) -> MonthAggregates {
         open: s.open,
         returned_24h: s.returned,
         deflected: s.deflected,
+        deflected_by_ending: deflected_by_ending(s.deflected, &endings),
         naive_deflected: s.naive,
         deflected_frustrated_exits: s.frustrated,
         handoffs: HandoffCounts {
@@ -193,6 +194,32 @@ fn month(year: i32, m: u32, spec: Option<Spec>) -> MonthAggregates {
         fed_back: s.edits.1,
     };
     agg
+}
+
+/// `deflected` shared out over the endings, each taking at most its closed conversations
+/// in the order resolved, user_left, timeout, agent_closed; the rest has an unknown ending.
+fn deflected_by_ending(
+    deflected: i64,
+    endings: &BTreeMap<String, EndingAggregates>,
+) -> DeflectedByEnding {
+    let mut rest = deflected;
+    let mut take = |ending: &str| {
+        let n = endings.get(ending).map_or(0, |e| e.closed).min(rest);
+        rest -= n;
+        n
+    };
+    let (resolved, user_left, timeout, agent_closed) = (
+        take("resolved"),
+        take("user_left"),
+        take("timeout"),
+        take("agent_closed"),
+    );
+    DeflectedByEnding {
+        resolved,
+        user_left,
+        timeout,
+        agent_closed,
+    }
 }
 
 /// Ratings whose squares put a standard deviation of about 1 around their mean.

@@ -34,8 +34,8 @@ use sqlx::{Connection, Executor, FromRow, Postgres, Row, Transaction};
 use super::rollup::{self, RollupSnapshot, StoredMonths};
 use super::AggregatesRequest;
 use crate::aggregates::{
-    Aggregates, IssueAggregates, LedgerLine, ModelUsage, MonthAggregates, SegmentAggregates,
-    SegmentCounts, AGGREGATES_FORMAT_VERSION,
+    Aggregates, DeflectedByEnding, IssueAggregates, LedgerLine, ModelUsage, MonthAggregates,
+    SegmentAggregates, SegmentCounts, AGGREGATES_FORMAT_VERSION,
 };
 use crate::source::SourceError;
 use crate::{progress, timings};
@@ -257,6 +257,22 @@ struct ReturnRow {
     returned_24h: i64,
     returned_deflection_candidates: i64,
     returned_frustrated_candidates: i64,
+    returned_deflection_resolved: i64,
+    returned_deflection_user_left: i64,
+    returned_deflection_timeout: i64,
+    returned_deflection_agent_closed: i64,
+}
+
+impl ReturnRow {
+    /// The returned deflection candidates by contract ending.
+    fn returned_deflection_by_ending(&self) -> DeflectedByEnding {
+        DeflectedByEnding {
+            resolved: self.returned_deflection_resolved,
+            user_left: self.returned_deflection_user_left,
+            timeout: self.returned_deflection_timeout,
+            agent_closed: self.returned_deflection_agent_closed,
+        }
+    }
 }
 
 #[derive(FromRow)]
@@ -518,6 +534,8 @@ pub(super) async fn read_window(
     for (month, c) in read.iter_mut().zip(candidates) {
         let conv = &mut month.conversations;
         conv.deflected = c.deflection - c.returned_deflection;
+        conv.deflected_by_ending =
+            each_ending(c.deflection_by_ending, c.returned_by_ending, |a, b| a - b);
         conv.deflected_frustrated_exits = c.frustrated - c.returned_frustrated;
         conv.quality.unknown_handoff_initiator = conv.handoffs.unknown_initiator;
         conv.handle_time.total_micros = conv.handle_time.total_micros.normalize();
@@ -747,6 +765,35 @@ struct Candidates {
     frustrated: i64,
     returned_deflection: i64,
     returned_frustrated: i64,
+    /// `deflection` and `returned_deflection` by ending (SPEC §7.2).
+    deflection_by_ending: DeflectedByEnding,
+    returned_by_ending: DeflectedByEnding,
+}
+
+/// `op` applied ending by ending.
+fn each_ending(
+    a: DeflectedByEnding,
+    b: DeflectedByEnding,
+    op: fn(i64, i64) -> i64,
+) -> DeflectedByEnding {
+    DeflectedByEnding {
+        resolved: op(a.resolved, b.resolved),
+        user_left: op(a.user_left, b.user_left),
+        timeout: op(a.timeout, b.timeout),
+        agent_closed: op(a.agent_closed, b.agent_closed),
+    }
+}
+
+/// The count of ending `code` (bits 24–27 of the key, see [`ending_name`]) in `counts`;
+/// `None` for a NULL or out-of-contract `close_reason` (an unknown ending).
+fn ending_count(counts: &mut DeflectedByEnding, code: i64) -> Option<&mut i64> {
+    match code {
+        2 => Some(&mut counts.resolved),
+        3 => Some(&mut counts.user_left),
+        4 => Some(&mut counts.timeout),
+        5 => Some(&mut counts.agent_closed),
+        _ => None,
+    }
 }
 
 /// Adds one job's rows into the months.
@@ -773,6 +820,9 @@ fn merge(
                     let c = &mut candidates[index];
                     c.returned_deflection += row.returned_deflection_candidates;
                     c.returned_frustrated += row.returned_frustrated_candidates;
+                    let by_ending = row.returned_deflection_by_ending();
+                    c.returned_by_ending =
+                        each_ending(c.returned_by_ending, by_ending, |a, b| a + b);
                     month
                         .segments
                         .as_mut()
@@ -1021,6 +1071,9 @@ fn add_fact(
     }
     if deflection_candidate {
         candidate.deflection += n;
+        if let Some(count) = ending_count(&mut candidate.deflection_by_ending, (key >> 24) & 0xf) {
+            *count += n;
+        }
         if has(FRUSTRATED) {
             candidate.frustrated += n;
         }
