@@ -335,7 +335,7 @@ fn report_labels(p: &Presentation) -> Vec<String> {
         w.cost_llm,
         w.cost_infra,
         w.cost_labor,
-        w.cost_llm_background,
+        w.cost_of_which_background,
         w.cost_total,
         w.col_model,
         w.col_calls,
@@ -457,9 +457,9 @@ fn the_email_subject_speaks_the_report_language_unless_configured() {
     let review = common::fixture_review();
     let settings = EmailSettings::default();
     let zh = subject(&settings, &review, &Presentation::new(Language::ZhCn));
-    assert!(zh.starts_with("客服月度回顾 2026年10月："), "{zh}");
+    assert!(zh.starts_with("AI 客服月报（2026年10月）："), "{zh}");
     let en = subject(&settings, &review, &Presentation::new(Language::En));
-    assert!(en.starts_with("Support MBR October 2026: "), "{en}");
+    assert!(en.starts_with("AI support review, October 2026: "), "{en}");
     let custom = EmailSettings {
         subject: "MBR {month}".to_string(),
         ..EmailSettings::default()
