@@ -19,6 +19,7 @@ use crate::deliver::email::{self, EmailAttachment, EmailError};
 use crate::deliver::files::{self, OutputError, OutputFile};
 use crate::outputs::{self, charts, FormatError, Output, RenderError, Templates};
 use crate::period::Month;
+use crate::presentation::display_names;
 use crate::presentation::document::Document;
 use crate::presentation::view::ReportView;
 use crate::presentation::Presentation;
@@ -447,15 +448,22 @@ fn report(args: ReportArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("aikpi-report-{}", review.month)));
     let presentation = Presentation::new(config.language);
-    let (outputs, charts) =
-        render_outputs(&review, &presentation, &templates, &args.format, emailing)?;
+    // Readers see display names (SPEC §7.8); report.json keeps the ids.
+    let shown = display_names::as_readers_see_it(&review, &config.display_names, config.language);
+    let (outputs, charts) = render_outputs(
+        (&review, &shown),
+        &presentation,
+        &templates,
+        &args.format,
+        emailing,
+    )?;
     timings::time("publish", || files::publish(&out, &outputs))?;
     eprintln!("{}", summary_line(&review, &out, &outputs));
 
     // Only now, with the report complete on disk: a failed send never loses it.
     if emailing {
         let run = EmailRun {
-            review: &review,
+            review: &shown,
             presentation: &presentation,
             charts: &charts,
             templates: &templates,
@@ -518,8 +526,10 @@ fn deliver_email(
 
 /// Renders every requested format from the one review, through one [`Output`] each;
 /// the charts are returned too, for the email.
+/// `reviews`: the review (for report.json, which keeps the ids) and the review as readers
+/// see it (display names, for every other format and the charts).
 fn render_outputs(
-    review: &Review,
+    (review, shown): (&Review, &Review),
     presentation: &Presentation,
     templates: &Templates,
     formats: &[Format],
@@ -528,11 +538,11 @@ fn render_outputs(
     let wants = |f: Format| formats.contains(&f);
     let documents = wants(Format::Html) || wants(Format::Md) || wants(Format::Docx);
     let charts = if emailing || documents {
-        timings::time("charts", || charts::draw_all(review, presentation))?
+        timings::time("charts", || charts::draw_all(shown, presentation))?
     } else {
         Vec::new()
     };
-    let view = ReportView::new(review, presentation);
+    let view = ReportView::new(shown, presentation);
     let document = Document::new(&view, presentation);
     let input = outputs::Input {
         review,
