@@ -109,3 +109,33 @@ async fn allow_empty_writes_the_report_of_an_empty_month(pool: PgPool) {
         serde_json::Value::Null
     );
 }
+
+#[test]
+fn an_aggregates_file_whose_month_is_empty_names_the_nearest_month_in_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut sample: serde_json::Value =
+        serde_json::from_str(include_str!("../samples/aggregates.json")).unwrap();
+    let months = sample["months"].as_array_mut().unwrap();
+    let last = months.len() - 1;
+    months[last]["conversations"]["total"] = 0.into();
+    let file = dir.path().join("aggregates.json");
+    std::fs::write(&file, serde_json::to_string(&sample).unwrap()).unwrap();
+    let output = aikpi()
+        .args(["report", "--format", "json", "--from"])
+        .arg(&file)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        failure(&output, 3),
+        format!(
+            "2026-10 has no conversations in schema `aikpi_sample`: none started from \
+             2026-10-01 00:00 +00:00 to 2026-11-01 00:00 +00:00 (UTC). The nearest month with \
+             conversations in {} is 2026-09. Check --month; or write the report anyway with \
+             --allow-empty.",
+            file.display()
+        )
+    );
+    assert!(!dir.path().join("out").exists());
+}
