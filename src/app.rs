@@ -17,7 +17,7 @@ use crate::cli::{
 use crate::config::{Config, ConfigError, Overrides};
 use crate::deliver::email::{self, EmailAttachment, EmailError};
 use crate::deliver::files::{self, OutputError, OutputFile};
-use crate::outputs::{self, charts, FormatError, Output, RenderError, Templates};
+use crate::outputs::{self, charts, FormatError, RenderError, Templates};
 use crate::period::Month;
 use crate::presentation::display_names;
 use crate::presentation::document::Document;
@@ -57,8 +57,9 @@ pub enum RunError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// A format's own failure (e.g. the Word package could not be written).
     #[error(transparent)]
-    Docx(#[from] outputs::docx::DocxError),
+    Format(Box<dyn std::error::Error + Send + Sync>),
     /// The template folder (`--templates`, config `templates`) cannot be used.
     #[error("{0}")]
     TemplatesSetup(RenderError),
@@ -74,8 +75,8 @@ impl From<FormatError> for RunError {
     fn from(e: FormatError) -> Self {
         match e {
             FormatError::Render(e) => RunError::Render(e),
-            FormatError::Docx(e) => RunError::Docx(e),
             FormatError::Charts(e) => RunError::Charts(e),
+            FormatError::Format(e) => RunError::Format(e),
         }
     }
 }
@@ -94,7 +95,7 @@ impl RunError {
             | RunError::Charts(_)
             | RunError::Output(_)
             | RunError::WriteFile { .. }
-            | RunError::Docx(_) => 4,
+            | RunError::Format(_) => 4,
             RunError::Email(_) => 5,
         }
     }
@@ -363,7 +364,7 @@ fn report(args: ReportArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
         }
         // The attachment is read from the written set: a set without it would fail the
         // email only after all the report work.
-        if config.email.attach_docx && !args.format.contains(&Format::Docx) {
+        if config.email.attach_docx && !args.format.iter().any(|f| f.0.name == "docx") {
             return Err(RunError::Usage(
                 "email.attach_docx = true attaches report.docx, but --format does not include \
                  docx, so no report.docx is written. Add docx to --format (e.g. --format \
@@ -535,8 +536,8 @@ fn render_outputs(
     formats: &[Format],
     emailing: bool,
 ) -> Result<(Vec<OutputFile>, Vec<charts::Chart>), RunError> {
-    let wants = |f: Format| formats.contains(&f);
-    let documents = wants(Format::Html) || wants(Format::Md) || wants(Format::Docx);
+    let formats: Vec<&outputs::Format> = formats.iter().map(|f| f.0).collect();
+    let documents = formats.iter().any(|f| f.shows_charts);
     let charts = if emailing || documents {
         timings::time("charts", || charts::draw_all(shown, presentation))?
     } else {
@@ -552,25 +553,8 @@ fn render_outputs(
         charts: &charts,
         templates,
     };
-    let mut selected: Vec<&dyn Output> = Vec::new();
-    if wants(Format::Json) {
-        selected.push(&outputs::json::Json);
-    }
-    if documents {
-        selected.push(&charts::Charts);
-    }
-    if wants(Format::Docx) {
-        selected.push(&outputs::docx::WordDocument);
-    }
-    if wants(Format::Html) {
-        selected.push(&outputs::html::Html);
-    }
-    if wants(Format::Md) {
-        selected.push(&outputs::notion_zip::NotionZip);
-        selected.push(&outputs::markdown::Markdown);
-    }
     let mut files = Vec::new();
-    for output in selected {
+    for output in outputs::selected(&formats) {
         // "render <format>": scripts/bench.sh adds up the stages by these names.
         let stage = format!("render {}", output.name());
         let rendered = timings::time(&stage, || output.render(&input))?;

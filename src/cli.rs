@@ -156,7 +156,7 @@ pub struct ReportArgs {
         long,
         value_delimiter = ',',
         value_name = "LIST",
-        default_value = "html,md,json,docx"
+        default_value = crate::outputs::default_formats()
     )]
     pub format: Vec<Format>,
 
@@ -207,14 +207,31 @@ pub struct ReportArgs {
     pub email_dry_run: Option<PathBuf>,
 }
 
-/// An output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Html,
-    Md,
-    Json,
-    /// Word (report.docx): carries its charts into Lark, Word and Google Docs.
-    Docx,
+/// An output format: one of [`crate::outputs::FORMATS`], the registry of formats.
+#[derive(Debug, Clone, Copy)]
+pub struct Format(pub &'static crate::outputs::Format);
+
+impl PartialEq for Format {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.name == other.0.name
+    }
+}
+
+impl Eq for Format {}
+
+impl ValueEnum for Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        static ALL: std::sync::OnceLock<Vec<Format>> = std::sync::OnceLock::new();
+        ALL.get_or_init(|| crate::outputs::FORMATS.iter().map(Format).collect())
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let value = clap::builder::PossibleValue::new(self.0.name);
+        Some(match self.0.help {
+            Some(help) => value.help(help),
+            None => value,
+        })
+    }
 }
 
 /// When `--fail-on` turns a successful run into exit code 6.

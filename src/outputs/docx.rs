@@ -45,7 +45,8 @@ impl Output for WordDocument {
     fn render(&self, input: &Input<'_>) -> Result<Vec<File>, FormatError> {
         Ok(vec![File::new(
             FILE,
-            render_docx(input.view, input.presentation, input.charts)?,
+            render_docx(input.view, input.presentation, input.charts)
+                .map_err(FormatError::format)?,
         )])
     }
 }
