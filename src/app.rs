@@ -459,7 +459,7 @@ fn report(args: ReportArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
         emailing,
     )?;
     timings::time("publish", || files::publish(&out, &outputs))?;
-    eprintln!("{}", summary_line(&review, &out, &outputs));
+    eprintln!("{}", summary_line(&review, &presentation, &out, &outputs));
 
     // Only now, with the report complete on disk: a failed send never loses it.
     if emailing {
@@ -566,7 +566,13 @@ fn render_outputs(
     Ok((files, charts))
 }
 
-fn summary_line(review: &Review, out: &Path, outputs: &[OutputFile]) -> String {
+/// The one line printed when the report is written, in the report's language.
+fn summary_line(
+    review: &Review,
+    presentation: &Presentation,
+    out: &Path,
+    outputs: &[OutputFile],
+) -> String {
     let names: Vec<String> = outputs
         .iter()
         .filter(|o| o.path.parent().is_none_or(|p| p.as_os_str().is_empty()))
@@ -577,31 +583,7 @@ fn summary_line(review: &Review, out: &Path, outputs: &[OutputFile]) -> String {
         .filter(|o| o.path.starts_with("charts"))
         .count()
         / 2;
-    let traps = if review.summary.triggered_traps.is_empty() {
-        "no trap triggered".to_string()
-    } else {
-        let ids: Vec<&str> = review
-            .summary
-            .triggered_traps
-            .iter()
-            .map(|id| id.as_str())
-            .collect();
-        format!("traps: {}", ids.join(", "))
-    };
-    let sample = if review.sample { " (sample data)" } else { "" };
-    format!(
-        "aikpi: {} review{sample} written to {}/ ({}{}) — {} of {} targets met; {traps}",
-        review.month,
-        out.display(),
-        names.join(", "),
-        if charts > 0 {
-            format!(", {charts} charts")
-        } else {
-            String::new()
-        },
-        review.summary.met,
-        review.summary.counted,
-    )
+    presentation.run_summary(review, &out.display().to_string(), &names, charts)
 }
 
 fn aggregates(args: AggregatesArgs, now: DateTime<Utc>) -> Result<(), RunError> {

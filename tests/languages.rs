@@ -406,7 +406,7 @@ fn every_label_reads_the_same_in_every_format_of_a_language() {
 #[test]
 fn report_sample_lang_zh_cn_writes_the_full_set_and_json_keeps_english_keys() {
     let out = tempfile::tempdir().expect("temp dir");
-    assert_cmd::Command::cargo_bin("aikpi")
+    let assert = assert_cmd::Command::cargo_bin("aikpi")
         .expect("binary")
         .args(["report", "--sample", "--lang", "zh-CN", "--out"])
         .arg(out.path())
@@ -414,6 +414,13 @@ fn report_sample_lang_zh_cn_writes_the_full_set_and_json_keeps_english_keys() {
         .env_remove("AIKPI_LANG")
         .assert()
         .success();
+    // The command's one line is in the report's language too.
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(
+        stderr.starts_with("aikpi：2026-10 月报（样本数据）已写入 ")
+            && stderr.contains("— 12 项指标中 11 项达标；待核查："),
+        "{stderr}"
+    );
     for file in [
         "report.html",
         "report.md",

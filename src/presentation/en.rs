@@ -382,4 +382,9 @@ pub const EN: Words = Words {
     ledger_line_new: "{category}: {amount} booked (nothing booked last month). {why}",
     ledger_why_llm: "Not counted: the ledger's LLM line is only compared with the metered LLM cost, which the total already counts.",
     ledger_why_not_counted: "Not counted: it is neither an infra nor a labor category; if it rose with the AI's use, check whether it holds LLM spend.",
+    run_summary: "{tool}: {month} review{sample} written to {out}/ ({files}{charts}) — {met} of {counted} targets met; {traps}",
+    run_summary_sample: " (sample data)",
+    run_summary_charts: ", {count} charts",
+    run_summary_no_trap: "no trap triggered",
+    run_summary_traps: "traps: {names}",
 };

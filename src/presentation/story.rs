@@ -65,6 +65,49 @@ impl Presentation {
         }
     }
 
+    /// The one line the command prints when the report is written, in the report's
+    /// language: "aikpi: 2026-10 review written to out/ (report.html, …) — 11 of 12
+    /// targets met; traps: Inflated CSAT, Hidden LLM cost".
+    pub fn run_summary(
+        &self,
+        review: &Review,
+        out: &str,
+        files: &[String],
+        charts: usize,
+    ) -> String {
+        let w = self.words;
+        let names: Vec<&str> = review
+            .summary
+            .triggered_traps
+            .iter()
+            .map(|id| self.trap_name(id.as_str()))
+            .collect();
+        say!(
+            w.run_summary,
+            tool = "aikpi",
+            month = review.month,
+            sample = if review.sample {
+                w.run_summary_sample
+            } else {
+                ""
+            },
+            out = out,
+            files = files.join(w.list_separator),
+            charts = if charts > 0 {
+                say!(w.run_summary_charts, count = charts)
+            } else {
+                String::new()
+            },
+            met = review.summary.met,
+            counted = review.summary.counted,
+            traps = if names.is_empty() {
+                w.run_summary_no_trap.to_string()
+            } else {
+                say!(w.run_summary_traps, names = names.join(w.list_separator))
+            }
+        )
+    }
+
     /// A count's signed change: "+111", "−27", or "no change".
     pub(crate) fn count_change(&self, delta: Option<f64>) -> String {
         match delta {

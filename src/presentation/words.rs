@@ -411,6 +411,11 @@ words! {
     ledger_line_new,
     ledger_why_llm,
     ledger_why_not_counted,
+    run_summary,
+    run_summary_sample,
+    run_summary_charts,
+    run_summary_no_trap,
+    run_summary_traps,
 }
 
 /// Fills the `{name}` blanks of a phrase. A blank with no value stays as written, so a

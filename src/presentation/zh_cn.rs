@@ -417,4 +417,9 @@ pub const ZH_CN: Words = Words {
     ledger_line_new: "{category}：入账 {amount}（上月未入账）。{why}",
     ledger_why_llm: "未计入：账面 LLM 科目只用于与网关计量金额对账，合计已按网关计量口径列示。",
     ledger_why_not_counted: "未计入：该科目既非基础设施也非人工成本；若它随 AI 使用量上升，请核查其中是否含有 LLM 调用费用。",
+    run_summary: "{tool}：{month} 月报{sample}已写入 {out}/（{files}{charts}）— {counted} 项指标中 {met} 项达标；{traps}",
+    run_summary_sample: "（样本数据）",
+    run_summary_charts: "、{count} 张图表",
+    run_summary_no_trap: "未发现数据失真风险",
+    run_summary_traps: "待核查：{names}",
 };
