@@ -140,6 +140,7 @@ fn document_has_the_report_headings_in_order() {
     let expected = [
         ("Title", "AI support monthly business review — October 2026"),
         ("Heading1", "Executive summary"),
+        ("Heading2", "Read with care"),
         ("Heading1", "What the numbers may hide"),
         ("Heading1", "The 12 metrics, layer by layer"),
         ("Heading2", "Layer 1 — Coverage"),
@@ -161,7 +162,7 @@ fn document_has_the_report_headings_in_order() {
         ("Heading1", "Data quality"),
         ("Heading1", "Definitions"),
         ("Heading2", "Reporting traps"),
-        ("Heading2", "About this report"),
+        ("Heading2", "How this report was made"),
     ];
     let found_ref: Vec<(&str, &str)> = found
         .iter()

@@ -372,6 +372,20 @@ fn rule_border(position: TableBorderPosition) -> TableBorder {
 
 fn executive_summary(view: &ReportView, w: &Words, body: &mut Vec<Block>) {
     body.push(heading(1, w.executive_summary));
+    // SPEC §7: the four answers first, then what to read with care.
+    for a in &view.story.answers {
+        body.push(Block::P(
+            Paragraph::new()
+                .add_run(Run::new().add_text(clean(a.question)).bold())
+                .add_run(Run::new().add_text(format!(" {}", clean(&a.text)))),
+        ));
+    }
+    if !view.story.read_with_care.is_empty() {
+        body.push(heading(2, w.read_with_care));
+        for r in &view.story.read_with_care {
+            body.push(Block::P(bullet(r)));
+        }
+    }
     body.push(Block::P(
         Paragraph::new()
             .add_run(Run::new().add_text(clean(&view.summary.scorecard)).bold())

@@ -90,9 +90,6 @@ pub fn headline(review: &Review, p: &Presentation) -> String {
     if review.settling.provisional || review.cost_breakdown.provisional {
         out.push_str(w.email_provisional);
     }
-    if review.sample {
-        out.push_str(w.email_sample);
-    }
     out
 }
 

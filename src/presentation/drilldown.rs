@@ -332,7 +332,8 @@ impl Presentation {
             .iter()
             .filter(|c| c.mix != 0.0 && (c.mix > 0.0) == (d.mix > 0.0))
             .max_by(|a, b| a.mix.abs().total_cmp(&b.mix.abs()))
-            .filter(|_| d.mix != 0.0)
+            // A mix that shows as "no change" names no channel (SPEC §7.6).
+            .filter(|_| !self.rounds_to_zero(d.mix, Unit::Ratio))
             .map(|c| {
                 let phrase = if c.mix > 0.0 {
                     w.driver_more
@@ -404,19 +405,11 @@ impl Presentation {
             )
         };
         let money = |x: Option<f64>| provisional(self.value(x, Unit::Money, currency));
-        let count_change = |f: &Figure| match f.delta_abs {
-            None => self.delta(None, Unit::Ratio, currency),
-            Some(d) => {
-                let n = d.round() as i64;
-                let sign = match n.signum() {
-                    1 => "+",
-                    -1 => "−",
-                    _ => "±",
-                };
-                format!("{sign}{}", self.count(n.abs()))
-            }
-        };
+        let count_change = |f: &Figure| self.count_change(f.delta_abs);
+        // A change that shows as zero says so once, without a sign (SPEC §7.6); when only
+        // the absolute change rounds away, the relative one is shown alone.
         let change = |f: &Figure, absolute: String| match f.delta_rel {
+            Some(rel) if absolute == w.no_change => self.relative(Some(rel)),
             Some(rel) => format!("{absolute} ({})", self.relative(Some(rel))),
             None => absolute,
         };
@@ -462,9 +455,9 @@ impl Presentation {
                     w.savings_human_workload,
                     value = self.count(value.round() as i64),
                     change = match human.delta_rel {
-                        Some(rel) =>
+                        Some(rel) if count_change(human) != w.no_change =>
                             format!("{}, {}", count_change(human), self.relative(Some(rel))),
-                        None => count_change(human),
+                        _ => count_change(human),
                     }
                 )
             })
