@@ -108,7 +108,7 @@ fn unescape(s: &str) -> String {
         .replace("&amp;", "&")
 }
 
-/// Measures the page it runs in: the viewport's width, the document's scroll width,
+/// Measures the page it runs in (`aikpiLayout()`): the viewport's width, the document's scroll width,
 /// every element box that reaches past the viewport without a scrolling box around it,
 /// every table or figure wider than its container without one, every element that
 /// scrolls sideways, every element that clips its content sideways, and column headers
@@ -156,14 +156,29 @@ function aikpiLayout() {
 "#;
 
 /// The layout of `page` (a self-contained HTML page) as Chromium lays it out `width`
-/// CSS pixels wide, measured by [`LAYOUT_PROBE`] once every image has loaded. Headless
-/// Chromium's window is never narrower than 500 px, so the page is shown in a frame of
-/// that width, which is the viewport its media queries and boxes see.
+/// CSS pixels wide, measured by [`LAYOUT_PROBE`] once every image has loaded.
 pub fn layout_at(
     page: &str,
     dir: &Path,
     name: &str,
     width: u32,
+    env: &[(&str, &Path)],
+) -> serde_json::Value {
+    let script =
+        format!("{LAYOUT_PROBE}\nwindow.addEventListener('load', () => aikpiDone(aikpiLayout()));");
+    probe_at(page, dir, name, width, &script, env)
+}
+
+/// Runs `script` in `page` laid out `width` CSS pixels wide and returns the value the
+/// script passes to `aikpiDone`. Headless Chromium's window is never narrower than
+/// 500 px, so the page is shown in a frame of that width, which is the viewport its
+/// media queries and boxes see; the frame posts the result to the page around it.
+pub fn probe_at(
+    page: &str,
+    dir: &Path,
+    name: &str,
+    width: u32,
+    script: &str,
     env: &[(&str, &Path)],
 ) -> serde_json::Value {
     // The report's CSP forbids scripts; the measured copy allows inline ones. A page
@@ -177,7 +192,7 @@ pub fn layout_at(
         .replacen(
             "</body>",
             &format!(
-                "<script>\n{LAYOUT_PROBE}\nwindow.addEventListener('load', () => parent.postMessage(JSON.stringify(aikpiLayout()), '*'));\n</script>\n</body>"
+                "<script>\nfunction aikpiDone(result) {{ parent.postMessage(JSON.stringify(result), '*'); }}\n{script}\n</script>\n</body>"
             ),
             1,
         );
@@ -205,7 +220,7 @@ pub fn layout_at(
         .map(|(json, _)| unescape(json))
         .unwrap_or_else(|| {
             panic!(
-                "{name}: the layout probe did not finish; DOM tail: {}",
+                "{name}: the probe did not finish; DOM tail: {}",
                 &dom[dom.len().saturating_sub(500)..]
             )
         });
