@@ -1,13 +1,17 @@
 //! The emailed summary's HTML body in a real browser: fluid up to 640 px, so it reads on
 //! a 390 px phone without scrolling sideways and prints on A4, in both languages; and
 //! built only from what Gmail, Apple Mail and Outlook keep (tables and inline styles, no
-//! `<style>`, flex, grid or positioning; no fixed width but Outlook's own).
+//! `<style>`, flex, grid or positioning; no fixed width but Outlook's own), with nothing
+//! doiuse-email (caniemail.com's data) says Gmail or Apple Mail do not support.
 //!
 //! Chromium is required: without it this test fails (never skips) and says how to get it.
 
 mod browser;
 mod common;
 mod fonts;
+
+use std::path::PathBuf;
+use std::process::Command;
 
 use base64::Engine;
 
@@ -164,4 +168,73 @@ fn the_email_body_uses_only_what_mail_clients_keep() {
             "the email body ({name}) is fluid up to 640 px"
         );
     }
+}
+
+/// doiuse-email, as scripts/test.sh installs it from the npm registry.
+fn doiuse_email() -> PathBuf {
+    let dir = std::env::var_os("AIKPI_DOIUSE_EMAIL")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("target/doiuse/node_modules/doiuse-email")
+        });
+    let entry = dir.join("index.js");
+    assert!(
+        entry.is_file(),
+        "doiuse-email is not installed at {}, so the email body cannot be checked against \
+         what Gmail and Apple Mail support. Run the suite with `bash scripts/test.sh` (it \
+         installs doiuse-email from the npm registry), or set AIKPI_DOIUSE_EMAIL to the \
+         package's folder.",
+        dir.display()
+    );
+    entry
+}
+
+#[test]
+fn the_email_body_is_doiuse_email_clean_for_gmail_and_apple_mail() {
+    let entry = doiuse_email();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut files = Vec::new();
+    for (name, page) in email_pages() {
+        let path = dir.path().join(format!("{name}.html"));
+        std::fs::write(&path, page).expect("write the email body");
+        files.push(path);
+    }
+    let script = r#"
+const { pathToFileURL } = await import('node:url');
+const fs = await import('node:fs');
+const [entry, ...files] = process.argv.slice(1);
+const { doIUseEmail } = await import(pathToFileURL(entry).href);
+const out = {};
+for (const f of files)
+  for (const client of ['gmail.*', 'apple-mail.*'])
+    out[f.split('/').pop() + ' ' + client] = doIUseEmail(fs.readFileSync(f, 'utf8'), { emailClients: [client] }).errors ?? [];
+console.log(JSON.stringify(out));
+"#;
+    let output = Command::new("node")
+        .args(["--input-type=module", "-e", script, "--"])
+        .arg(&entry)
+        .args(&files)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("node is needed to run doiuse-email ({e}); `bash scripts/test.sh` installs it")
+        });
+    assert!(
+        output.status.success(),
+        "doiuse-email failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let result: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("doiuse-email's JSON");
+    let errors: Vec<_> = result
+        .as_object()
+        .expect("an object")
+        .iter()
+        .filter(|(_, errors)| errors.as_array().is_some_and(|e| !e.is_empty()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "what Gmail or Apple Mail drop in the email body: {errors:#?}"
+    );
+    assert_eq!(result.as_object().map(|o| o.len()), Some(files.len() * 2));
 }
