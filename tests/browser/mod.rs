@@ -111,8 +111,8 @@ fn unescape(s: &str) -> String {
 /// Measures the page it runs in (`aikpiLayout()`): the viewport's width, the document's scroll width,
 /// every element box that reaches past the viewport without a scrolling box around it,
 /// every table or figure wider than its container without one, every element that
-/// scrolls sideways, every element that clips its content sideways, and column headers
-/// whose text runs into the next one's.
+/// scrolls sideways, every element that clips its content sideways, column headers
+/// whose text runs into the next one's, and each image's drawn and shown width.
 const LAYOUT_PROBE: &str = r#"
 function aikpiLayout() {
   const width = document.documentElement.clientWidth;
@@ -151,7 +151,9 @@ function aikpiLayout() {
         crowded.push(cells[i - 1].textContent.trim() + ' | ' + cells[i].textContent.trim());
     }
   }
-  return { width, scrollWidth: document.documentElement.scrollWidth, outside, wider, scrollbars, clipped, crowded };
+  // Each image's width attribute (the size it was drawn for) beside the width shown.
+  const images = Array.from(document.images).map(i => [Number(i.getAttribute('width')), Math.round(i.getBoundingClientRect().width)]);
+  return { width, scrollWidth: document.documentElement.scrollWidth, outside, wider, scrollbars, clipped, crowded, images };
 }
 "#;
 
