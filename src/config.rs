@@ -1199,6 +1199,14 @@ mod tests {
     }
 
     #[test]
+    fn max_channels_is_read_defaults_to_20_and_must_be_1_or_more() {
+        assert_eq!(review_of("max_channels = 5").unwrap().max_channels, 5);
+        assert_eq!(review_of("").unwrap().max_channels, 20);
+        let err = review_of("max_channels = 0").unwrap_err();
+        assert!(err.contains("max_channels = 0 must be 1 or more"), "{err}");
+    }
+
+    #[test]
     fn significance_level_and_top_issues_are_read_and_checked() {
         let review = review_of("significance_level = 0.1\ntop_issues = 3").unwrap();
         assert_eq!(review.significance_level, 0.1);
