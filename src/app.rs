@@ -307,6 +307,7 @@ fn aggregates_request(
         months: month.window(config.review.trend_months.max(2)),
         tz: config.time_zone,
         frustrated_sentiment_min: config.frustrated_sentiment_min,
+        max_channels: config.review.max_channels,
         source: SourceInfo {
             kind: "postgres".to_string(),
             location: source::redact_url(url),

@@ -174,7 +174,7 @@ impl Presentation {
             .channels
             .iter()
             .map(|c: &ChannelSegment| Segment {
-                name: c.channel.clone(),
+                name: self.channel_name(c.channel.as_deref(), review),
                 unclassified: false,
                 conversations: c.conversations,
                 share: c.share,
@@ -322,6 +322,23 @@ impl Presentation {
     }
 
     /// The drivers sentence of one rate.
+    /// A channel's name, or "N other channels" for the entry that sums the channels
+    /// beyond `max_channels` (`None`).
+    fn channel_name(&self, channel: Option<&str>, review: &Review) -> String {
+        match channel {
+            Some(name) => name.to_string(),
+            None => {
+                let count = review
+                    .segments
+                    .channels
+                    .iter()
+                    .find_map(|c| c.other_channels)
+                    .unwrap_or(0);
+                say!(self.words.other_channels, count = count)
+            }
+        }
+    }
+
     pub fn driver_sentence(&self, id: MetricId, d: &Driver, review: &Review) -> String {
         let w = self.words;
         let pp = |x: f64| self.points(x);
@@ -340,7 +357,10 @@ impl Presentation {
                 } else {
                     w.driver_less
                 };
-                say!(phrase, channel = c.channel)
+                say!(
+                    phrase,
+                    channel = self.channel_name(c.channel.as_deref(), review)
+                )
             })
             .unwrap_or_default();
         // The rate part names the channel with the largest rate contribution, with its
@@ -360,7 +380,7 @@ impl Presentation {
                 let change = m.value? - m.previous?;
                 Some(say!(
                     w.driver_channel_rate,
-                    channel = c.channel,
+                    channel = self.channel_name(c.channel.as_deref(), review),
                     delta = pp(change)
                 ))
             })
