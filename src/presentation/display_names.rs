@@ -122,7 +122,9 @@ pub fn as_readers_see_it(review: &Review, names: &DisplayNames, language: Langua
         name(NameKind::Channel, &mut c.channel);
     }
     for c in &mut r.segments.channels {
-        name(NameKind::Channel, &mut c.channel);
+        if let Some(channel) = &mut c.channel {
+            name(NameKind::Channel, channel);
+        }
     }
     for i in &mut r.segments.top_issues {
         if let Some(key) = &mut i.issue_key {
@@ -131,7 +133,9 @@ pub fn as_readers_see_it(review: &Review, names: &DisplayNames, language: Langua
     }
     for d in r.drivers.values_mut().flatten() {
         for c in &mut d.by_channel {
-            name(NameKind::Channel, &mut c.channel);
+            if let Some(channel) = &mut c.channel {
+                name(NameKind::Channel, channel);
+            }
         }
     }
     let cost = &mut r.cost_breakdown;
@@ -188,7 +192,7 @@ mod tests {
             .segments
             .channels
             .iter()
-            .all(|c| c.channel != "whatsapp"));
+            .all(|c| c.channel.as_deref() != Some("whatsapp")));
         assert!(shown
             .cost_breakdown
             .ledger
