@@ -4,8 +4,9 @@
 //! function lays out every table the document holds (metric, segment, workload, cost,
 //! channels, and any table a new section brings). The widths are fixed in the file
 //! (`w:tblLayout fixed`): importers (Lark, LibreOffice) honour fixed widths but treat
-//! `w:noWrap` and autofit each their own way. Each column is at least as wide as the
-//! longest word of its header, so no header breaks mid-word; figures are right-aligned.
+//! `w:noWrap` and autofit each their own way. Each column is at least as wide as its
+//! longest word, header or cell, so no word breaks in the middle while the table fits the
+//! page; figures are right-aligned.
 
 use docx_rs::{
     AlignmentType, LineSpacing, Paragraph, Run, Shading, ShdType, Table, TableBorderPosition,
@@ -130,16 +131,27 @@ impl<'a> Grid<'a> {
             .margins(TableCellMargins::new().margin(50, CELL_MARGIN, 50, CELL_MARGIN))
     }
 
-    /// Column widths (twips) summing to the text width: every column first gets the
-    /// longest word of its header, then the rest goes where text would otherwise wrap.
+    /// Column widths (twips) summing to the text width: every column first gets its
+    /// longest word (of the header or a cell), then the rest goes where text would
+    /// otherwise wrap.
     fn widths(&self) -> Vec<usize> {
         let pad = 2 * CELL_MARGIN + EM / 3;
+        // The longest word of a column, header or cell: a word that does not fit breaks
+        // mid-word ("whatsap" / "p"), which reads worse than a line that wraps.
         let least: Vec<usize> = self
             .columns
             .iter()
-            .map(|(label, _)| {
+            .enumerate()
+            .map(|(i, (label, _))| {
+                let cells = self
+                    .rows
+                    .iter()
+                    .filter_map(|r| r.get(i))
+                    .flat_map(|c| c.lines.iter())
+                    .flat_map(|l| l.split_whitespace());
                 label
                     .split_whitespace()
+                    .chain(cells)
                     .map(|word| text_width(word) + pad)
                     .max()
                     .unwrap_or(0)
@@ -196,11 +208,12 @@ fn fit(least: &[usize], wanted: &[usize], total: usize) -> Vec<usize> {
     out
 }
 
-/// The width (twips) of a line of 9 pt text, erring wide: East Asian characters take a
-/// full em, every other character six tenths of one (bold Arial's widest letters).
+/// The width (twips) of a line of text, erring wide: East Asian characters take a full
+/// em, every other character seven tenths of one — bold DejaVu Sans, what LibreOffice
+/// sets when Arial is not installed, is that wide.
 fn text_width(text: &str) -> usize {
     text.chars()
-        .map(|c| if is_wide(c) { EM * 10 } else { EM * 6 })
+        .map(|c| if is_wide(c) { EM * 10 } else { EM * 7 })
         .sum::<usize>()
         / 10
 }
@@ -238,6 +251,6 @@ mod tests {
     #[test]
     fn chinese_text_is_measured_a_full_em_a_character() {
         assert_eq!(text_width("会话数"), 3 * EM);
-        assert_eq!(text_width("Calls"), 5 * EM * 6 / 10);
+        assert_eq!(text_width("Calls"), 5 * EM * 7 / 10);
     }
 }
