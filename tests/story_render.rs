@@ -60,7 +60,9 @@ fn outputs(review: &Review, language: Language) -> Vec<(String, String)> {
         )
         .expect("email text"),
     ));
-    let docx = render_docx(&ReportView::new(review, &p), &p, &charts).expect("docx");
+    let view = ReportView::new(review, &p);
+    let document = aikpi::presentation::document::Document::new(&view, &p);
+    let docx = render_docx(&document, &view.generated_iso, &p, &charts).expect("docx");
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("a zip");
     let mut xml = String::new();
     zip.by_name("word/document.xml")
