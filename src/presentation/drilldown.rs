@@ -476,7 +476,7 @@ impl Presentation {
                     value = self.count(value.round() as i64),
                     change = match human.delta_rel {
                         Some(rel) if count_change(human) != w.no_change =>
-                            format!("{}, {}", count_change(human), self.relative(Some(rel))),
+                            format!("{}{}{}", count_change(human), w.comma, self.relative(Some(rel))),
                         _ => count_change(human),
                     }
                 )

@@ -158,7 +158,8 @@ impl<'a> Body<'a> {
         paragraphs.push(evidence);
         paragraphs.push(
             WordParagraph::new()
-                .add_run(Run::new().add_text(format!("{} ", w.what_to_check)).bold())
+                .add_run(Run::new().add_text(w.what_to_check).bold())
+                .add_run(Run::new().add_text(w.colon_gap))
                 .add_run(Run::new().add_text(clean(&callout.check))),
         );
         self.t(callout_box(paragraphs, fill, edge));
