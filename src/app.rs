@@ -54,6 +54,8 @@ pub enum RunError {
     },
     #[error(transparent)]
     Docx(#[from] outputs::docx::DocxError),
+    #[error(transparent)]
+    Pdf(#[from] outputs::pdf::PdfError),
     /// The template folder (`--templates`, config `templates`) cannot be used.
     #[error("{0}")]
     TemplatesSetup(RenderError),
@@ -71,6 +73,7 @@ impl From<FormatError> for RunError {
             FormatError::Render(e) => RunError::Render(e),
             FormatError::Docx(e) => RunError::Docx(e),
             FormatError::Charts(e) => RunError::Charts(e),
+            FormatError::Pdf(e) => RunError::Pdf(e),
         }
     }
 }
@@ -88,7 +91,8 @@ impl RunError {
             | RunError::Charts(_)
             | RunError::Output(_)
             | RunError::WriteFile { .. }
-            | RunError::Docx(_) => 4,
+            | RunError::Docx(_)
+            | RunError::Pdf(_) => 4,
             RunError::Email(_) => 5,
         }
     }
@@ -466,7 +470,8 @@ fn render_outputs(
 ) -> Result<(Vec<OutputFile>, Vec<charts::Chart>), RunError> {
     let wants = |f: Format| formats.contains(&f);
     let documents = wants(Format::Html) || wants(Format::Md) || wants(Format::Docx);
-    let charts = if emailing || documents {
+    // The PDF places the charts' SVGs itself; it needs no charts/ folder.
+    let charts = if emailing || documents || wants(Format::Pdf) {
         timings::time("charts", || charts::draw_all(review, presentation))?
     } else {
         Vec::new()
@@ -497,6 +502,9 @@ fn render_outputs(
     if wants(Format::Md) {
         selected.push(&outputs::notion_zip::NotionZip);
         selected.push(&outputs::markdown::Markdown);
+    }
+    if wants(Format::Pdf) {
+        selected.push(&outputs::pdf::Pdf);
     }
     let mut files = Vec::new();
     for output in selected {

@@ -125,7 +125,7 @@ pub struct ReportArgs {
         long,
         value_delimiter = ',',
         value_name = "LIST",
-        default_value = "html,md,json,docx"
+        default_value = "html,md,json,docx,pdf"
     )]
     pub format: Vec<Format>,
 
@@ -179,6 +179,8 @@ pub enum Format {
     Json,
     /// Word (report.docx): carries its charts into Lark, Word and Google Docs.
     Docx,
+    /// PDF (report.pdf): A4, the whole review, for printing and board packs.
+    Pdf,
 }
 
 /// When `--fail-on` turns a successful run into exit code 6.

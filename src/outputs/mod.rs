@@ -14,6 +14,7 @@
 //! | [`markdown`] | `report.md` |
 //! | [`notion_zip`] | `report-notion.zip` (report.md with its charts) |
 //! | [`docx`] | `report.docx` |
+//! | [`pdf`] | `report.pdf` |
 //! | [`email_body`] | the email's HTML and plain-text bodies |
 
 pub mod charts;
@@ -24,6 +25,7 @@ pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod notion_zip;
+pub mod pdf;
 pub mod templates;
 
 use std::path::PathBuf;
@@ -88,6 +90,8 @@ pub enum FormatError {
     Docx(#[from] docx::DocxError),
     #[error(transparent)]
     Charts(#[from] charts::ChartError),
+    #[error(transparent)]
+    Pdf(#[from] pdf::PdfError),
 }
 
 /// Why a report could not be rendered.

@@ -272,6 +272,7 @@ pub const ZH_CN: Words = Words {
     about_format: "报告格式",
     about_format_value: "第 {version} 版；未经舍入的相同数字见 report.json",
     page: "页",
+    pdf_page: "第 {page} 页，共 {pages} 页",
     // --- email
     email_subject: "客服月度回顾 {month}：{headline}",
     email_headline: "{counted} 项目标达成 {met} 项，{traps}",
@@ -285,6 +286,7 @@ pub const ZH_CN: Words = Words {
     email_attached_html: "{name}（用浏览器打开）",
     email_attached_zip: "{name}（导入 Notion）",
     email_attached_docx: "{name}（Word 文档，可连同图片导入飞书文档）",
+    email_attached_pdf: "{name}（PDF，A4：完整报告，可打印或放入董事会材料）",
     email_generated_by: "由 aikpi {version} 于 {at} 根据 {kind} 数据生成（schema {schema}，时区 {tz}）。",
     // --- charts
     chart_status_title: "目标一览",
