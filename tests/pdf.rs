@@ -52,9 +52,15 @@ fn tool_on(program: &str, args: &[&str], path: &Path) -> String {
         .env("TZ", "UTC")
         .args(args)
         .arg(path)
-        .args(if program == "pdftotext" { &["-"][..] } else { &[][..] })
+        .args(if program == "pdftotext" {
+            &["-"][..]
+        } else {
+            &[][..]
+        })
         .output()
-        .unwrap_or_else(|e| panic!("{program} is not installed (scripts/test.sh installs it): {e}"));
+        .unwrap_or_else(|e| {
+            panic!("{program} is not installed (scripts/test.sh installs it): {e}")
+        });
     assert!(
         output.status.success(),
         "{program} {args:?} failed: {}{}",
@@ -98,8 +104,11 @@ fn a_damaged_font_is_a_clear_error() {
 
 #[test]
 fn a_missing_font_family_is_a_clear_error() {
-    let error = Fonts::load(&aikpi::outputs::pdf::fonts::BUNDLED[..1], &["WenQuanYi Micro Hei"])
-        .unwrap_err();
+    let error = Fonts::load(
+        &aikpi::outputs::pdf::fonts::BUNDLED[..1],
+        &["WenQuanYi Micro Hei"],
+    )
+    .unwrap_err();
     assert_eq!(
         error.to_string(),
         "cannot write report.pdf: the bundled font WenQuanYi Micro Hei cannot be used: no \
@@ -137,10 +146,17 @@ fn text_no_bundled_font_draws_is_an_error_not_an_empty_box() {
 
 #[test]
 fn chinese_text_comes_back_from_the_pdf() {
-    let pdf = tiny("客服月度回顾 2026年10月", "自动化率 62.3%，人工接手 1,299 次。").unwrap();
+    let pdf = tiny(
+        "客服月度回顾 2026年10月",
+        "自动化率 62.3%，人工接手 1,299 次。",
+    )
+    .unwrap();
     let text = tool("pdftotext", &["-layout"], &pdf);
     assert!(text.contains("客服月度回顾 2026年10月"), "{text}");
-    assert!(text.contains("自动化率 62.3%，人工接手 1,299 次。"), "{text}");
+    assert!(
+        text.contains("自动化率 62.3%，人工接手 1,299 次。"),
+        "{text}"
+    );
     let fonts = tool("pdffonts", &[], &pdf);
     assert!(fonts.contains("WenQuanYiMicroHei"), "{fonts}");
 }
@@ -160,7 +176,10 @@ fn the_same_input_and_clock_give_the_same_bytes() {
     let second = tiny("October 2026", "Deflection 62.3%").unwrap();
     assert!(first == second, "two runs differ");
     let info = tool("pdfinfo", &[], &first);
-    assert!(info.contains("CreationDate:   Fri Nov 20 09:00:00 2026 UTC"), "{info}");
+    assert!(
+        info.contains("CreationDate:   Fri Nov 20 09:00:00 2026 UTC"),
+        "{info}"
+    );
 }
 
 // --- report.pdf as `aikpi report` writes it -------------------------------------------
@@ -278,20 +297,42 @@ fn assert_says_everything(pdf: &[u8], lang: Language) {
     let text = squeeze(&tool("pdftotext", &[], pdf));
     let view = sample_view(lang);
     let words = Presentation::new(lang).words;
-    let mut expected: Vec<String> = vec![view.month_name.clone(), words.banner_sample_label.to_string()];
-    expected.extend(view.layers.iter().flat_map(|l| l.rows.iter().map(|r| r.title.to_string())));
-    expected.extend(view.callouts.iter().flat_map(|c| [c.name.to_string(), c.headline.clone()]));
+    let mut expected: Vec<String> = vec![
+        view.month_name.clone(),
+        words.banner_sample_label.to_string(),
+    ];
+    expected.extend(
+        view.layers
+            .iter()
+            .flat_map(|l| l.rows.iter().map(|r| r.title.to_string())),
+    );
+    expected.extend(
+        view.callouts
+            .iter()
+            .flat_map(|c| [c.name.to_string(), c.headline.clone()]),
+    );
     assert!(view.layers.iter().map(|l| l.rows.len()).sum::<usize>() >= 12);
     assert_eq!(view.callouts.len(), 3);
     for needle in expected {
-        assert!(text.contains(&squeeze(&needle)), "report.pdf does not say {needle:?}");
+        assert!(
+            text.contains(&squeeze(&needle)),
+            "report.pdf does not say {needle:?}"
+        );
     }
     // The month and "sample data" on every page (header and footer).
     let pages = tool("pdftotext", &[], pdf);
-    for (i, page) in pages.split('\u{c}').filter(|p| !p.trim().is_empty()).enumerate() {
+    for (i, page) in pages
+        .split('\u{c}')
+        .filter(|p| !p.trim().is_empty())
+        .enumerate()
+    {
         let page = squeeze(page);
         for needle in [&view.month_name, words.banner_sample_label] {
-            assert!(page.contains(&squeeze(needle)), "page {} lacks {needle:?}", i + 1);
+            assert!(
+                page.contains(&squeeze(needle)),
+                "page {} lacks {needle:?}",
+                i + 1
+            );
         }
     }
 }
@@ -330,7 +371,10 @@ fn hostile_names_in_the_data_print_literally_in_the_pdf() {
     let mut aggregates: serde_json::Value =
         serde_json::from_str(aikpi::app::SAMPLE_AGGREGATES).unwrap();
     for month in aggregates["months"].as_array_mut().unwrap() {
-        for counts in [&mut month["conversations"]["channels"], &mut month["segments"]["channels"]] {
+        for counts in [
+            &mut month["conversations"]["channels"],
+            &mut month["segments"]["channels"],
+        ] {
             let map = counts.as_object_mut().unwrap();
             let email = map.remove("email").unwrap();
             map.insert(channel.to_string(), email);
@@ -363,6 +407,9 @@ fn a_broken_report_typ_in_the_template_folder_fails_with_exit_4() {
         .output()
         .unwrap();
     let message = failure(&output, 4);
-    assert_mentions(&message, &["report.pdf", "report.typ of template folder", "report.typ:"]);
+    assert_mentions(
+        &message,
+        &["report.pdf", "report.typ of template folder", "report.typ:"],
+    );
     assert!(!out.exists(), "nothing written");
 }

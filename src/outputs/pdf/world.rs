@@ -169,7 +169,11 @@ fn describe(world: &ReportWorld<'_>, diagnostic: &SourceDiagnostic) -> String {
         let source = world.source(id).ok()?;
         let range = world.range(diagnostic.span)?;
         let line = source.lines().byte_to_line(range.start)?;
-        Some(format!("{}:{}: ", id.get().vpath().get_without_slash(), line + 1))
+        Some(format!(
+            "{}:{}: ",
+            id.get().vpath().get_without_slash(),
+            line + 1
+        ))
     });
     let mut text = format!("{}{}", place.unwrap_or_default(), diagnostic.message);
     for hint in &diagnostic.hints {
