@@ -225,7 +225,8 @@ fn squeeze(text: &str) -> String {
 fn assert_a4_with_pages(pdf: &[u8]) -> usize {
     let info = tool("pdfinfo", &[], pdf);
     assert!(
-        info.contains("Page size:      595.28 x 841.89 pts (A4)"),
+        // 595.276 x 841.89 pt: poppler prints the width to three decimals.
+        info.contains("Page size:       595.276 x 841.89 pts (A4)"),
         "{info}"
     );
     let pages: usize = info
