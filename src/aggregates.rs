@@ -19,8 +19,9 @@ use serde::{Deserialize, Serialize};
 use crate::period::Month;
 
 /// Version of the aggregates file format written by `aikpi aggregates`.
-/// Version 2 added the sums of squares, `human_handled` and the segments (SPEC §6).
-pub const AGGREGATES_FORMAT_VERSION: u32 = 2;
+/// Version 2 added the sums of squares, `human_handled` and the segments (SPEC §6);
+/// version 3 the deflected conversations by ending (SPEC §7.2).
+pub const AGGREGATES_FORMAT_VERSION: u32 = 3;
 
 /// The endings a closed conversation can have (SPEC §2 `close_reason`), plus `unknown`
 /// for a closed conversation whose `close_reason` is NULL.
@@ -51,6 +52,10 @@ pub struct Aggregates {
     pub frustrated_sentiment_min: Decimal,
     /// One entry per month, oldest first, consecutive.
     pub months: Vec<MonthAggregates>,
+    /// Relations the configuration declares absent (`[contract]`): not read, so their
+    /// metrics are `not_measured`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub absent_relations: Vec<String>,
 }
 
 /// Where aggregates came from.
@@ -87,6 +92,27 @@ pub struct MonthAggregates {
     /// the report month and the month before only; `None` for the older months of the
     /// trend window.
     pub segments: Option<SegmentAggregates>,
+    /// Metered costs and ledger amounts that were not numbers: left out of every sum.
+    #[serde(default, skip_serializing_if = "MoneyQuality::is_clean")]
+    pub money_quality: MoneyQuality,
+}
+
+/// `numeric` NaN and ±Infinity in `llm_usage.cost` and `cost_ledger.amount` (a view can
+/// deliver them): no sum holds them, so they are left out and counted.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MoneyQuality {
+    /// Metered calls whose cost is NaN or ±Infinity.
+    pub non_finite_costs: i64,
+    /// Ledger rows whose amount is NaN or ±Infinity.
+    pub non_finite_amounts: i64,
+}
+
+impl MoneyQuality {
+    /// Nothing was left out (the field is then not written).
+    pub fn is_clean(&self) -> bool {
+        self.non_finite_costs == 0 && self.non_finite_amounts == 0
+    }
 }
 
 /// Counts and sums over T, the conversations started in the month.
@@ -106,6 +132,9 @@ pub struct ConversationAggregates {
     pub returned_24h: i64,
     /// AI participated, no handoff, closed, not returned.
     pub deflected: i64,
+    /// The deflected conversations by `close_reason` (SPEC §7.2); the rest of
+    /// `deflected` ended with a NULL or out-of-contract `close_reason`.
+    pub deflected_by_ending: DeflectedByEnding,
     /// AI participated, no handoff (the naive deflection of trap 1).
     pub naive_deflected: i64,
     /// Handed off or without the AI: conversations a person handled (SPEC §6.4).
@@ -127,6 +156,27 @@ pub struct ConversationAggregates {
     /// Conversations per channel (for the report's context table).
     pub channels: BTreeMap<String, i64>,
     pub quality: ConversationQuality,
+}
+
+/// Deflected conversations by the contract's endings (SPEC §7.2): "actually resolved"
+/// versus "gave up". The deflected conversations in none of them have an unknown ending
+/// (a NULL or out-of-contract `close_reason`), so the endings add up to `deflected` by
+/// construction.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeflectedByEnding {
+    /// `close_reason = 'resolved'` (the customer confirmed).
+    pub resolved: i64,
+    pub user_left: i64,
+    pub timeout: i64,
+    pub agent_closed: i64,
+}
+
+impl DeflectedByEnding {
+    /// The deflected conversations with a contract ending.
+    pub fn known(&self) -> i64 {
+        self.resolved + self.user_left + self.timeout + self.agent_closed
+    }
 }
 
 /// Handoffs to a human (`handoff_at` set), split by initiator.
@@ -183,8 +233,9 @@ pub struct RatingAggregates {
 pub struct SentimentAggregates {
     /// Conversations with a sentiment within [0, 1].
     pub scored: i64,
-    /// Σ of those sentiments, as `numeric`.
-    pub sum: Decimal,
+    /// Σ of those sentiments, as `numeric` (exact at any scale: a valid 1e-30 counts).
+    #[serde(with = "plain_decimal")]
+    pub sum: BigDecimal,
     /// Σ of their squares, exact.
     #[serde(with = "plain_decimal")]
     pub sum_squares: BigDecimal,
@@ -270,7 +321,8 @@ pub struct SegmentCounts {
     pub csat_human_sum: i64,
     /// Valid (0–1) sentiments and their sum.
     pub sentiment_scored: i64,
-    pub sentiment_sum: Decimal,
+    #[serde(with = "plain_decimal")]
+    pub sentiment_sum: BigDecimal,
     /// `percentile_cont(0.9)` of the segment's first response times in seconds; `None`
     /// when none was measured.
     pub frt_p90_seconds: Option<f64>,
@@ -281,12 +333,17 @@ pub struct SegmentCounts {
 #[serde(deny_unknown_fields)]
 pub struct LlmUsageAggregates {
     pub calls: i64,
-    pub prompt_tokens: Decimal,
-    pub completion_tokens: Decimal,
-    /// Σ cost, the true metered LLM cost.
-    pub cost: Decimal,
+    #[serde(with = "plain_decimal")]
+    pub prompt_tokens: BigDecimal,
+    #[serde(with = "plain_decimal")]
+    pub completion_tokens: BigDecimal,
+    /// Σ cost, the true metered LLM cost. Money is a [`BigDecimal`]: `numeric` has no
+    /// range a 96-bit decimal could hold (a cost of 1e29 or 1e-30 is a legal value).
+    #[serde(with = "plain_decimal")]
+    pub cost: BigDecimal,
     /// Σ cost of calls with no conversation (background jobs such as KB indexing).
-    pub background_cost: Decimal,
+    #[serde(with = "plain_decimal")]
+    pub background_cost: BigDecimal,
     /// Cost per model, sorted by model name.
     pub by_model: Vec<ModelUsage>,
 }
@@ -297,7 +354,8 @@ pub struct LlmUsageAggregates {
 pub struct ModelUsage {
     pub model: String,
     pub calls: i64,
-    pub cost: Decimal,
+    #[serde(with = "plain_decimal")]
+    pub cost: BigDecimal,
 }
 
 /// One booked `cost_ledger` line.
@@ -305,7 +363,8 @@ pub struct ModelUsage {
 #[serde(deny_unknown_fields)]
 pub struct LedgerLine {
     pub category: String,
-    pub amount: Decimal,
+    #[serde(with = "plain_decimal")]
+    pub amount: BigDecimal,
 }
 
 /// Labelled retrieval checks (`kb_evals` by `evaluated_at`).
@@ -341,15 +400,16 @@ impl MonthAggregates {
             kb_evals: KbEvalAggregates::default(),
             reply_edits: ReplyEditAggregates::default(),
             segments: None,
+            money_quality: MoneyQuality::default(),
         }
     }
 
     /// The booked amount of a ledger category, if a line exists.
-    pub fn ledger_amount(&self, category: &str) -> Option<Decimal> {
+    pub fn ledger_amount(&self, category: &str) -> Option<&BigDecimal> {
         self.ledger
             .iter()
             .find(|l| l.category == category)
-            .map(|l| l.amount)
+            .map(|l| &l.amount)
     }
 }
 

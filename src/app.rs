@@ -11,18 +11,19 @@ use chrono_tz::Tz;
 
 use crate::aggregates::{Aggregates, AggregatesError, SourceInfo};
 use crate::cli::{
-    AggregatesArgs, Cli, Command, ConfigCommand, DatabaseArgs, FailOn, Format, MigrateArgs,
-    ReportArgs, RollupArgs, SeedArgs,
+    AggregatesArgs, CheckArgs, CheckFormat, Cli, Command, ConfigCommand, DatabaseArgs, FailOn,
+    Format, MigrateArgs, ReportArgs, RollupArgs, SeedArgs,
 };
 use crate::config::{Config, ConfigError, Overrides};
 use crate::deliver::email::{self, EmailAttachment, EmailError};
 use crate::deliver::files::{self, OutputError, OutputFile};
-use crate::outputs::{self, charts, FormatError, Output, RenderError, Templates};
+use crate::outputs::{self, charts, FormatError, RenderError, Templates};
 use crate::period::Month;
 use crate::presentation::document::Document;
 use crate::presentation::view::ReportView;
 use crate::presentation::Presentation;
 use crate::review::{self, Review, ReviewContext};
+use crate::source::empty_month::EmptyMonth;
 use crate::source::{self, postgres, SourceError};
 use crate::{progress, seed, timings};
 
@@ -40,6 +41,9 @@ pub enum RunError {
     Source(#[from] SourceError),
     #[error("the aggregates cannot be reviewed: {0}")]
     Aggregates(#[from] AggregatesError),
+    /// SPEC §7.7: the report month has no conversations (and no --allow-empty).
+    #[error(transparent)]
+    EmptyMonth(Box<EmptyMonth>),
     #[error(transparent)]
     Render(#[from] RenderError),
     #[error("cannot draw the charts: {0}")]
@@ -52,10 +56,9 @@ pub enum RunError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// A format's own failure (e.g. the Word package could not be written).
     #[error(transparent)]
-    Docx(#[from] outputs::docx::DocxError),
-    #[error(transparent)]
-    Pdf(#[from] outputs::pdf::PdfError),
+    Format(Box<dyn std::error::Error + Send + Sync>),
     /// The template folder (`--templates`, config `templates`) cannot be used.
     #[error("{0}")]
     TemplatesSetup(RenderError),
@@ -71,9 +74,8 @@ impl From<FormatError> for RunError {
     fn from(e: FormatError) -> Self {
         match e {
             FormatError::Render(e) => RunError::Render(e),
-            FormatError::Docx(e) => RunError::Docx(e),
             FormatError::Charts(e) => RunError::Charts(e),
-            FormatError::Pdf(e) => RunError::Pdf(e),
+            FormatError::Format(e) => RunError::Format(e),
         }
     }
 }
@@ -85,14 +87,14 @@ impl RunError {
             RunError::Usage(_)
             | RunError::Config(_)
             | RunError::EmailSetup(_)
-            | RunError::TemplatesSetup(_) => 2,
-            RunError::Source(_) | RunError::Aggregates(_) => 3,
+            | RunError::TemplatesSetup(_)
+            | RunError::Render(RenderError::Runaway { .. }) => 2,
+            RunError::Source(_) | RunError::Aggregates(_) | RunError::EmptyMonth(_) => 3,
             RunError::Render(_)
             | RunError::Charts(_)
             | RunError::Output(_)
             | RunError::WriteFile { .. }
-            | RunError::Docx(_)
-            | RunError::Pdf(_) => 4,
+            | RunError::Format(_) => 4,
             RunError::Email(_) => 5,
         }
     }
@@ -111,6 +113,8 @@ pub fn run(cli: Cli) -> Result<i32, RunError> {
     let now = clock(cli.now.as_deref())?;
     match cli.command {
         Command::Report(args) => timings::time("total", || report(args, now)),
+        Command::Check(args) => check(args, now),
+        Command::Mapping(args) => mapping(&args).map(|()| 0),
         Command::Aggregates(args) => aggregates(args, now).map(|()| 0),
         Command::Migrate(args) => migrate(args).map(|()| 0),
         Command::Rollup(args) => rollup(args, now).map(|()| 0),
@@ -178,12 +182,38 @@ fn check_month_is_over(
 }
 
 fn database_url(db: &DatabaseArgs) -> Result<&str, RunError> {
-    db.database_url.as_deref().filter(|u| !u.trim().is_empty()).ok_or_else(|| {
+    let url = db
+        .database_url
+        .as_ref()
+        .map(crate::cli::DatabaseUrl::expose)
+        .filter(|u| !u.trim().is_empty())
+        .ok_or_else(|| {
         RunError::Usage(
             "no database given: pass --database-url or set DATABASE_URL (the password preferably in PGPASSWORD)"
                 .to_string(),
         )
-    })
+    })?;
+    // Another database's URL fails here, not at connect: it is a wrong setting, not a
+    // connection problem. The URL itself is not repeated (it may hold a password).
+    if let Some((scheme, _)) = url.trim().split_once("://") {
+        if !["postgres", "postgresql"].contains(&scheme.to_ascii_lowercase().as_str()) {
+            // A scheme is letters, digits, `+`, `-`, `.`; anything else is not echoed.
+            let shown = if scheme.len() <= 20
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            {
+                format!("`{scheme}://`")
+            } else {
+                "something else".to_string()
+            };
+            return Err(RunError::Usage(format!(
+                "the database URL (--database-url or DATABASE_URL) starts with {shown}, but \
+                 aikpi reads PostgreSQL only: give a postgres:// or postgresql:// URL"
+            )));
+        }
+    }
+    Ok(url)
 }
 
 /// Reads the window of months ending with `month` from PostgreSQL; on a terminal, shows
@@ -195,7 +225,7 @@ fn read_from_database(
     now: DateTime<Utc>,
     note: Option<String>,
     show_progress: bool,
-) -> Result<Aggregates, RunError> {
+) -> Result<postgres::ReportRead, RunError> {
     let request = aggregates_request(url, config, month, now, note);
     let runtime = runtime()?;
     let started = Instant::now();
@@ -206,6 +236,7 @@ fn read_from_database(
         statement_timeout: config.statement_timeout,
         options: &config.read,
         retries: config.read_retries,
+        contract: config.contract,
     };
     let read = runtime.block_on(postgres::read_report(&target, &request, &mut |conflict| {
         if let SourceError::RecoveryConflict {
@@ -227,24 +258,23 @@ fn read_from_database(
     {
         notify_stored(stored);
     }
-    read.map(|read| read.aggregates)
-        .map_err(|e| match e {
-            // The driver only knows a statement was cancelled; the configured limit says why.
-            SourceError::Timeout { aggregation, .. } => match config.statement_timeout {
-                Some(limit) => SourceError::Timeout {
-                    aggregation,
-                    seconds: Some(limit.as_secs()),
-                },
-                None => SourceError::Query {
-                    aggregation,
-                    cause: "the server cancelled it (no statement timeout was set, so an \
-                        administrator or pg_cancel_backend did)"
-                        .to_string(),
-                },
+    read.map_err(|e| match e {
+        // The driver only knows a statement was cancelled; the configured limit says why.
+        SourceError::Timeout { aggregation, .. } => match config.statement_timeout {
+            Some(limit) => SourceError::Timeout {
+                aggregation,
+                seconds: Some(limit.as_secs()),
             },
-            e => e,
-        })
-        .map_err(RunError::from)
+            None => SourceError::Query {
+                aggregation,
+                cause: "the server cancelled it (no statement timeout was set, so an \
+                        administrator or pg_cancel_backend did)"
+                    .to_string(),
+            },
+        },
+        e => e,
+    })
+    .map_err(RunError::from)
 }
 
 /// Tells the user which months came from the rollup, so a surprising number can be
@@ -331,6 +361,23 @@ fn report(args: ReportArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
             config.email.override_recipients(to);
         }
         email::check_ready(&config.email, !args.email).map_err(RunError::EmailSetup)?;
+        if let Some(path) = &args.email_dry_run {
+            email::check_dry_run_target(path).map_err(RunError::EmailSetup)?;
+        }
+        // The attachment is read from the written set: a set without it would fail the
+        // email only after all the report work.
+        for (attach, format) in [
+            (config.email.attach_docx, "docx"),
+            (config.email.attach_pdf, "pdf"),
+        ] {
+            if attach && !args.format.iter().any(|f| f.0.name == format) {
+                return Err(RunError::Usage(format!(
+                    "email.attach_{format} = true attaches report.{format}, but --format does \
+                     not include {format}, so no report.{format} is written. Add {format} to \
+                     --format (e.g. --format json,{format}), or set email.attach_{format} = false"
+                )));
+            }
+        }
     }
     // Loaded once, before any data work: a broken template folder is a setup error.
     let templates =
@@ -341,10 +388,12 @@ fn report(args: ReportArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
     let (aggregates, sample) = if args.sample || args.from.is_some() {
         // clap makes --from and --sample exclusive.
         let (parsed, what) = match &args.from {
-            Some(path) => (
-                source::load_aggregates_file(path)?,
-                path.display().to_string(),
-            ),
+            Some(path) => {
+                let mut parsed = source::load_aggregates_file(path)?;
+                // A file written by hand or by another tool may carry a password.
+                parsed.source.location = source::redact_url(&parsed.source.location);
+                (parsed, path.display().to_string())
+            }
             None => {
                 let parsed: Aggregates = serde_json::from_str(SAMPLE_AGGREGATES)
                     .map_err(|e| RunError::Usage(format!("the built-in sample is damaged: {e}")))?;
@@ -359,15 +408,31 @@ fn report(args: ReportArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
                 )));
             }
         }
-        (select_month(parsed, month, &what)?, args.sample)
+        let with_conversations: Vec<Month> = parsed
+            .months
+            .iter()
+            .filter(|m| m.conversations.total > 0)
+            .map(|m| m.month)
+            .collect();
+        let selected = select_month(parsed, month, &what)?;
+        if !args.allow_empty {
+            if let Some(empty) = EmptyMonth::from_file(&selected, &what, &with_conversations) {
+                return Err(RunError::EmptyMonth(Box::new(empty)));
+            }
+        }
+        (selected, args.sample)
     } else if let Ok(url) = database_url(&args.database) {
         let month = month.unwrap_or_else(|| Month::last_complete(now, config.time_zone));
         check_month_is_over(month, now, config.time_zone, args.allow_partial_month)?;
         config.read.use_rollup = !args.no_rollup;
-        (
-            read_from_database(url, &config, month, now, None, !args.quiet)?,
-            false,
-        )
+        let read = read_from_database(url, &config, month, now, None, !args.quiet)?;
+        if let (Some(neighbours), false) = (read.empty_month, args.allow_empty) {
+            let empty = EmptyMonth::from_database(&read.aggregates, config.time_zone, neighbours);
+            if let Some(empty) = empty {
+                return Err(RunError::EmptyMonth(Box::new(empty)));
+            }
+        }
+        (read.aggregates, false)
     } else {
         return Err(RunError::Usage(
             "no data source: give a database with --database-url or DATABASE_URL, an aggregates file with --from FILE, or try the shipped sample with --sample".to_string(),
@@ -468,10 +533,9 @@ fn render_outputs(
     formats: &[Format],
     emailing: bool,
 ) -> Result<(Vec<OutputFile>, Vec<charts::Chart>), RunError> {
-    let wants = |f: Format| formats.contains(&f);
-    let documents = wants(Format::Html) || wants(Format::Md) || wants(Format::Docx);
-    // The PDF places the charts' SVGs itself; it needs no charts/ folder.
-    let charts = if emailing || documents || wants(Format::Pdf) {
+    let formats: Vec<&outputs::Format> = formats.iter().map(|f| f.0).collect();
+    let documents = formats.iter().any(|f| f.shows_charts);
+    let charts = if emailing || documents {
         timings::time("charts", || charts::draw_all(review, presentation))?
     } else {
         Vec::new()
@@ -486,28 +550,8 @@ fn render_outputs(
         charts: &charts,
         templates,
     };
-    let mut selected: Vec<&dyn Output> = Vec::new();
-    if wants(Format::Json) {
-        selected.push(&outputs::json::Json);
-    }
-    if documents {
-        selected.push(&charts::Charts);
-    }
-    if wants(Format::Docx) {
-        selected.push(&outputs::docx::WordDocument);
-    }
-    if wants(Format::Html) {
-        selected.push(&outputs::html::Html);
-    }
-    if wants(Format::Md) {
-        selected.push(&outputs::notion_zip::NotionZip);
-        selected.push(&outputs::markdown::Markdown);
-    }
-    if wants(Format::Pdf) {
-        selected.push(&outputs::pdf::Pdf);
-    }
     let mut files = Vec::new();
-    for output in selected {
+    for output in outputs::selected(&formats) {
         // "render <format>": scripts/bench.sh adds up the stages by these names.
         let stage = format!("render {}", output.name());
         let rendered = timings::time(&stage, || output.render(&input))?;
@@ -533,7 +577,13 @@ fn summary_line(review: &Review, out: &Path, outputs: &[OutputFile]) -> String {
     let traps = if review.summary.triggered_traps.is_empty() {
         "no trap triggered".to_string()
     } else {
-        format!("traps: {}", review.summary.triggered_traps.join(", "))
+        let ids: Vec<&str> = review
+            .summary
+            .triggered_traps
+            .iter()
+            .map(|id| id.as_str())
+            .collect();
+        format!("traps: {}", ids.join(", "))
     };
     let sample = if review.sample { " (sample data)" } else { "" };
     format!(
@@ -558,7 +608,8 @@ fn aggregates(args: AggregatesArgs, now: DateTime<Utc>) -> Result<(), RunError> 
     let month = parse_month(args.month.as_deref())?
         .unwrap_or_else(|| Month::last_complete(now, config.time_zone));
     check_month_is_over(month, now, config.time_zone, args.allow_partial_month)?;
-    let aggregates = read_from_database(url, &config, month, now, args.note.clone(), !args.quiet)?;
+    let aggregates =
+        read_from_database(url, &config, month, now, args.note.clone(), !args.quiet)?.aggregates;
     let mut json = serde_json::to_string_pretty(&aggregates)
         .map_err(|e| RunError::Usage(format!("cannot serialise the aggregates: {e}")))?;
     json.push('\n');
@@ -579,6 +630,68 @@ fn aggregates(args: AggregatesArgs, now: DateTime<Utc>) -> Result<(), RunError> 
     }
 }
 
+/// `aikpi check`: whether a report on `--month` can run, and what to fix; exit 0 when it
+/// can, 3 when it cannot.
+fn check(args: CheckArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
+    let config = load_config(&args.database, None, args.lang.clone())?;
+    let url = database_url(&args.database)?;
+    let month = parse_month(args.month.as_deref())?
+        .unwrap_or_else(|| Month::last_complete(now, config.time_zone));
+    // A future month is a usage error as for `report`; the current one is a warning.
+    check_month_is_over(month, now, config.time_zone, true)?;
+    let current = Month::of_date(now.with_timezone(&config.time_zone).date_naive());
+    let request = postgres::CheckRequest {
+        month,
+        months: month.window(config.review.trend_months.max(2)),
+        tz: config.time_zone,
+        contract: config.contract,
+        month_not_over: month == current,
+    };
+    let target = postgres::ReadTarget {
+        url,
+        schema: &config.schema,
+        statement_timeout: config.statement_timeout,
+        options: &config.read,
+        retries: 0,
+        contract: config.contract,
+    };
+    let result = runtime()?.block_on(postgres::check_readiness(&target, &request))?;
+    let text = match args.format {
+        CheckFormat::Text => crate::presentation::check::render_text(&result, config.language),
+        CheckFormat::Json => {
+            let mut json = serde_json::to_string_pretty(&result)
+                .map_err(|e| RunError::Usage(format!("cannot serialise the check: {e}")))?;
+            json.push('\n');
+            json
+        }
+    };
+    use std::io::Write;
+    std::io::stdout()
+        .write_all(text.as_bytes())
+        .map_err(|source| RunError::WriteFile {
+            path: PathBuf::from("<stdout>"),
+            source,
+        })?;
+    Ok(match result.verdict {
+        crate::check::Verdict::NotReady => crate::check::EXIT_NOT_READY,
+        _ => 0,
+    })
+}
+
+/// `aikpi mapping`: prints the shipped views for `--source-schema` and `--schema`.
+fn mapping(args: &crate::cli::MappingArgs) -> Result<(), RunError> {
+    let schema = args.schema.as_deref().unwrap_or("public");
+    let sql = crate::mapping::render(&args.source, &args.source_schema, schema)
+        .map_err(|e| RunError::Usage(e.to_string()))?;
+    use std::io::Write;
+    std::io::stdout()
+        .write_all(sql.as_bytes())
+        .map_err(|source| RunError::WriteFile {
+            path: PathBuf::from("<stdout>"),
+            source,
+        })
+}
+
 /// `aikpi rollup`: stores the closed months of the window of `--month`.
 fn rollup(args: RollupArgs, now: DateTime<Utc>) -> Result<(), RunError> {
     let config = load_config(&args.database, None, None)?;
@@ -592,6 +705,7 @@ fn rollup(args: RollupArgs, now: DateTime<Utc>) -> Result<(), RunError> {
         statement_timeout: config.statement_timeout,
         options: &config.read,
         retries: 0,
+        contract: config.contract,
     };
     let runtime = runtime()?;
     let started = Instant::now();

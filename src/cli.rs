@@ -33,6 +33,11 @@ pub struct Cli {
 pub enum Command {
     /// Compute the monthly review and write report.html, report.md, report.json, charts.
     Report(ReportArgs),
+    /// Say whether a report can run on the schema, and what to fix: relations, columns
+    /// and types, values outside the contract, rows per month, indexes (reads only).
+    Check(CheckArgs),
+    /// Print the views that make contract relations from a vendor's tables (mappings/).
+    Mapping(MappingArgs),
     /// Print exactly the aggregates a report is computed from, as JSON.
     Aggregates(AggregatesArgs),
     /// Create the five contract relations in the configured schema (idempotent).
@@ -53,7 +58,7 @@ pub struct DatabaseArgs {
     /// PostgreSQL URL, e.g. postgres://reporter@db/support. Prefer the DATABASE_URL
     /// environment variable and PGPASSWORD for the password: a flag is visible in `ps`.
     #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_name = "URL")]
-    pub database_url: Option<String>,
+    pub database_url: Option<DatabaseUrl>,
 
     /// PostgreSQL schema holding the contract relations [default: public].
     #[arg(
@@ -76,6 +81,37 @@ pub struct DatabaseArgs {
         hide_env_values = true
     )]
     pub config: Option<PathBuf>,
+}
+
+/// A database URL as given. It may hold a password, so it prints (`Debug`, `Display`)
+/// only with its passwords replaced by `***`; [`DatabaseUrl::expose`] is for connecting.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    /// The URL itself, passwords included: only for connecting.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::str::FromStr for DatabaseUrl {
+    type Err = std::convert::Infallible;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(DatabaseUrl(text.to_string()))
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DatabaseUrl({:?})", crate::source::redact_url(&self.0))
+    }
+}
+
+impl std::fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::source::redact_url(&self.0))
+    }
 }
 
 /// `aikpi migrate`.
@@ -125,7 +161,7 @@ pub struct ReportArgs {
         long,
         value_delimiter = ',',
         value_name = "LIST",
-        default_value = "html,md,json,docx,pdf"
+        default_value = crate::outputs::default_formats()
     )]
     pub format: Vec<Format>,
 
@@ -139,12 +175,17 @@ pub struct ReportArgs {
     pub templates: Option<PathBuf>,
 
     /// Language of every output: en (default) or zh-CN (config `language`).
-    #[arg(long, env = "AIKPI_LANG", value_name = "LANG")]
+    #[arg(long, env = "AIKPI_LANG", value_name = "LANG", hide_env_values = true)]
     pub lang: Option<String>,
 
     /// Report on the current, unfinished month (the report says "partial month").
     #[arg(long)]
     pub allow_partial_month: bool,
+
+    /// Write the report even when the month has no conversations (otherwise exit 3: a
+    /// wrong --month, --schema or --tz must not go out as a report of zeros).
+    #[arg(long)]
+    pub allow_empty: bool,
 
     /// Show no progress while reading (progress is only ever shown on a terminal, on stderr).
     #[arg(long, short)]
@@ -171,16 +212,31 @@ pub struct ReportArgs {
     pub email_dry_run: Option<PathBuf>,
 }
 
-/// An output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Html,
-    Md,
-    Json,
-    /// Word (report.docx): carries its charts into Lark, Word and Google Docs.
-    Docx,
-    /// PDF (report.pdf): A4, the whole review, for printing and board packs.
-    Pdf,
+/// An output format: one of [`crate::outputs::FORMATS`], the registry of formats.
+#[derive(Debug, Clone, Copy)]
+pub struct Format(pub &'static crate::outputs::Format);
+
+impl PartialEq for Format {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.name == other.0.name
+    }
+}
+
+impl Eq for Format {}
+
+impl ValueEnum for Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        static ALL: std::sync::OnceLock<Vec<Format>> = std::sync::OnceLock::new();
+        ALL.get_or_init(|| crate::outputs::FORMATS.iter().map(Format).collect())
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let value = clap::builder::PossibleValue::new(self.0.name);
+        Some(match self.0.help {
+            Some(help) => value.help(help),
+            None => value,
+        })
+    }
 }
 
 /// When `--fail-on` turns a successful run into exit code 6.
@@ -220,6 +276,55 @@ pub struct AggregatesArgs {
     /// Read every month from the tables, even those `aikpi rollup` stored.
     #[arg(long)]
     pub no_rollup: bool,
+}
+
+/// `aikpi check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The report month to check, YYYY-MM [default: the last complete month in the time zone].
+    #[arg(long, value_name = "YYYY-MM")]
+    pub month: Option<String>,
+
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// `text` (a readable summary) or `json` (for scripts; schema/check.schema.json).
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    pub format: CheckFormat,
+
+    /// Language of the summary: en (default) or zh-CN (config `language`).
+    #[arg(long, env = "AIKPI_LANG", value_name = "LANG")]
+    pub lang: Option<String>,
+}
+
+/// `aikpi mapping`.
+#[derive(Debug, Args)]
+pub struct MappingArgs {
+    /// The source: litellm (docs/MAPPINGS.md).
+    #[arg(value_name = "SOURCE")]
+    pub source: String,
+
+    /// The schema holding the vendor's tables.
+    #[arg(long, value_name = "NAME")]
+    pub source_schema: String,
+
+    /// The schema to create the views in [default: the configured schema, else public].
+    #[arg(
+        long,
+        env = "AIKPI_SCHEMA",
+        value_name = "NAME",
+        hide_env_values = true
+    )]
+    pub schema: Option<String>,
+}
+
+/// How `aikpi check` prints what it found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// The verdict, then each finding with its fix.
+    Text,
+    /// The whole result as JSON.
+    Json,
 }
 
 /// `aikpi rollup`.
@@ -272,4 +377,20 @@ pub enum ConfigCommand {
         #[arg(value_name = "FILE")]
         path: Option<PathBuf>,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_url_never_prints_its_password() {
+        let url: DatabaseUrl = "postgres://u:Sw0rdf1sh@h/db?pass%77ord=Sw0rdf1sh"
+            .parse()
+            .unwrap();
+        for printed in [format!("{url:?}"), url.to_string()] {
+            assert!(!printed.contains("Sw0rdf1sh"), "{printed}");
+        }
+        assert!(url.expose().contains("Sw0rdf1sh"));
+    }
 }

@@ -13,6 +13,7 @@ use lettre::message::Mailbox;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
+use crate::presentation::display_names::{DisplayNames, NameKind};
 use crate::presentation::Language;
 use crate::review::exact::{self, Exact};
 use crate::review::metrics::{MetricId, Unit};
@@ -31,6 +32,13 @@ pub enum ConfigError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(
+        "the config file {} is larger than {} KiB; a configuration is a few kilobytes of \
+         TOML. Check that --config (or AIKPI_CONFIG) names the configuration file.",
+        .path.display(),
+        CONFIG_FILE_MAX_BYTES / 1024
+    )]
+    TooLarge { path: PathBuf },
     #[error(
         "the config file {} is not valid: {message}. Fix it there; `aikpi config init` prints \
          every key with its default and meaning.",
@@ -94,6 +102,52 @@ fn read_problem(e: &std::io::Error) -> String {
     crate::advice::io_advice(e, crate::advice::FileUse::ConfigFile)
 }
 
+/// The largest config file read, in bytes: a configuration is a few kilobytes, and a
+/// path to a device or a huge file must not fill the memory.
+pub const CONFIG_FILE_MAX_BYTES: u64 = 1024 * 1024;
+
+/// The most entries a list in the config file may have (cost categories, recipients,
+/// annotations): far more than any real configuration, few enough to stay small.
+pub const LIST_MAX_ENTRIES: usize = 1000;
+
+/// PostgreSQL's own bounds of `work_mem`, in kB (64 kB … `INT_MAX` kB).
+const WORK_MEM_KB: std::ops::RangeInclusive<u64> = 64..=2_147_483_647;
+
+/// The longest statement timeout PostgreSQL takes (`INT_MAX` milliseconds), in seconds.
+const STATEMENT_TIMEOUT_MAX_SECONDS: i64 = 2_147_483;
+
+/// Reads the config file, at most [`CONFIG_FILE_MAX_BYTES`] of it (also from a device
+/// or a pipe, which have no size to check beforehand).
+fn read_config_text(path: &Path) -> Result<String, ConfigError> {
+    use std::io::Read;
+    let read = |source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(read)?;
+    let mut bytes = Vec::new();
+    file.take(CONFIG_FILE_MAX_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read)?;
+    if bytes.len() as u64 > CONFIG_FILE_MAX_BYTES {
+        return Err(ConfigError::TooLarge {
+            path: path.to_path_buf(),
+        });
+    }
+    String::from_utf8(bytes)
+        .map_err(|e| read(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
+}
+
+/// Refuses a list longer than [`LIST_MAX_ENTRIES`], naming its key.
+fn check_list_length(key: &str, length: usize) -> Result<(), ConfigError> {
+    if length > LIST_MAX_ENTRIES {
+        return Err(ConfigError::Invalid(format!(
+            "{key} has {length} entries; at most {LIST_MAX_ENTRIES} are allowed"
+        )));
+    }
+    Ok(())
+}
+
 /// The `[targets]`, `[tolerances]`, … of the file, every key optional.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -124,6 +178,12 @@ pub struct ConfigFile {
     pub costs: CostsFile,
     #[serde(default)]
     pub email: EmailFile,
+    /// `[display_names]`: checked by [`display_names`], which names what it refuses.
+    #[serde(default)]
+    pub display_names: toml::Table,
+    /// `[contract]`: the optional relations a team does not collect.
+    #[serde(default)]
+    pub contract: crate::contract::Contract,
 }
 
 /// One `[[annotations]]` entry: a known event to mark on the trend charts.
@@ -193,6 +253,7 @@ pub struct TrapsFile {
     pub prompt_coverage_min: Option<f64>,
     pub prompt_rate_gap_max: Option<f64>,
     pub booked_llm_share_min: Option<f64>,
+    pub prompt_change_max: Option<f64>,
 }
 
 /// `[costs]`.
@@ -427,14 +488,34 @@ impl EmailSettings {
                 "email.password_env must be the NAME of an environment variable (letters, digits, _), e.g. AIKPI_SMTP_PASSWORD — not the password".to_string(),
             ));
         }
+        if is_someone_elses_secret(&password_env) {
+            return Err(invalid(format!(
+                "email.password_env = \"{password_env}\" names a variable of the database \
+                 connection or of aikpi itself, whose value must never go to the SMTP server; \
+                 put the SMTP password in a variable of its own, e.g. {DEFAULT_PASSWORD_ENV} \
+                 (DATABASE_URL, PG* and AIKPI_* other than {DEFAULT_PASSWORD_ENV} are refused)"
+            )));
+        }
+        if let (Some(server), Some(_)) = (&server, &username) {
+            if server.security == SmtpSecurity::Plaintext && !is_loopback(&server.host) {
+                return Err(invalid(format!(
+                    "email.smtp_url sends to {server} with tls=none while email.username is set: \
+                     the password would cross the network unencrypted. tls=none is only for a \
+                     relay on this machine (localhost, 127.0.0.1, ::1); use smtps:// or smtp:// \
+                     (STARTTLS) for {}",
+                    server.host
+                )));
+            }
+        }
         let from = file
             .from
             .filter(|f| !f.trim().is_empty())
             .map(|f| parse_mailbox("email.from", &f))
             .transpose()?;
         let list = |key: &str, v: Option<OneOrMany>| -> Result<Vec<Mailbox>, ConfigError> {
-            v.map(OneOrMany::into_vec)
-                .unwrap_or_default()
+            let addresses = v.map(OneOrMany::into_vec).unwrap_or_default();
+            check_list_length(key, addresses.len())?;
+            addresses
                 .iter()
                 .filter(|a| !a.trim().is_empty())
                 .map(|a| parse_mailbox(key, a))
@@ -475,6 +556,23 @@ impl EmailSettings {
             timeout,
         })
     }
+}
+
+/// Whether the environment variable `name` belongs to the database connection (libpq's
+/// `PG*`, `DATABASE_URL`) or to aikpi (`AIKPI_*`), other than the SMTP password's default
+/// variable: its value is never sent to an SMTP server.
+fn is_someone_elses_secret(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    upper != DEFAULT_PASSWORD_ENV
+        && (upper == "DATABASE_URL" || upper.starts_with("PG") || upper.starts_with("AIKPI_"))
+}
+
+/// Whether `host` is this machine: the only place a plaintext SMTP login may go.
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Parses one address (`ops@example.com` or `Support Ops <ops@example.com>`).
@@ -542,8 +640,13 @@ pub struct Config {
     pub review: ReviewSettings,
     /// `[email]`: SMTP server, recipients, subject.
     pub email: EmailSettings,
+    /// `[display_names]`: the names readers see for channels, issue keys, ledger
+    /// categories and models (SPEC §7.8).
+    pub display_names: DisplayNames,
     /// Where the file came from, if any (for messages).
     pub file: Option<PathBuf>,
+    /// `[contract]`: the optional relations declared absent.
+    pub contract: crate::contract::Contract,
 }
 
 /// Retries of a read cancelled by a recovery conflict, unless the file says otherwise.
@@ -562,10 +665,7 @@ impl Config {
         let file = match path {
             None => ConfigFile::default(),
             Some(p) => {
-                let text = std::fs::read_to_string(p).map_err(|source| ConfigError::Read {
-                    path: p.to_path_buf(),
-                    source,
-                })?;
+                let text = read_config_text(p)?;
                 parse_file(&text).map_err(|message| ConfigError::Parse {
                     path: p.to_path_buf(),
                     message,
@@ -620,10 +720,12 @@ impl Config {
         }
         let statement_timeout = match file.statement_timeout_seconds.unwrap_or(600) {
             0 => None,
-            s if s > 0 => Some(Duration::from_secs(s as u64)),
+            s @ 1..=STATEMENT_TIMEOUT_MAX_SECONDS => Some(Duration::from_secs(s as u64)),
             s => {
                 return Err(invalid(format!(
-                    "statement_timeout_seconds = {s} must be 0 (no limit) or more"
+                    "statement_timeout_seconds = {s} must be between 0 (no limit) and \
+                     {STATEMENT_TIMEOUT_MAX_SECONDS} (PostgreSQL's longest statement timeout, \
+                     about 24 days)"
                 )))
             }
         };
@@ -633,6 +735,13 @@ impl Config {
         if !work_mem.is_empty() && !is_memory_size(work_mem) {
             return Err(invalid(format!(
                 "work_mem = \"{work_mem}\" must be a PostgreSQL memory size such as \"64MB\" or \"1GB\" (kB, MB, GB or TB), or \"\" for the server's setting"
+            )));
+        }
+        if !work_mem.is_empty() && !memory_kb(work_mem).is_some_and(|kb| WORK_MEM_KB.contains(&kb))
+        {
+            return Err(invalid(format!(
+                "work_mem = \"{work_mem}\" is outside PostgreSQL's range for it: between \
+                 \"64kB\" and \"2147483647kB\" (just under 2 TB)"
             )));
         }
         let read_connections = file
@@ -698,6 +807,7 @@ impl Config {
                 "top_issues = {top_issues} must be 1 or more"
             )));
         }
+        check_list_length("[[annotations]]", file.annotations.len())?;
         let annotations = file
             .annotations
             .into_iter()
@@ -739,6 +849,8 @@ impl Config {
                 traps.booked_llm_share_min,
             )?
             .unwrap_or(defaults.booked_llm_share_min),
+            prompt_change_max: opt_share("traps.prompt_change_max", traps.prompt_change_max)?
+                .unwrap_or(defaults.prompt_change_max),
         };
         let sentiment = traps.frustrated_sentiment_min.unwrap_or(0.5);
         share_or_positive("traps.frustrated_sentiment_min", sentiment, true)?;
@@ -748,6 +860,12 @@ impl Config {
             ))
         })?;
 
+        for (key, list) in [
+            ("costs.infra_categories", &file.costs.infra_categories),
+            ("costs.labor_categories", &file.costs.labor_categories),
+        ] {
+            check_list_length(key, list.as_ref().map_or(0, Vec::len))?;
+        }
         let cost_defaults = CostCategories::default();
         review.costs = CostCategories {
             infra: file.costs.infra_categories.unwrap_or(cost_defaults.infra),
@@ -764,6 +882,7 @@ impl Config {
         }
 
         let email = EmailSettings::resolve(file.email, path)?;
+        let display_names = display_names(file.display_names)?;
 
         Ok(Config {
             time_zone,
@@ -776,9 +895,97 @@ impl Config {
             frustrated_sentiment_min,
             review,
             email,
+            display_names,
             file: path.map(Path::to_path_buf),
+            contract: file.contract,
         })
     }
+}
+
+/// A memory size of [`is_memory_size`]'s form in kB; `None` when it does not fit a `u64`.
+fn memory_kb(text: &str) -> Option<u64> {
+    let digits = text.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let factor: u64 = match &text[digits.len()..] {
+        "" | "kB" => 1,
+        "MB" => 1 << 10,
+        "GB" => 1 << 20,
+        _ => 1 << 30,
+    };
+    digits.parse::<u64>().ok()?.checked_mul(factor)
+}
+
+/// Checks `[display_names]`: tables of names by kind, optionally inside a language's
+/// table (`[display_names.zh-CN.channel]`).
+fn display_names(file: toml::Table) -> Result<DisplayNames, ConfigError> {
+    let mut names = DisplayNames::default();
+    let kinds: Vec<&str> = NameKind::ALL.iter().map(|k| k.table()).collect();
+    for (key, value) in file {
+        if let Some(kind) = NameKind::from_table(&key) {
+            add_names(
+                &mut names,
+                None,
+                kind,
+                &format!("display_names.{key}"),
+                value,
+            )?;
+            continue;
+        }
+        let Ok(language) = key.parse::<Language>() else {
+            let nearest = did_you_mean(&key, kinds.iter().copied());
+            return Err(ConfigError::Invalid(format!(
+                "[display_names] has an unknown table `{key}`{nearest}; the tables are {}, each \
+                 also inside a language ({}), e.g. [display_names.zh-CN.channel]",
+                kinds.join(", "),
+                Language::supported()
+            )));
+        };
+        let toml::Value::Table(tables) = value else {
+            return Err(ConfigError::Invalid(format!(
+                "display_names.{key} must hold tables of names, e.g. [display_names.{key}.channel]"
+            )));
+        };
+        for (table, value) in tables {
+            let Some(kind) = NameKind::from_table(&table) else {
+                let nearest = did_you_mean(&table, kinds.iter().copied());
+                return Err(ConfigError::Invalid(format!(
+                    "[display_names.{key}] has an unknown table `{table}`{nearest}; the tables are {}",
+                    kinds.join(", ")
+                )));
+            };
+            let path = format!("display_names.{key}.{table}");
+            add_names(&mut names, Some(language), kind, &path, value)?;
+        }
+    }
+    Ok(names)
+}
+
+/// Adds the `id = "name"` entries of the table at `path` (e.g. `display_names.channel`).
+fn add_names(
+    names: &mut DisplayNames,
+    language: Option<Language>,
+    kind: NameKind,
+    path: &str,
+    value: toml::Value,
+) -> Result<(), ConfigError> {
+    let toml::Value::Table(entries) = value else {
+        return Err(ConfigError::Invalid(format!(
+            "{path} must be a table of names, e.g. [{path}] with whatsapp = \"WhatsApp\""
+        )));
+    };
+    for (id, name) in entries {
+        match name {
+            toml::Value::String(name) if !name.trim().is_empty() => {
+                names.insert(language, kind, &id, name.trim());
+            }
+            _ => {
+                return Err(ConfigError::Invalid(format!(
+                    "{path}.{id} must be the name readers see, in quotes and not empty, e.g. \
+                     \"{id}\" = \"Where is my order?\""
+                )))
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A PostgreSQL memory setting: digits and an optional unit (kB when none).
@@ -1011,6 +1218,79 @@ mod tests {
         assert!(review_of("top_issues = 0")
             .unwrap_err()
             .contains("top_issues = 0 must be 1 or more"));
+    }
+
+    #[test]
+    fn prompt_change_max_is_read_and_checked() {
+        let review = review_of("[traps]\nprompt_change_max = 0.05").unwrap();
+        assert_eq!(
+            review.traps.prompt_change_max,
+            exact::ratio(5, 100).unwrap()
+        );
+        assert_eq!(
+            review_of("").unwrap().traps.prompt_change_max,
+            exact::ratio(10, 100).unwrap()
+        );
+        assert!(review_of("[traps]\nprompt_change_max = 1.5")
+            .unwrap_err()
+            .contains("traps.prompt_change_max = 1.5 must be a share between 0 and 1"));
+    }
+
+    fn names_of(text: &str) -> Result<DisplayNames, String> {
+        Config::resolve(parse_file(text)?, None, &Overrides::default())
+            .map(|c| c.display_names)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn display_names_are_read_per_kind_and_language() {
+        let names = names_of(
+            "[display_names.channel]\nwhatsapp = \"WhatsApp\"\n\
+             [display_names.issue_key]\n\"order.where_is_my_order\" = \"Where is my order?\"\n\
+             [display_names.ledger_category]\ncloud_services = \"Cloud services\"\n\
+             [display_names.model]\n\"gpt-4o-mini\" = \"GPT-4o mini\"\n\
+             [display_names.zh-CN.channel]\nwhatsapp = \"WhatsApp 客服\"\n",
+        )
+        .unwrap();
+        assert_eq!(names.channel(Language::En, "whatsapp"), "WhatsApp");
+        assert_eq!(names.channel(Language::ZhCn, "whatsapp"), "WhatsApp 客服");
+        assert_eq!(
+            names.issue_key(Language::ZhCn, "order.where_is_my_order"),
+            "Where is my order?"
+        );
+        assert_eq!(
+            names.ledger_category(Language::En, "cloud_services"),
+            "Cloud services"
+        );
+        assert_eq!(names.model(Language::En, "gpt-4o-mini"), "GPT-4o mini");
+        assert_eq!(names.channel(Language::En, "web"), "web");
+        assert!(names_of("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn an_unknown_display_names_table_is_refused_naming_it() {
+        assert_eq!(
+            names_of("[display_names.channels]\nweb = \"Web\"").unwrap_err(),
+            "invalid configuration: [display_names] has an unknown table `channels` (did you \
+             mean `channel`?); the tables are channel, issue_key, ledger_category, model, each \
+             also inside a language (en, zh-CN), e.g. [display_names.zh-CN.channel]. Correct it \
+             in the config file, or in the flag or environment variable that sets it; `aikpi \
+             config init` prints every key with its default."
+        );
+        assert!(names_of("[display_names.zh-CN.chanel]\nweb = \"网页\"")
+            .unwrap_err()
+            .contains(
+                "[display_names.zh-CN] has an unknown table `chanel` (did you mean `channel`?)"
+            ));
+        assert!(names_of("[display_names.channel]\nweb = 3")
+            .unwrap_err()
+            .contains("display_names.channel.web must be the name readers see"));
+        assert!(names_of("[display_names.channel]\nweb = \" \"")
+            .unwrap_err()
+            .contains("display_names.channel.web must be the name readers see"));
+        assert!(names_of("[display_names]\nchannel = \"web\"")
+            .unwrap_err()
+            .contains("display_names.channel must be a table of names"));
     }
 
     #[test]

@@ -17,9 +17,12 @@
 pub mod advice;
 pub mod aggregates;
 pub mod app;
+pub mod check;
 pub mod cli;
 pub mod config;
+pub mod contract;
 pub mod deliver;
+pub mod mapping;
 pub mod outputs;
 pub mod period;
 pub mod presentation;

@@ -7,7 +7,9 @@ fn main() {
     let code = match aikpi::app::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("aikpi: error: {err}");
+            // A server's reply or a name from the data must not act on the terminal.
+            let message = aikpi::outputs::escape::terminal(&err.to_string());
+            eprintln!("aikpi: error: {message}");
             err.exit_code()
         }
     };

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Command;
 
-use aikpi::outputs::charts::{self, CHART_NAMES};
+use aikpi::outputs::charts;
+use aikpi::presentation::chart_id::ChartId;
 use aikpi::presentation::{Language, Presentation};
 use aikpi::review::{ChannelShare, IssueSegment};
 
@@ -46,7 +47,7 @@ fn every_chart_is_drawn_non_blank_in_png_and_svg() {
     let review = common::fixture_review();
     let charts = charts::draw_all(&review, &Presentation::default()).expect("charts draw");
     let names: Vec<&str> = charts.iter().map(|c| c.name.as_str()).collect();
-    assert_eq!(names, CHART_NAMES);
+    assert_eq!(names, ChartId::ALL.map(ChartId::name));
     let dir = artifacts();
     for chart in &charts {
         assert!(!chart.title.is_empty() && !chart.description.is_empty());
@@ -94,7 +95,10 @@ fn gaps_are_not_zeros() {
     // July has no data: every trend chart says so instead of plotting 0 (the status
     // overview, the segments and the drivers charts are of the report month alone).
     for chart in charts.iter().filter(|c| {
-        c.name != "status_overview" && c.name != "segments" && c.name != charts::DRIVERS_CHART
+        !matches!(
+            c.id(),
+            Some(ChartId::StatusOverview | ChartId::Segments | ChartId::Drivers)
+        )
     }) {
         assert!(
             svg_has_text(&chart.svg, "no data"),
@@ -150,7 +154,7 @@ fn charts_of_a_review_without_data_are_drawn_not_blank() {
     .expect("reviews");
     let charts =
         charts::draw_all(&review, &Presentation::default()).expect("charts draw without data");
-    assert_eq!(charts.len(), CHART_NAMES.len());
+    assert_eq!(charts.len(), ChartId::ALL.len());
     for chart in charts.iter().filter(|c| c.name != "status_overview") {
         assert!(
             svg_has_text(&chart.svg, "No data for this period")
@@ -239,7 +243,7 @@ fn the_drivers_chart_is_drawn_at_email_width_in_both_languages() {
         let charts = charts::draw_all(&review, &p).expect("charts draw");
         let chart = charts
             .iter()
-            .find(|c| c.name == charts::DRIVERS_CHART)
+            .find(|c| c.id() == Some(ChartId::Drivers))
             .expect("drivers chart");
         let (w, h, pixels, channels) = decode(&chart.png);
         // 640 × 380 CSS pixels at 2×: an email's 600 px column shows it near 1:1.
@@ -334,7 +338,10 @@ fn events_are_marked_on_the_trend_charts_at_their_date() {
     let violet = |svg: &str| svg.matches("#7C3AED").count();
     let marked = charts::draw_all(&review, &p).expect("charts draw");
     for (with, without) in marked.iter().zip(&charts) {
-        if ["status_overview", "segments", charts::DRIVERS_CHART].contains(&with.name.as_str()) {
+        if matches!(
+            with.id(),
+            Some(ChartId::StatusOverview | ChartId::Segments | ChartId::Drivers)
+        ) {
             continue;
         }
         assert!(

@@ -123,7 +123,7 @@ fn a_disk_filling_up_half_way_leaves_the_previous_set_intact() {
         .arg(&previous.out)
         .assert()
         .success();
-    assert_eq!(names(&disk.path), [".report.lock", "report"]);
+    assert_eq!(names(&disk.path), ["report"]);
 }
 
 #[test]

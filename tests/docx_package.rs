@@ -493,7 +493,7 @@ fn the_drilldown_sections_are_in_the_document_within_larks_row_limit_in_both_lan
         assert_eq!(drawings.len(), charts.len());
         let drivers = charts
             .iter()
-            .find(|c| c.name == aikpi::outputs::charts::DRIVERS_CHART)
+            .find(|c| c.id() == Some(aikpi::presentation::chart_id::ChartId::Drivers))
             .expect("drivers chart");
         assert!(
             drawings[0].contains(&format!("name=\"{}\"", drivers.title)),

@@ -175,10 +175,7 @@ fn a_server_restart_mid_read_is_named_and_the_next_run_succeeds() {
         .arg(&previous.out)
         .assert()
         .success();
-    assert_eq!(
-        names(previous.out.parent().unwrap()),
-        [".report.lock", "report"]
-    );
+    assert_eq!(names(previous.out.parent().unwrap()), ["report"]);
 }
 
 #[sqlx::test]
@@ -342,7 +339,7 @@ fn signal_while_publishing(signal: i32) {
     assert!(staging(&parent), "the killed run left its staging folder");
     assert!(new_run(&previous.out).output().unwrap().status.success());
     assert_eq!(set(&previous.out), new_set);
-    assert_eq!(names(&parent), [".report.lock", "report"]);
+    assert_eq!(names(&parent), ["report"]);
 }
 
 #[test]

@@ -275,7 +275,10 @@ fn every_zh_cn_format_is_chinese_outside_ids_units_and_names() {
                 left.join("\n")
             );
         }
-        assert_eq!(rendered.charts.len(), charts::CHART_NAMES.len());
+        assert_eq!(
+            rendered.charts.len(),
+            aikpi::presentation::chart_id::ChartId::ALL.len()
+        );
     }
 }
 

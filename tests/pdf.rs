@@ -414,3 +414,44 @@ fn a_broken_report_typ_in_the_template_folder_fails_with_exit_4() {
     );
     assert!(!out.exists(), "nothing written");
 }
+
+#[test]
+fn report_pdf_is_listed_in_the_manifest_of_written_files() {
+    let (dir, pdf) = report_pdf(&["--sample"]);
+    let manifest = std::fs::read_to_string(dir.path().join("report").join(".aikpi-report"))
+        .expect("the manifest is written");
+    let line = manifest
+        .lines()
+        .find(|l| l.ends_with(" report.pdf"))
+        .unwrap_or_else(|| panic!("report.pdf not in the manifest:\n{manifest}"));
+    assert!(line.contains(&format!(" {} ", pdf.len())), "{line}");
+}
+
+#[test]
+fn attach_pdf_without_pdf_in_format_is_refused_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("aikpi.toml");
+    std::fs::write(
+        &config,
+        "[email]\nfrom = \"mbr@example.com\"\nto = \"cfo@example.com\"\nattach_pdf = true\n",
+    )
+    .unwrap();
+    let out = dir.path().join("report");
+    let eml = dir.path().join("x.eml");
+    let output = aikpi()
+        .args(["report", "--sample", "--format", "json,docx", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(&out)
+        .arg("--email-dry-run")
+        .arg(&eml)
+        .output()
+        .unwrap();
+    assert_eq!(
+        failure(&output, 2),
+        "email.attach_pdf = true attaches report.pdf, but --format does not include pdf, so \
+         no report.pdf is written. Add pdf to --format (e.g. --format json,pdf), or set \
+         email.attach_pdf = false"
+    );
+    assert!(!out.exists() && !eml.exists());
+}

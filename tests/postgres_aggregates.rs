@@ -5,6 +5,7 @@
 //! with ./migrations applied; without a reachable PostgreSQL these tests fail (they never
 //! skip).
 
+use bigdecimal::BigDecimal;
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
@@ -24,6 +25,11 @@ fn month(s: &str) -> Month {
 
 fn dec(s: &str) -> Decimal {
     s.parse().unwrap()
+}
+
+/// Money and sentiment sums are exact at any size (`BigDecimal`).
+fn big(s: &str) -> BigDecimal {
+    s.parse().expect("a decimal")
 }
 
 /// A conversation row with unremarkable defaults: classified, web, AI-handled, first
@@ -211,7 +217,7 @@ async fn shanghai_months_follow_the_time_zone(pool: PgPool) {
     assert_eq!(sep.conversations.total, 1);
     assert_eq!(oct.conversations.total, 2);
     assert_eq!(oct.llm_usage.calls, 1);
-    assert_eq!(oct.llm_usage.cost, dec("0.25"));
+    assert_eq!(oct.llm_usage.cost, big("0.25"));
     assert_eq!(sep.llm_usage.calls, 1);
     assert_eq!(oct.kb_evals.evaluated, 1);
     assert_eq!(sep.kb_evals.evaluated, 0);
@@ -470,7 +476,7 @@ async fn out_of_contract_values_are_counted_and_left_out(pool: PgPool) {
     assert_eq!(c.csat_human.rated, 1);
     assert_eq!(c.csat_human.sum, 5);
     assert_eq!(c.sentiment.scored, 2);
-    assert_eq!(c.sentiment.sum, dec("1.00"));
+    assert_eq!(c.sentiment.sum, big("1.00"));
     let q = &c.quality;
     assert_eq!(q.ai_csat_out_of_range, 1);
     assert_eq!(q.human_csat_out_of_range, 1);
@@ -711,33 +717,33 @@ async fn llm_usage_ledger_kb_and_edits(pool: PgPool) {
 
     let u = &oct.llm_usage;
     assert_eq!(u.calls, 3);
-    assert_eq!(u.prompt_tokens, Decimal::from(8000));
-    assert_eq!(u.completion_tokens, Decimal::from(300));
-    assert_eq!(u.cost, dec("0.612345678"));
-    assert_eq!(u.background_cost, dec("0.1"));
-    let models: Vec<(&str, i64, Decimal)> = u
+    assert_eq!(u.prompt_tokens, BigDecimal::from(8000));
+    assert_eq!(u.completion_tokens, BigDecimal::from(300));
+    assert_eq!(u.cost, big("0.612345678"));
+    assert_eq!(u.background_cost, big("0.1"));
+    let models: Vec<(&str, i64, BigDecimal)> = u
         .by_model
         .iter()
-        .map(|m| (m.model.as_str(), m.calls, m.cost))
+        .map(|m| (m.model.as_str(), m.calls, m.cost.clone()))
         .collect();
     assert_eq!(
         models,
-        [("alpha", 2, dec("0.6")), ("zeta", 1, dec("0.012345678"))]
+        [("alpha", 2, big("0.6")), ("zeta", 1, big("0.012345678"))]
     );
     assert_eq!(sep.llm_usage.calls, 1);
-    assert_eq!(sep.llm_usage.cost, Decimal::from(9));
+    assert_eq!(sep.llm_usage.cost, BigDecimal::from(9));
 
-    let ledger: Vec<(&str, Decimal)> = sep
+    let ledger: Vec<(&str, BigDecimal)> = sep
         .ledger
         .iter()
-        .map(|l| (l.category.as_str(), l.amount))
+        .map(|l| (l.category.as_str(), l.amount.clone()))
         .collect();
     assert_eq!(
         ledger,
         [
-            ("cloud_services", dec("20")),
-            ("infra", dec("300")),
-            ("labor", dec("1000.50"))
+            ("cloud_services", big("20")),
+            ("infra", big("300")),
+            ("labor", big("1000.50"))
         ]
     );
     assert_eq!(sep.ledger_amount("llm"), None);
@@ -922,7 +928,7 @@ async fn exec_sql(pool: &PgPool, sql: &str) {
     sqlx::query(sql).execute(pool).await.unwrap();
 }
 
-fn big(n: u128) -> bigdecimal::BigDecimal {
+fn big_int(n: u128) -> bigdecimal::BigDecimal {
     n.to_string().parse().unwrap()
 }
 
@@ -986,7 +992,7 @@ async fn sums_of_squares_are_exact_beyond_64_and_96_bits(pool: PgPool) {
         Decimal::from((d1 + d2 + d3 + d3 + d4) as i64)
     );
     let squares_micros = d1 * d1 + d2 * d2 + 2 * d3 * d3 + d4 * d4;
-    assert_eq!(c.handle_time.sum_squares_micros, big(squares_micros));
+    assert_eq!(c.handle_time.sum_squares_micros, big_int(squares_micros));
     assert_eq!(
         (c.csat_ai.rated, c.csat_ai.sum, c.csat_ai.sum_squares),
         (3, 12, 50)
@@ -1000,7 +1006,7 @@ async fn sums_of_squares_are_exact_beyond_64_and_96_bits(pool: PgPool) {
         (1, 2, 4)
     );
     assert_eq!(c.sentiment.scored, 5);
-    assert_eq!(c.sentiment.sum, dec("1.623456173456"));
+    assert_eq!(c.sentiment.sum, big("1.623456173456"));
     // 0.25 + 0.123456² + 0.000000123456² + 0.00000005² + 1²
     //   = 0.25 + 0.015241383936 + 0.000000000000015241383936 + 0.0000000000000025 + 1
     let squares: bigdecimal::BigDecimal = "1.265241383936017741383936".parse().unwrap();
@@ -1094,7 +1100,10 @@ async fn segments_by_channel_and_issue_count_a_return_through_another_channel(po
         (2, 0, 2)
     );
     assert_eq!((app.csat_ai_rated, app.csat_ai_sum), (1, 5));
-    assert_eq!((app.sentiment_scored, app.sentiment_sum), (1, dec("0.25")));
+    assert_eq!(
+        (app.sentiment_scored, &app.sentiment_sum),
+        (1, &big("0.25"))
+    );
     assert!((app.frt_p90_seconds.unwrap() - 2.9).abs() < 1e-12);
     let email = &s.channels["email"];
     assert_eq!(
@@ -1135,7 +1144,7 @@ async fn segments_by_channel_and_issue_count_a_return_through_another_channel(po
         ),
         (1, 1, 5, Some(3.0))
     );
-    assert_eq!(login.sentiment_sum, dec("0.25"));
+    assert_eq!(login.sentiment_sum, big("0.25"));
     let unclassified = &s.issues[2].counts;
     assert_eq!(
         (
@@ -1218,7 +1227,7 @@ async fn segment_counts_and_percentiles_equal_a_plain_group_by_of_the_same_rows(
         i64,
         i64,
         i64,
-        Decimal,
+        BigDecimal,
         Option<f64>,
     );
     let check = |what: &str, got: &aikpi::aggregates::SegmentCounts, want: &Expected| {
@@ -1233,7 +1242,7 @@ async fn segment_counts_and_percentiles_equal_a_plain_group_by_of_the_same_rows(
             got.csat_human_rated,
             got.csat_human_sum,
             got.sentiment_scored,
-            got.sentiment_sum,
+            got.sentiment_sum.clone(),
             got.frt_p90_seconds,
         );
         let want = (
@@ -1247,7 +1256,7 @@ async fn segment_counts_and_percentiles_equal_a_plain_group_by_of_the_same_rows(
             want.8,
             want.9,
             want.10,
-            want.11.normalize(),
+            want.11.normalized(),
             want.12,
         );
         assert_eq!(got, want, "{what}");

@@ -7,6 +7,7 @@ mod database;
 
 use std::time::Duration;
 
+use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sqlx::{Connection, Executor, PgPool};
@@ -65,7 +66,7 @@ async fn views_over_a_team_schema_satisfy_the_contract(pool: PgPool) {
     assert_eq!(c.total, 1);
     assert_eq!(c.deflected, 1);
     assert_eq!((c.csat_ai.rated, c.csat_ai.sum), (1, 5));
-    assert_eq!(c.sentiment.sum, Decimal::new(1, 1));
+    assert_eq!(c.sentiment.sum, BigDecimal::new((1).into(), 1));
     assert_eq!(c.first_response.p50_seconds, Some(2.0));
 }
 

@@ -215,7 +215,7 @@ async fn fast_paths_agree_with_the_definitions_on_hostile_values(pool: PgPool) {
     .await
     .unwrap();
 
-    type Literal = (Decimal, Decimal, f64, f64, BigDecimal, BigDecimal);
+    type Literal = (BigDecimal, Decimal, f64, f64, BigDecimal, BigDecimal);
     let (sentiment_sum, total_micros, p50, p90, sentiment_squares, micros_squares): Literal = sqlx::query_as(
         "SELECT
             sum(negative_sentiment::numeric) FILTER (WHERE negative_sentiment BETWEEN 0 AND 1),

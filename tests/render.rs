@@ -159,7 +159,7 @@ fn report_md_has_the_expected_structure() {
     h3.extend(
         charts
             .iter()
-            .filter(|c| c.name != charts::DRIVERS_CHART)
+            .filter(|c| c.id() != Some(aikpi::presentation::chart_id::ChartId::Drivers))
             .map(|c| c.title.as_str()),
     );
     let view = ReportView::new(&review, &Presentation::default());

@@ -20,6 +20,11 @@ fn dec(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()
 }
 
+/// Money and sentiment sums are exact at any size (`BigDecimal`).
+fn big(s: &str) -> BigDecimal {
+    s.parse().expect("a decimal")
+}
+
 fn channel(conversations: i64, ai: i64, deflected: i64) -> SegmentCounts {
     SegmentCounts {
         conversations,
@@ -63,15 +68,15 @@ fn month(label: &str, web: (i64, i64, i64), app: (i64, i64, i64)) -> MonthAggreg
     c.handle_time.total_micros = Decimal::from(c.total * 300_000_000);
     c.handle_time.sum_squares_micros =
         BigDecimal::from(c.total) * BigDecimal::from_str("100000000000000000").unwrap();
-    a.llm_usage.cost = dec("600.00");
+    a.llm_usage.cost = big("600.00");
     a.ledger = vec![
         LedgerLine {
             category: "infra".into(),
-            amount: dec("400.00"),
+            amount: big("400.00"),
         },
         LedgerLine {
             category: "labor".into(),
-            amount: dec("20000.00"),
+            amount: big("20000.00"),
         },
     ];
     a.segments = Some(SegmentAggregates {
@@ -104,6 +109,7 @@ fn aggregates(months: Vec<MonthAggregates>) -> Aggregates {
         read_at,
         frustrated_sentiment_min: dec("0.5"),
         months,
+        absent_relations: Vec::new(),
     }
 }
 
@@ -331,7 +337,7 @@ fn no_labor_line_or_no_human_handled_conversation_leaves_the_estimate_unknown() 
 #[test]
 fn an_ai_costlier_than_the_labor_it_replaced_cost_more() {
     let mut october = month("2026-10", (6000, 5880, 2700), (4000, 3879, 1800));
-    october.llm_usage.cost = dec("100000.00");
+    october.llm_usage.cost = big("100000.00");
     let r = reviewed(vec![september(), october]);
     assert_eq!(r.workload.savings, Savings::CostMore);
     assert!(r.workload.labor_cost_avoided_estimate.value.unwrap() < 0.0);
@@ -343,7 +349,7 @@ fn an_estimate_of_exactly_zero_broke_even() {
     // with 5000 human-handled: 4500 × 4 − 400 = 17 600.
     let mut october = month("2026-10", (6000, 5880, 2700), (4000, 3879, 1800));
     october.conversations.human_handled = 5000;
-    october.llm_usage.cost = dec("17600.00");
+    october.llm_usage.cost = big("17600.00");
     let r = reviewed(vec![september(), october]);
     assert_eq!(r.workload.labor_cost_avoided_estimate.value, Some(0.0));
     assert_eq!(r.workload.savings, Savings::BrokeEven);

@@ -12,6 +12,7 @@ use aikpi::review::metrics::{MetricId, Unit};
 use aikpi::review::settings::ReviewSettings;
 use aikpi::review::status::Status;
 use aikpi::review::{review, ReviewContext};
+use bigdecimal::BigDecimal;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
@@ -52,7 +53,7 @@ fn build(month: Month, spec: &MonthSpec) -> MonthAggregates {
     c.csat_human.rated = part(10);
     c.csat_human.sum = c.csat_human.rated * 5;
     c.sentiment.scored = part(11);
-    c.sentiment.sum = Decimal::from(c.sentiment.scored) / Decimal::from(4);
+    c.sentiment.sum = BigDecimal::from(c.sentiment.scored) / BigDecimal::from(4);
     c.handle_time.measured = c.closed;
     c.handle_time.total_micros = Decimal::from(c.closed) * Decimal::from(*micros);
     if let Some((p50, p90)) = frt {
@@ -80,16 +81,16 @@ fn build(month: Month, spec: &MonthSpec) -> MonthAggregates {
             ai_rating_sum: 0,
         },
     );
-    a.llm_usage.cost = Decimal::new(*llm_cents, 2);
+    a.llm_usage.cost = BigDecimal::new((*llm_cents).into(), 2);
     if *ledger > 0 {
         a.ledger = vec![
             LedgerLine {
                 category: "infra".into(),
-                amount: Decimal::from(*ledger),
+                amount: BigDecimal::from(*ledger),
             },
             LedgerLine {
                 category: "llm".into(),
-                amount: Decimal::new(*llm_cents / 2, 2),
+                amount: BigDecimal::new((*llm_cents / 2).into(), 2),
             },
         ];
     }
@@ -114,6 +115,7 @@ proptest! {
             read_at: months[1].ends_at,
             frustrated_sentiment_min: Decimal::new(5, 1),
             months,
+            absent_relations: Vec::new(),
         };
         let context = ReviewContext { generated_at: aggregates.read_at, sample: false, language: "en".to_string() };
         let r = review(&aggregates, &ReviewSettings::default(), &context).unwrap();

@@ -13,11 +13,17 @@ use aikpi::review::settings::ReviewSettings;
 use aikpi::review::status::{Movement, Status};
 use aikpi::review::traps::TrapReason;
 use aikpi::review::{review, Review, ReviewContext, SettlingNote};
+use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 fn dec(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()
+}
+
+/// Money and sentiment sums are exact at any size (`BigDecimal`).
+fn big(s: &str) -> BigDecimal {
+    s.parse().expect("a decimal")
 }
 
 fn ending(
@@ -37,7 +43,7 @@ fn ending(
 fn line(category: &str, amount: &str) -> LedgerLine {
     LedgerLine {
         category: category.into(),
-        amount: dec(amount),
+        amount: big(amount),
     }
 }
 
@@ -66,13 +72,13 @@ fn healthy(month: &str) -> MonthAggregates {
     c.csat_human.rated = 4;
     c.csat_human.sum = 19;
     c.sentiment.scored = 20;
-    c.sentiment.sum = dec("4.0");
+    c.sentiment.sum = big("4.0");
     c.closed_rating_prompted = 20;
     c.endings.insert("resolved".into(), ending(15, 15, 8, 38));
     c.endings.insert("user_left".into(), ending(5, 5, 2, 7));
     c.channels.insert("web".into(), 20);
     a.llm_usage.calls = 60;
-    a.llm_usage.cost = dec("10.00");
+    a.llm_usage.cost = big("10.00");
     a.ledger = vec![
         line("infra", "20.00"),
         line("labor", "70.00"),
@@ -99,6 +105,7 @@ fn aggregates(months: Vec<MonthAggregates>) -> Aggregates {
         read_at,
         frustrated_sentiment_min: dec("0.5"),
         months,
+        absent_relations: Vec::new(),
     }
 }
 
@@ -127,8 +134,8 @@ fn a_healthy_month_meets_every_threshold_and_triggers_nothing() {
     let r = two_months(|prev, _| {
         // Make the "lower than previous" metrics fall this month.
         prev.conversations.handle_time.total_micros = dec("7000000000");
-        prev.conversations.sentiment.sum = dec("5.0");
-        prev.llm_usage.cost = dec("20.00");
+        prev.conversations.sentiment.sum = big("5.0");
+        prev.llm_usage.cost = big("20.00");
     });
     for id in MetricId::ALL {
         assert_eq!(r.metrics[&id].status, Status::Met, "{id}");
@@ -335,7 +342,7 @@ fn an_llm_line_at_exactly_ninety_percent_is_enough() {
                 .iter_mut()
                 .find(|l| l.category == "llm")
                 .unwrap()
-                .amount = dec(amount);
+                .amount = big(amount);
         })
     };
     assert!(!at("9.00").traps.hidden_llm_cost.triggered);
@@ -407,6 +414,9 @@ fn moves_are_ranked_by_relative_change_in_the_better_or_worse_direction() {
             c.total = 2000;
             c.ai_participated = 2000;
             c.closed = 2000;
+            // Every closure asked to rate: no inflated-CSAT caveat (SPEC §7.3) hides the
+            // CSAT move.
+            c.closed_rating_prompted = 2000;
             c.deflected = 1200;
             c.naive_deflected = 1400;
             c.returned_24h = 100;

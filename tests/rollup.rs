@@ -59,6 +59,7 @@ fn target<'a>(url: &'a str, schema: &'a str, options: &'a ReadOptions) -> ReadTa
         statement_timeout: None,
         options,
         retries: 0,
+        contract: Default::default(),
     }
 }
 

@@ -194,6 +194,8 @@ pub enum EmailError {
     Render(#[source] RenderError),
     #[error("cannot write the email preview {path}: {source}")]
     Write { path: PathBuf, source: io::Error },
+    #[error("the email preview {path} {why}. Choose another --email-dry-run file, or move that one away first")]
+    DryRunTarget { path: PathBuf, why: DryRunRefusal },
     #[error("cannot reach the SMTP server {server}: {cause}. Check the host and port in email.smtp_url (587 is STARTTLS submission, 465 implicit TLS) and that this machine may connect to it")]
     Unreachable { server: String, cause: String },
     #[error("the TLS handshake with the SMTP server {server} failed: {cause}. If the server's certificate comes from your organisation's own authority, point email.ca_file at that CA's PEM file; if the port expects STARTTLS rather than implicit TLS, use smtp://…:587")]
@@ -483,11 +485,109 @@ pub fn build_message(
 
 /// Writes the exact message that would be sent (RFC 5322, CRLF line ends) to `path`;
 /// opens in any mail client. No network.
+///
+/// Replaces only an email aikpi wrote ([`check_dry_run_target`]) and never follows a
+/// link: the message goes into a new file beside `path`, renamed over it when complete.
 pub fn write_dry_run(path: &Path, message: &Message) -> Result<(), EmailError> {
-    std::fs::write(path, message.formatted()).map_err(|source| EmailError::Write {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    check_dry_run_target(path)?;
+    let write_err = |source| EmailError::Write {
         path: path.to_path_buf(),
         source,
-    })
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| write_err(io::Error::from(io::ErrorKind::InvalidInput)))?;
+    let mut partial = std::ffi::OsString::from(".");
+    partial.push(name);
+    partial.push(format!(".partial-{}", std::process::id()));
+    let partial = path.with_file_name(partial);
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+        .open(&partial)
+        .and_then(|mut file| file.write_all(&message.formatted()))
+        .and_then(|()| std::fs::rename(&partial, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    written.map_err(write_err)
+}
+
+/// How much of an existing file is read to tell whether it is an email aikpi wrote.
+const DRY_RUN_SNIFF_BYTES: u64 = 64 * 1024;
+
+/// Checks that `--email-dry-run` may write `path`: it does not exist yet, or it is a
+/// plain file holding an email aikpi wrote (its `User-Agent: aikpi/…` header). A link
+/// or any other file is refused, so a preview never overwrites what aikpi did not write.
+pub fn check_dry_run_target(path: &Path) -> Result<(), EmailError> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let refuse = |why: DryRunRefusal| EmailError::DryRunTarget {
+        path: path.to_path_buf(),
+        why,
+    };
+    let meta = match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(source) => {
+            return Err(EmailError::Write {
+                path: path.to_path_buf(),
+                source,
+            })
+        }
+        Ok(meta) => meta,
+    };
+    if meta.file_type().is_symlink() {
+        return Err(refuse(DryRunRefusal::Link));
+    }
+    if !meta.is_file() {
+        return Err(refuse(DryRunRefusal::NotAFile));
+    }
+    let mut head = Vec::new();
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+        .open(path)
+        .and_then(|file| file.take(DRY_RUN_SNIFF_BYTES).read_to_end(&mut head))
+        .map_err(|source| EmailError::Write {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    let text = String::from_utf8_lossy(&head);
+    let headers = text.split("\r\n\r\n").next().unwrap_or_default();
+    if headers
+        .split("\r\n")
+        .any(|line| line.starts_with("User-Agent: aikpi/"))
+    {
+        Ok(())
+    } else {
+        Err(refuse(DryRunRefusal::NotOurs))
+    }
+}
+
+/// Why `--email-dry-run` will not write to an existing path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DryRunRefusal {
+    /// A symbolic link: writing would change whatever it points to.
+    Link,
+    /// A folder, device or pipe.
+    NotAFile,
+    /// A file that is not an email aikpi wrote.
+    NotOurs,
+}
+
+impl fmt::Display for DryRunRefusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DryRunRefusal::Link => "is a symbolic link, and aikpi does not write through links",
+            DryRunRefusal::NotAFile => "is not a plain file",
+            DryRunRefusal::NotOurs => {
+                "already exists and is not an email aikpi wrote, and aikpi does not overwrite it"
+            }
+        })
+    }
 }
 
 /// The step of the SMTP conversation a failure happened in.

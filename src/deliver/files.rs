@@ -1,17 +1,41 @@
-//! Writing the output set into `--out` so that it changes as a whole (SPEC §5).
+//! Writing the output set into `--out` so that it changes as a whole (SPEC §5), and only
+//! ever replacing what aikpi wrote.
 //!
 //! The new set is written into a staging folder beside `--out`, then swapped in with one
 //! atomic `renameat2(RENAME_EXCHANGE)` (Linux) and the old set removed. A reader sees
 //! the old set or the new one, never a new `report.html` beside an old `report.md`; a
-//! failure while writing leaves the old set untouched. A lock file beside `--out`
-//! serialises concurrent runs into the same folder.
+//! failure while writing leaves the old set untouched. A lock on the folder that holds
+//! `--out` serialises concurrent runs; it is a lock on the folder itself rather than a
+//! lock file, so nothing is left beside `--out` and no planted link is ever followed.
+//!
+//! The marker file lists every file of the set with its size and SHA-256 (the manifest).
+//! A re-run replaces the folder only when every file in it is listed there, unchanged: a
+//! note saved into the report folder, or an edited `report.md`, is never lost.
+//!
+//! Longer than most files because of its tests (the code is about 420 lines): each way a
+//! neighbour's file could be lost is pinned here, next to the code that keeps it.
 
-use std::fs::{self, File, OpenOptions};
-use std::io;
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::io::{self, Read};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
-/// Marks a folder as written by aikpi, so that it may be replaced as a whole.
+use sha2::{Digest, Sha256};
+
+/// Marks a folder as written by aikpi and lists its files (the manifest).
 pub const MARKER_FILE: &str = ".aikpi-report";
+
+/// The first line of the marker; the manifest follows it.
+const MARKER_HEADER: &str =
+    "This folder was written by aikpi and is replaced as a whole on the next run, as long as \
+     it holds only the files listed below, unchanged.\nSHA-256 bytes path\n";
+
+/// A marker larger than this is no manifest of aikpi's (a report has a few dozen files).
+const MARKER_MAX_BYTES: u64 = 1 << 20;
+
+/// How many foreign files an error names before it says "and N more".
+const NAMED_FILES_MAX: usize = 10;
 
 /// One file of the output set, by its path relative to `--out`.
 #[derive(Debug, Clone)]
@@ -38,11 +62,34 @@ pub enum OutputError {
     )]
     NotAFolder(PathBuf),
     #[error(
-        "{} holds files that aikpi did not write; refusing to replace them. Choose an empty \
-         or new --out folder.",
-        .0.display()
+        "{} is a symbolic link to {}, which is not a folder; aikpi writes a report only into \
+         the folder a link points to. Point the link at a folder, or choose another --out.",
+        .link.display(),
+        .target.display()
     )]
-    ForeignFolder(PathBuf),
+    DanglingLink { link: PathBuf, target: PathBuf },
+    #[error(
+        "{} holds files that aikpi did not write, or changed since it wrote them: {}; \
+         refusing to replace the folder. Nothing was changed. Move those files elsewhere \
+         and run again, or choose an empty or new --out folder.",
+        .path.display(),
+        name_list(.files)
+    )]
+    ForeignFolder { path: PathBuf, files: Vec<String> },
+}
+
+/// `a, b, c and 4 more`.
+fn name_list(files: &[String]) -> String {
+    let mut text = files
+        .iter()
+        .take(NAMED_FILES_MAX)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if files.len() > NAMED_FILES_MAX {
+        text.push_str(&format!(" and {} more", files.len() - NAMED_FILES_MAX));
+    }
+    text
 }
 
 /// What to do about a failed write, by its cause.
@@ -69,6 +116,8 @@ pub fn publish_with(
     files: &[OutputFile],
     write_file: &mut dyn FnMut(&Path, &[u8]) -> io::Result<()>,
 ) -> Result<(), OutputError> {
+    // `--out` a symbolic link: write into the folder it points to, never replace the link.
+    let out = &follow_link(out)?;
     let name = out
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -83,23 +132,20 @@ pub fn publish_with(
     }
     fs::create_dir_all(&parent).map_err(io_err(&parent))?;
 
-    // Held until this function returns; a second run into the same --out waits here.
-    let lock_path = parent.join(format!(".{name}.lock"));
-    let lock = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(io_err(&lock_path))?;
-    lock.lock().map_err(io_err(&lock_path))?;
+    // Held until this function returns; a second run into the same folder waits here.
+    let lock = File::open(&parent).map_err(io_err(&parent))?;
+    lock.lock().map_err(io_err(&parent))?;
 
-    if out.exists() {
+    if fs::symlink_metadata(out).is_ok() {
         if !out.is_dir() {
             return Err(OutputError::NotAFolder(out.to_path_buf()));
         }
-        let empty = fs::read_dir(out).map_err(io_err(out))?.next().is_none();
-        if !empty && !out.join(MARKER_FILE).exists() {
-            return Err(OutputError::ForeignFolder(out.to_path_buf()));
+        let foreign = foreign_files(out).map_err(io_err(out))?;
+        if !foreign.is_empty() {
+            return Err(OutputError::ForeignFolder {
+                path: out.to_path_buf(),
+                files: foreign,
+            });
         }
     }
 
@@ -109,10 +155,176 @@ pub fn publish_with(
     let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
     let result = write_staging(&staging, files, write_file).and_then(|()| swap_in(&staging, out));
     // After a swap the staging path holds the old set; after a failure, the partial new one.
-    if staging.exists() {
-        let _ = fs::remove_dir_all(&staging);
+    if fs::symlink_metadata(&staging).is_ok() {
+        remove_tree(&staging);
     }
     result
+}
+
+/// `out` itself, or the folder it points to when it is a symbolic link (a link to
+/// anything but a folder is refused: following it would create or replace its target).
+fn follow_link(out: &Path) -> Result<PathBuf, OutputError> {
+    match fs::symlink_metadata(out) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            let target = fs::read_link(out).map_err(io_err(out))?;
+            match fs::canonicalize(out) {
+                Ok(resolved) if resolved.is_dir() => Ok(resolved),
+                _ => Err(OutputError::DanglingLink {
+                    link: out.to_path_buf(),
+                    target,
+                }),
+            }
+        }
+        _ => Ok(out.to_path_buf()),
+    }
+}
+
+/// The files in `out` that a new set may not replace: every file not in the marker's
+/// manifest or different from it, every link and every folder the manifest does not
+/// reach into, by path relative to `out` (`comments.md`, `charts/ (changed)`).
+fn foreign_files(out: &Path) -> io::Result<Vec<String>> {
+    let manifest = read_manifest(&out.join(MARKER_FILE)).unwrap_or_default();
+    let mut foreign = Vec::new();
+    walk_foreign(out, Path::new(""), &manifest, &mut foreign)?;
+    foreign.sort();
+    Ok(foreign)
+}
+
+/// One file of the manifest: its size and SHA-256 (lowercase hex).
+#[derive(Debug, PartialEq, Eq)]
+struct Listed {
+    bytes: u64,
+    sha256: String,
+}
+
+fn walk_foreign(
+    root: &Path,
+    relative: &Path,
+    manifest: &BTreeMap<String, Listed>,
+    foreign: &mut Vec<String>,
+) -> io::Result<()> {
+    for entry in fs::read_dir(root.join(relative))? {
+        let entry = entry?;
+        let path = relative.join(entry.file_name());
+        let key = manifest_key(&path);
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            let prefix = format!("{key}/");
+            if manifest.keys().any(|k| k.starts_with(&prefix)) {
+                walk_foreign(root, &path, manifest, foreign)?;
+            } else {
+                foreign.push(prefix);
+            }
+        } else if key == MARKER_FILE {
+            // The marker is aikpi's by name; what it lists is what counts.
+        } else if !kind.is_file() {
+            foreign.push(key);
+        } else {
+            match manifest.get(&key) {
+                None => foreign.push(key),
+                Some(listed) if *listed != hash_file(&root.join(&path))? => {
+                    foreign.push(format!("{key} (changed)"))
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A path relative to `--out` as the manifest writes it: `/`-separated.
+fn manifest_key(path: &Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn hash_file(path: &Path) -> io::Result<Listed> {
+    let mut file = File::options()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+        .open(path)?;
+    let mut hasher = Sha256::new();
+    let bytes = io::copy(&mut file, &mut hasher)?;
+    Ok(Listed {
+        bytes,
+        sha256: hex(&hasher.finalize()),
+    })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The marker's manifest; `None` when there is no marker or it is not one of aikpi's (a
+/// hand-made marker lists nothing, so it protects nothing from being kept).
+fn read_manifest(marker: &Path) -> Option<BTreeMap<String, Listed>> {
+    let file = File::options()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+        .open(marker)
+        .ok()?;
+    let mut text = String::new();
+    file.take(MARKER_MAX_BYTES).read_to_string(&mut text).ok()?;
+    let listing = text.strip_prefix(MARKER_HEADER)?;
+    let mut manifest = BTreeMap::new();
+    for line in listing.lines() {
+        let mut fields = line.splitn(3, ' ');
+        let (Some(sha256), Some(bytes), Some(path)) = (fields.next(), fields.next(), fields.next())
+        else {
+            return None;
+        };
+        let bytes = bytes.parse().ok()?;
+        let listed = Listed {
+            bytes,
+            sha256: sha256.to_string(),
+        };
+        manifest.insert(path.to_string(), listed);
+    }
+    Some(manifest)
+}
+
+/// The marker's text for `files`: the header, then one `SHA-256 bytes path` line a file.
+fn marker_text(files: &[OutputFile]) -> String {
+    let mut text = MARKER_HEADER.to_string();
+    for file in files {
+        text.push_str(&format!(
+            "{} {} {}\n",
+            hex(&Sha256::digest(&file.bytes)),
+            file.bytes.len(),
+            manifest_key(&file.path)
+        ));
+    }
+    text
+}
+
+/// Removes a folder aikpi made, even where the old set's folders were made read-only
+/// (an unprivileged user cannot remove entries from a folder without write permission).
+fn remove_tree(path: &Path) {
+    if fs::remove_dir_all(path).is_ok() {
+        return;
+    }
+    make_writable(path);
+    let _ = fs::remove_dir_all(path);
+}
+
+fn make_writable(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(meta) = fs::symlink_metadata(path) else {
+        return;
+    };
+    if !meta.is_dir() {
+        return;
+    }
+    let mut permissions = meta.permissions();
+    permissions.set_mode(permissions.mode() | 0o700);
+    let _ = fs::set_permissions(path, permissions);
+    if let Ok(entries) = fs::read_dir(path) {
+        for entry in entries.flatten() {
+            make_writable(&entry.path());
+        }
+    }
 }
 
 /// Whether `entry` is a staging folder of `--out` `name`: `.NAME.staging-PID`, or
@@ -138,7 +350,7 @@ fn remove_stale_staging(parent: &Path, name: &str) {
     };
     for entry in entries.flatten() {
         if is_staging_of(&entry.file_name().to_string_lossy(), name) {
-            let _ = fs::remove_dir_all(entry.path());
+            remove_tree(&entry.path());
         }
     }
 }
@@ -148,15 +360,13 @@ fn write_staging(
     files: &[OutputFile],
     write_file: &mut dyn FnMut(&Path, &[u8]) -> io::Result<()>,
 ) -> Result<(), OutputError> {
-    if staging.exists() {
-        fs::remove_dir_all(staging).map_err(io_err(staging))?;
-    }
-    fs::create_dir_all(staging).map_err(io_err(staging))?;
+    // A new folder of our own (stale ones were removed under the lock): never one that
+    // is already there, nor the target of a planted link.
+    fs::create_dir(staging).map_err(io_err(staging))?;
     let mut all = files.to_vec();
     all.push(OutputFile {
         path: PathBuf::from(MARKER_FILE),
-        bytes: b"This folder was written by aikpi and is replaced as a whole on the next run.\n"
-            .to_vec(),
+        bytes: marker_text(files).into_bytes(),
     });
     let mut written = Vec::with_capacity(all.len());
     for file in &all {
@@ -198,7 +408,9 @@ fn swap_in(staging: &Path, out: &Path) -> Result<(), OutputError> {
         // Filesystems without RENAME_EXCHANGE: move the old set aside, then the new one in.
         // Between the two renames `out` is briefly absent — never mixed.
         Err(_) => {
-            let aside = staging.with_extension("old");
+            let mut aside = staging.as_os_str().to_owned();
+            aside.push(".old");
+            let aside = PathBuf::from(aside);
             fs::rename(out, &aside).map_err(io_err(out))?;
             if let Err(source) = fs::rename(staging, out) {
                 let _ = fs::rename(&aside, out);
@@ -336,12 +548,7 @@ mod tests {
         names.sort();
         assert_eq!(
             names,
-            [
-                ".other.staging-1",
-                ".report.lock",
-                ".report.staging-notes",
-                "report"
-            ]
+            [".other.staging-1", ".report.staging-notes", "report"]
         );
         assert_eq!(fs::read_to_string(out.join("report.md")).unwrap(), "new");
     }
@@ -351,10 +558,159 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join("thesis.tex"), "precious").unwrap();
         let err = publish(dir.path(), &[file("report.md", "x")]).unwrap_err();
-        assert!(matches!(err, OutputError::ForeignFolder(_)));
+        assert!(matches!(err, OutputError::ForeignFolder { .. }));
         assert_eq!(
             fs::read_to_string(dir.path().join("thesis.tex")).unwrap(),
             "precious"
         );
+    }
+
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn files_added_to_an_earlier_report_are_named_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("report");
+        publish(&out, &[file("report.md", "old"), file("charts/a.png", "a")]).unwrap();
+        fs::write(out.join("comments.md"), "notes").unwrap();
+        fs::write(out.join("~$report.docx"), "lock of an open Word").unwrap();
+        fs::create_dir(out.join("drafts")).unwrap();
+        fs::write(out.join("charts/mine.png"), "mine").unwrap();
+        let err = publish(&out, &[file("report.md", "new")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{} holds files that aikpi did not write, or changed since it wrote them: \
+                 charts/mine.png, comments.md, drafts/, ~$report.docx; refusing to replace \
+                 the folder. Nothing was changed. Move those files elsewhere and run again, \
+                 or choose an empty or new --out folder.",
+                out.display()
+            )
+        );
+        assert_eq!(
+            fs::read_to_string(out.join("comments.md")).unwrap(),
+            "notes"
+        );
+        assert_eq!(fs::read_to_string(out.join("report.md")).unwrap(), "old");
+        assert!(out.join("~$report.docx").exists() && out.join("drafts").is_dir());
+        assert_eq!(
+            names_in(dir.path()),
+            ["report"],
+            "nothing left beside --out"
+        );
+    }
+
+    #[test]
+    fn an_edited_report_file_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("report");
+        publish(&out, &[file("report.md", "old"), file("report.html", "h")]).unwrap();
+        fs::write(out.join("report.md"), "old, with my comments").unwrap();
+        let err = publish(&out, &[file("report.md", "new")]).unwrap_err();
+        assert!(
+            err.to_string().contains(": report.md (changed); refusing"),
+            "{err}"
+        );
+        assert_eq!(
+            fs::read_to_string(out.join("report.md")).unwrap(),
+            "old, with my comments"
+        );
+        // Deleting a file of the set loses nothing: the next run replaces the rest.
+        fs::remove_file(out.join("report.md")).unwrap();
+        publish(&out, &[file("report.md", "new")]).unwrap();
+        assert_eq!(names_in(&out), [MARKER_FILE, "report.md"]);
+    }
+
+    #[test]
+    fn a_hand_made_marker_does_not_make_other_files_replaceable() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("report");
+        fs::create_dir(&out).unwrap();
+        fs::write(out.join(MARKER_FILE), "written by aikpi, honest").unwrap();
+        fs::write(out.join("keep.txt"), "keep").unwrap();
+        let err = publish(&out, &[file("report.md", "new")]).unwrap_err();
+        assert!(err.to_string().contains(": keep.txt; refusing"), "{err}");
+        assert_eq!(fs::read_to_string(out.join("keep.txt")).unwrap(), "keep");
+        // A marker alone, hand-made or left by an older aikpi, is replaced.
+        fs::remove_file(out.join("keep.txt")).unwrap();
+        publish(&out, &[file("report.md", "new")]).unwrap();
+        assert_eq!(fs::read_to_string(out.join("report.md")).unwrap(), "new");
+    }
+
+    #[test]
+    fn a_link_in_the_report_folder_is_named_and_its_target_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("report");
+        publish(&out, &[file("report.md", "old")]).unwrap();
+        fs::write(dir.path().join("precious"), "p").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("precious"), out.join("report.md.bak")).unwrap();
+        let err = publish(&out, &[file("report.md", "new")]).unwrap_err();
+        assert!(
+            err.to_string().contains(": report.md.bak; refusing"),
+            "{err}"
+        );
+        assert_eq!(
+            fs::read_to_string(dir.path().join("precious")).unwrap(),
+            "p"
+        );
+    }
+
+    #[test]
+    fn nothing_is_left_beside_out_and_a_planted_lock_link_is_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("report");
+        let target = dir.path().join("created-by-aikpi");
+        std::os::unix::fs::symlink(&target, dir.path().join(".report.lock")).unwrap();
+        publish(&out, &[file("report.md", "one")]).unwrap();
+        publish(&out, &[file("report.md", "two")]).unwrap();
+        fs::write(out.join("mine.txt"), "mine").unwrap();
+        publish(&out, &[file("report.md", "three")]).unwrap_err();
+        assert!(
+            fs::symlink_metadata(&target).is_err(),
+            "the link was followed"
+        );
+        assert_eq!(names_in(dir.path()), [".report.lock", "report"]);
+    }
+
+    #[test]
+    fn out_as_a_link_to_a_folder_writes_into_that_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("2026-10");
+        fs::create_dir(&real).unwrap();
+        let link = dir.path().join("latest");
+        std::os::unix::fs::symlink("2026-10", &link).unwrap();
+        publish(&link, &[file("report.md", "one")]).unwrap();
+        publish(&link, &[file("report.md", "two")]).unwrap();
+        assert!(fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(fs::read_to_string(real.join("report.md")).unwrap(), "two");
+        assert_eq!(names_in(dir.path()), ["2026-10", "latest"]);
+    }
+
+    #[test]
+    fn out_as_a_dangling_link_is_refused_and_its_target_not_created() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("latest");
+        std::os::unix::fs::symlink("nowhere", &link).unwrap();
+        let err = publish(&link, &[file("report.md", "one")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{} is a symbolic link to nowhere, which is not a folder; aikpi writes a \
+                 report only into the folder a link points to. Point the link at a folder, or \
+                 choose another --out.",
+                link.display()
+            )
+        );
+        assert_eq!(names_in(dir.path()), ["latest"]);
     }
 }

@@ -45,7 +45,8 @@ impl Output for WordDocument {
     fn render(&self, input: &Input<'_>) -> Result<Vec<File>, FormatError> {
         Ok(vec![File::new(
             FILE,
-            render_docx(input.view, input.presentation, input.charts)?,
+            render_docx(input.view, input.presentation, input.charts)
+                .map_err(FormatError::format)?,
         )])
     }
 }
@@ -130,7 +131,7 @@ pub fn render_docx(
     let (mut ordered, trends): (Vec<Chart>, Vec<Chart>) = charts
         .iter()
         .cloned()
-        .partition(|c| c.name == super::charts::DRIVERS_CHART);
+        .partition(|c| c.id() == Some(crate::presentation::chart_id::ChartId::Drivers));
     let first_trend = ordered.len();
     ordered.extend(trends);
     let charts = ordered.as_slice();

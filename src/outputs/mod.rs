@@ -1,9 +1,10 @@
 //! The outputs: every format the review is written in, each behind one small trait
-//! ([`Output`]) in its own file — adding a format is adding a file.
+//! ([`Output`]) in its own file — adding a format is adding a file plus its line in
+//! [`FORMATS`], which drives `--format`, its default and the rendering order.
 //!
 //! Outputs sit below the presentation layer: they take the words, numbers and dates
-//! from [`crate::presentation`] (through the one [`ReportView`] of the run) and only lay
-//! them out. JSON is the exception that proves the rule: it is the review itself,
+//! from [`crate::presentation`] (through the one [`ReportView`] of the run and the
+//! [`Document`] built from it, which Markdown and HTML walk) and only lay them out. JSON is the exception that proves the rule: it is the review itself,
 //! unrounded, with ids and no words.
 //!
 //! | file | writes |
@@ -81,17 +82,101 @@ pub trait Output {
     fn render(&self, input: &Input<'_>) -> Result<Vec<File>, FormatError>;
 }
 
+/// One format of `--format`: its name, its help and the outputs that write it.
+#[derive(Debug)]
+pub struct Format {
+    /// The name in `--format`.
+    pub name: &'static str,
+    /// What `aikpi help report` says of it, if anything.
+    pub help: Option<&'static str>,
+    /// It shows the charts: they are drawn, and `charts/` written, before it.
+    pub shows_charts: bool,
+    /// The outputs that write its files, in order.
+    pub outputs: &'static [&'static (dyn Output + Sync)],
+}
+
+impl std::fmt::Debug for dyn Output + Sync {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Every format, in rendering order; `--format` accepts these names and defaults to all.
+/// A new format is its file in `outputs/` plus one line here.
+pub static FORMATS: [Format; 5] = [
+    Format {
+        name: "json",
+        help: None,
+        shows_charts: false,
+        outputs: &[&json::Json],
+    },
+    Format {
+        name: "docx",
+        help: Some("Word (report.docx): carries its charts into Lark, Word and Google Docs"),
+        shows_charts: true,
+        outputs: &[&docx::WordDocument],
+    },
+    Format {
+        name: "html",
+        help: None,
+        shows_charts: true,
+        outputs: &[&html::Html],
+    },
+    Format {
+        name: "md",
+        help: None,
+        shows_charts: true,
+        outputs: &[&notion_zip::NotionZip, &markdown::Markdown],
+    },
+    Format {
+        name: "pdf",
+        help: Some("PDF (report.pdf): A4, the whole review, for printing and board packs"),
+        shows_charts: true,
+        outputs: &[&pdf::Pdf],
+    },
+];
+
+/// The default of `--format`: every format, comma-separated.
+pub fn default_formats() -> &'static str {
+    static ALL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| FORMATS.iter().map(|f| f.name).collect::<Vec<_>>().join(","))
+}
+
+/// The outputs that write `formats`, in rendering order: charts (when a format shows
+/// them) before the first format that shows them.
+pub fn selected(formats: &[&Format]) -> Vec<&'static dyn Output> {
+    let mut out: Vec<&'static dyn Output> = Vec::new();
+    let mut charts_drawn = false;
+    for format in FORMATS
+        .iter()
+        .filter(|f| formats.iter().any(|w| w.name == f.name))
+    {
+        if format.shows_charts && !charts_drawn {
+            out.push(&charts::Charts);
+            charts_drawn = true;
+        }
+        out.extend(format.outputs.iter().map(|o| *o as &dyn Output));
+    }
+    out
+}
+
 /// Why an output could not be produced.
 #[derive(Debug, thiserror::Error)]
 pub enum FormatError {
     #[error(transparent)]
     Render(#[from] RenderError),
     #[error(transparent)]
-    Docx(#[from] docx::DocxError),
-    #[error(transparent)]
     Charts(#[from] charts::ChartError),
+    /// A format's own failure (its file's error type), reported as it says.
     #[error(transparent)]
-    Pdf(#[from] pdf::PdfError),
+    Format(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl FormatError {
+    /// A format's own error.
+    pub fn format(e: impl std::error::Error + Send + Sync + 'static) -> Self {
+        FormatError::Format(Box::new(e))
+    }
 }
 
 /// Why a report could not be rendered.
@@ -121,6 +206,12 @@ pub enum RenderError {
          templates of their folder and cannot read the environment."
     )]
     Template { template: String, message: String },
+    /// A template ran away (output or `range` beyond the limits); a setup error, exit 2.
+    #[error(
+        "template `{template}` {limit}; its loops run away (check `range` and nested `for`). \
+         Fix that template in the --templates folder, or remove it to use the built-in one."
+    )]
+    Runaway { template: String, limit: String },
     /// The review could not be turned into a template context.
     #[error("cannot build the template context: {0}")]
     Context(String),
@@ -237,4 +328,39 @@ pub fn render_text(
         .map(|f| f.bytes)
         .unwrap_or_default();
     String::from_utf8(bytes).map_err(|e| FormatError::Render(RenderError::Context(e.to_string())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(formats: &[&str]) -> Vec<&'static str> {
+        let chosen: Vec<&Format> = FORMATS
+            .iter()
+            .filter(|f| formats.contains(&f.name))
+            .collect();
+        selected(&chosen).iter().map(|o| o.name()).collect()
+    }
+
+    #[test]
+    fn the_registry_renders_charts_once_before_the_first_format_that_shows_them() {
+        assert_eq!(names(&["json"]), ["json"]);
+        assert_eq!(
+            names(&["md", "json"]),
+            ["json", "charts", "notion-zip", "md"]
+        );
+        assert_eq!(
+            names(&["html", "md", "json", "docx"]),
+            ["json", "charts", "docx", "html", "notion-zip", "md"]
+        );
+    }
+
+    #[test]
+    fn every_format_has_a_unique_name_and_the_default_is_all_of_them() {
+        let mut all: Vec<&str> = FORMATS.iter().map(|f| f.name).collect();
+        assert_eq!(default_formats(), all.join(","));
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), FORMATS.len());
+    }
 }

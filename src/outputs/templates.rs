@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 
 use tera::{Tera, Value};
 
+mod limits;
+
 use super::escape;
 use super::RenderError;
 use crate::presentation::document::Document;
@@ -25,9 +27,17 @@ use crate::review::{MetricReport, Review, TargetReport};
 /// `report.html` includes `report.css`, so a folder can restyle the report by
 /// overriding the stylesheet alone. `email.html` and `email.txt` are the two bodies of
 /// the emailed summary (see [`email`]).
-pub const BUILTIN_TEMPLATES: [(&str, &str); 5] = [
+pub const BUILTIN_TEMPLATES: [(&str, &str); 7] = [
     ("email.html", include_str!("../../templates/email.html")),
     ("email.txt", include_str!("../../templates/email.txt")),
+    (
+        "report-blocks.html",
+        include_str!("../../templates/report-blocks.html"),
+    ),
+    (
+        "report-blocks.md",
+        include_str!("../../templates/report-blocks.md"),
+    ),
     ("report.css", include_str!("../../templates/report.css")),
     ("report.html", include_str!("../../templates/report.html")),
     ("report.md", include_str!("../../templates/report.md")),
@@ -126,9 +136,11 @@ impl Templates {
         register(&mut html);
         html.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
             .map_err(|e| RenderError::Templates {
-                origin,
+                origin: origin.clone(),
                 message: describe(&e),
             })?;
+        limits::check_recursion(&html)
+            .map_err(|message| RenderError::Templates { origin, message })?;
         // Parsing is most of the cost (pest: 73 M instructions for the built-ins, more
         // than drawing a chart), and tera 1 decides escaping when it renders, from the
         // instance's settings: the Markdown instance is a copy of the parsed one with
@@ -171,11 +183,36 @@ impl Templates {
             // Tera escapes only HTML_SUFFIXES here, so plain templates stay as they are.
             Escaping::Html | Escaping::Plain => &self.html,
         };
-        engine
-            .render(name, context)
+        // Rendered into a bounded buffer: a runaway loop stops at the limit.
+        let mut output = limits::BoundedOutput::default();
+        let rendered = engine.render_to(name, context, &mut output);
+        let runaway = |limit: String| RenderError::Runaway {
+            template: name.to_string(),
+            limit,
+        };
+        if output.overflowed {
+            return Err(runaway(format!(
+                "writes more than {} MiB, the most one template may write",
+                limits::OUTPUT_MAX_BYTES / (1024 * 1024)
+            )));
+        }
+        if let Err(e) = rendered {
+            let message = describe(&e);
+            return Err(match message.find(limits::RANGE_REFUSAL) {
+                Some(at) => runaway(message[at..].to_string()),
+                None => RenderError::Template {
+                    template: name.to_string(),
+                    message,
+                },
+            });
+        }
+        String::from_utf8(output.bytes)
+            // What reached the output unescaped (plain-text templates, `| safe` values)
+            // still carries no control character or direction override.
+            .map(|text| escape::rendered(&text))
             .map_err(|e| RenderError::Template {
                 template: name.to_string(),
-                message: describe(&e),
+                message: e.to_string(),
             })
     }
 }
@@ -280,6 +317,8 @@ fn register(tera: &mut Tera) {
             "get_env is disabled: aikpi templates cannot read environment variables",
         ))
     });
+    // tera's own `range` makes any number of numbers; this one stops at a limit.
+    tera.register_function("range", limits::bounded_range);
     // Filters that write words take `lang=` (the view's `view.lang`); English otherwise.
     tera.register_filter("percent", filter_number(|p, x| p.percent(x)));
     tera.register_filter("seconds", filter_number(|p, x| p.seconds(x)));
@@ -414,8 +453,9 @@ fn status(v: &Value) -> tera::Result<Status> {
         Some("met") => Ok(Status::Met),
         Some("missed") => Ok(Status::Missed),
         Some("no_data") => Ok(Status::NoData),
+        Some("not_measured") => Ok(Status::NotMeasured),
         _ => Err(tera::Error::msg(format!(
-            "filter `status` expects met, missed or no_data, got {v}"
+            "filter `status` expects met, missed, no_data or not_measured, got {v}"
         ))),
     }
 }

@@ -38,6 +38,7 @@ pub const EN: Words = Words {
     scorecard: "{met} of {counted} metrics met their target; {missed} missed",
     scorecard_no_data_one: "; 1 has no data",
     scorecard_no_data_many: "; {count} have no data",
+    scorecard_not_measured: "; {count} not measured (not collected, per the configuration)",
     move_text: "{metric} {value} ({delta}, {relative} vs previous month)",
     biggest_improvements: "Biggest improvements",
     biggest_setbacks: "Biggest setbacks",
@@ -148,6 +149,7 @@ pub const EN: Words = Words {
     define_feedback_loop_rate: "Human-edited AI replies that were fed back into the knowledge base (at any time up to the run), divided by all edited replies.",
     // --- numbers and statuses
     no_data: "no data",
+    not_measured: "not measured",
     status_met: "met",
     status_missed: "missed",
     better: "better",
@@ -220,6 +222,8 @@ pub const EN: Words = Words {
     dq_close_reason_while_open_one: "{count} open conversation already carries a close_reason; it is treated as open.",
     dq_kb_nothing_retrieved: "{count} retrieval checks retrieved nothing; they count as misses in the KB hit rate.",
     dq_kb_nothing_retrieved_one: "{count} retrieval check retrieved nothing; it counts as a miss in the KB hit rate.",
+    dq_non_finite_value: "{count} metered costs or ledger amounts are not numbers (NaN or infinity); they are left out of every cost.",
+    dq_non_finite_value_one: "{count} metered cost or ledger amount is not a number (NaN or infinity); it is left out of every cost.",
     // --- definitions and provenance
     definitions_heading: "Definitions",
     about_heading: "About this report",
@@ -262,6 +266,7 @@ pub const EN: Words = Words {
     chart_tile_met: "MET",
     chart_tile_missed: "MISSED",
     chart_tile_no_data: "NO DATA",
+    chart_tile_not_measured: "N/A",
     chart_deflection_title: "Deflection vs 24h return rate",
     chart_deflection_subtitle: "Share of all conversations, {period}. Deflection only counts if customers don't come back.",
     chart_deflection_description: "Monthly deflection rate beside the 24h return rate, {period}, with their targets.",

@@ -8,6 +8,7 @@
 //! * [`numbers`] — every rounding and number format (display only; JSON is unrounded).
 //! * [`chart_id`] — [`chart_id::ChartId`], the one name of each chart.
 //! * [`dates`] — months, days and instants as each language writes them.
+//! * [`display_names`] — [`DisplayNames`], the names readers see for data ids (SPEC §7.8).
 //! * [`narrative`] — the sentences of the report, built from the words and numbers.
 //! * [`view`] — what every format shows, computed once: the template context.
 //! * [`document`] — the report's outline: ordered sections of typed blocks, which
@@ -15,7 +16,9 @@
 //! * [`drilldown`] — SPEC §6 worded: noise marks, segments, drivers, workload, events.
 
 pub mod chart_id;
+pub mod check;
 pub mod dates;
+pub mod display_names;
 pub mod document;
 pub mod drilldown;
 pub mod en;
@@ -28,6 +31,7 @@ pub mod zh_cn;
 use std::fmt;
 use std::str::FromStr;
 
+pub use display_names::DisplayNames;
 pub use words::Words;
 
 /// A language the outputs can be written in.

@@ -192,6 +192,7 @@ impl Presentation {
             QualityKind::KbNothingRetrieved => {
                 (w.dq_kb_nothing_retrieved_one, w.dq_kb_nothing_retrieved)
             }
+            QualityKind::NonFiniteValue => (w.dq_non_finite_value_one, w.dq_non_finite_value),
         };
         let phrase = if count == 1 { one } else { many };
         say!(phrase, count = self.count(count))
@@ -285,6 +286,9 @@ impl Presentation {
             0 => {}
             1 => text.push_str(w.scorecard_no_data_one),
             n => text.push_str(&say!(w.scorecard_no_data_many, count = n)),
+        }
+        if s.not_measured > 0 {
+            text.push_str(&say!(w.scorecard_not_measured, count = s.not_measured));
         }
         text.push_str(w.sentence_end);
         text
@@ -394,7 +398,7 @@ impl Presentation {
         if ids.is_empty() {
             return w.traps_line_none.to_string();
         }
-        let names: Vec<&str> = ids.iter().map(|id| self.trap_name(id)).collect();
+        let names: Vec<&str> = ids.iter().map(|id| self.trap_name(id.as_str())).collect();
         say!(
             w.traps_line,
             count = ids.len(),

@@ -179,6 +179,7 @@ impl Presentation {
             Status::Met => self.words.status_met,
             Status::Missed => self.words.status_missed,
             Status::NoData => self.words.no_data,
+            Status::NotMeasured => self.words.not_measured,
         }
     }
 
@@ -188,6 +189,7 @@ impl Presentation {
             Status::Met => "✅",
             Status::Missed => "❌",
             Status::NoData => "⚪",
+            Status::NotMeasured => "➖",
         };
         format!("{emoji} {}", self.status(s))
     }

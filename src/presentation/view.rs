@@ -292,7 +292,11 @@ impl ReportView {
                 0.0
             }
         };
-        let trap_names: Vec<&str> = s.triggered_traps.iter().map(|id| p.trap_name(id)).collect();
+        let trap_names: Vec<&str> = s
+            .triggered_traps
+            .iter()
+            .map(|id| p.trap_name(id.as_str()))
+            .collect();
         let summary = SummaryView {
             scorecard: p.scorecard(review),
             met_of_counted: say!(w.met_of_counted, met = s.met, counted = s.counted),
@@ -601,6 +605,7 @@ fn metric_row(m: &MetricReport, p: &Presentation, currency: &str) -> MetricRow {
             Status::Met => "met",
             Status::Missed => "missed",
             Status::NoData => "no_data",
+            Status::NotMeasured => "not_measured",
         },
         status_word: p.status(m.status),
         status_badge: p.status_badge(m.status),

@@ -67,6 +67,7 @@ words! {
     scorecard,
     scorecard_no_data_one,
     scorecard_no_data_many,
+    scorecard_not_measured,
     move_text,
     biggest_improvements,
     biggest_setbacks,
@@ -177,6 +178,7 @@ words! {
     define_feedback_loop_rate,
     // numbers and statuses
     no_data,
+    not_measured,
     status_met,
     status_missed,
     better,
@@ -249,6 +251,8 @@ words! {
     dq_close_reason_while_open_one,
     dq_kb_nothing_retrieved,
     dq_kb_nothing_retrieved_one,
+    dq_non_finite_value,
+    dq_non_finite_value_one,
     // definitions and provenance
     definitions_heading,
     about_heading,
@@ -291,6 +295,7 @@ words! {
     chart_tile_met,
     chart_tile_missed,
     chart_tile_no_data,
+    chart_tile_not_measured,
     chart_deflection_title,
     chart_deflection_subtitle,
     chart_deflection_description,

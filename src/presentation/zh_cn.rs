@@ -73,6 +73,7 @@ pub const ZH_CN: Words = Words {
     scorecard: "{counted} 项指标中 {met} 项达成目标；{missed} 项未达成",
     scorecard_no_data_one: "；1 项无数据",
     scorecard_no_data_many: "；{count} 项无数据",
+    scorecard_not_measured: "；{count} 项未衡量（按配置未采集）",
     move_text: "{metric} {value}（{delta}，较上月 {relative}）",
     biggest_improvements: "最大改善",
     biggest_setbacks: "最大退步",
@@ -183,6 +184,7 @@ pub const ZH_CN: Words = Words {
     define_feedback_loop_rate: "经人工修改的 AI 回复中，已回流到知识库（截至本次运行的任何时间）的比例。",
     // --- numbers and statuses
     no_data: "无数据",
+    not_measured: "未衡量",
     status_met: "达成",
     status_missed: "未达成",
     better: "变好",
@@ -255,6 +257,8 @@ pub const ZH_CN: Words = Words {
     dq_close_reason_while_open_one: "{count} 个未关闭的会话已带有 close_reason；按未关闭处理。",
     dq_kb_nothing_retrieved: "{count} 次检索检查没有检索到任何文档；在知识库命中率中计为未命中。",
     dq_kb_nothing_retrieved_one: "{count} 次检索检查没有检索到任何文档；在知识库命中率中计为未命中。",
+    dq_non_finite_value: "{count} 条计量成本或账目金额不是有限数字（非数值或无穷大）；已从所有成本中剔除。",
+    dq_non_finite_value_one: "{count} 条计量成本或账目金额不是有限数字（非数值或无穷大）；已从所有成本中剔除。",
     // --- definitions and provenance
     definitions_heading: "指标定义",
     about_heading: "关于本报告",
@@ -297,6 +301,7 @@ pub const ZH_CN: Words = Words {
     chart_tile_met: "达成",
     chart_tile_missed: "未达成",
     chart_tile_no_data: "无数据",
+    chart_tile_not_measured: "未衡量",
     chart_deflection_title: "分流率与 24 小时回访率",
     chart_deflection_subtitle: "占全部会话的比例，{period}。只有客户不再回来，分流才算数。",
     chart_deflection_description: "每月分流率与 24 小时回访率对照，{period}，附各自目标。",

@@ -6,7 +6,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::exact::{self, Exact};
-use super::settings::Target;
+use super::target::Target;
 use crate::aggregates::MonthAggregates;
 
 /// A metric identifier, as used in `report.json` and the config file.
@@ -229,7 +229,7 @@ impl CostComponents {
         let mut booked = |categories: &[String]| {
             categories.iter().fold(exact::integer(0), |sum, category| {
                 match month.ledger_amount(category) {
-                    Some(amount) => sum + exact::decimal(amount),
+                    Some(amount) => sum + exact::big_decimal(amount),
                     None => {
                         missing.push(category.clone());
                         sum
@@ -240,7 +240,7 @@ impl CostComponents {
         let infra_cost = booked(infra);
         let labor_cost = booked(labor);
         Self {
-            llm: exact::decimal(month.llm_usage.cost),
+            llm: exact::big_decimal(&month.llm_usage.cost),
             infra: infra_cost,
             labor: labor_cost,
             missing_categories: missing,
@@ -270,7 +270,7 @@ pub fn value(id: MetricId, month: &MonthAggregates, costs: &CostComponents) -> O
         MetricId::CsatAi => exact::ratio(c.csat_ai.sum, c.csat_ai.rated),
         MetricId::CsatHuman => exact::ratio(c.csat_human.sum, c.csat_human.rated),
         MetricId::NegativeSentiment => exact::quotient(
-            exact::decimal(c.sentiment.sum),
+            exact::big_decimal(&c.sentiment.sum),
             exact::integer(c.sentiment.scored),
         ),
         MetricId::CostPerConversation => exact::quotient(costs.total(), exact::integer(c.total)),

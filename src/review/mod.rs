@@ -5,14 +5,19 @@
 //! as unrounded `f64` for output; only renderers round.
 
 pub mod annotations;
+pub mod caveats;
 pub mod drivers;
+pub mod endings;
 pub mod exact;
+pub mod ledger;
 pub mod metrics;
 pub mod noise;
+pub mod not_measured;
 pub mod quality;
 pub mod segments;
 pub mod settings;
 pub mod status;
+pub mod target;
 pub mod traps;
 pub mod workload;
 
@@ -28,10 +33,13 @@ use metrics::{CostComponents, Direction, MetricId, Unit};
 use quality::DataQuality;
 use settings::{ReviewSettings, Target};
 use status::{Movement, Status};
-use traps::Traps;
+use traps::{TrapId, Traps};
 
 pub use annotations::Annotation;
+pub use caveats::{Caveat, ReadWithCare};
 pub use drivers::{ChannelDriver, Driver, DRIVER_METRICS};
+pub use endings::{DeflectionByEnding, EndingShare};
+pub use ledger::{CountedAs, LedgerEntry};
 pub use noise::{Interval, Significance};
 pub use segments::{ChannelSegment, IssueSegment, SegmentMetric, Segments, SEGMENT_METRICS};
 pub use workload::{Figure, Savings, Workload};
@@ -51,6 +59,10 @@ pub struct Review {
     pub currency: String,
     pub provenance: Provenance,
     pub summary: Summary,
+    /// SPEC §7.1: the conversations of the month against the month before.
+    pub volume: Figure,
+    /// SPEC §7.2: the deflected conversations by ending, as shares of all conversations.
+    pub deflection_by_ending: DeflectionByEnding,
     /// Every metric id of the framework, in report order.
     pub metrics: BTreeMap<MetricId, MetricReport>,
     /// Handoffs by initiator, as fractions of all conversations.
@@ -135,6 +147,8 @@ pub struct MetricReport {
     pub interval: Option<Interval>,
     /// SPEC §6.1: the report month's n (denominator, or values averaged); null when 0.
     pub sample_size: Option<i64>,
+    /// SPEC §7.3: why the month-over-month comparison cannot be trusted (`[]` when it can).
+    pub caveats: Vec<Caveat>,
 }
 
 /// A target as configured.
@@ -159,14 +173,20 @@ pub struct Summary {
     pub met: usize,
     pub missed: usize,
     pub no_data: usize,
-    /// 12.
+    /// Metrics (of the 12) whose relation the configuration declares absent; not in
+    /// `counted`.
+    pub not_measured: usize,
+    /// The metrics measured of the 12: 12 less `not_measured`.
     pub counted: usize,
-    /// The biggest moves for the better, largest relative change first (at most 3).
+    /// The biggest moves for the better, largest relative change first (at most 3);
+    /// never a move within noise or with caveats.
     pub better_moves: Vec<Move>,
-    /// The biggest moves for the worse, largest relative change first (at most 3).
+    /// The biggest moves for the worse, likewise.
     pub worse_moves: Vec<Move>,
-    /// Ids of the triggered traps.
-    pub triggered_traps: Vec<String>,
+    /// SPEC §7.3: every metric with caveats, in metric order.
+    pub read_with_care: Vec<ReadWithCare>,
+    /// Ids of the triggered traps, in report order.
+    pub triggered_traps: Vec<TrapId>,
 }
 
 /// One month-over-month move.
@@ -204,6 +224,12 @@ pub struct CostBreakdown {
     pub missing_categories: Vec<String>,
     /// Metered LLM cost by model, largest first.
     pub llm_by_model: Vec<ModelCost>,
+    /// SPEC §7.4: every category booked for the month or the month before, and how the
+    /// cost counts it.
+    pub ledger: Vec<LedgerEntry>,
+    /// SPEC §7.4: every amount booked for the month, all categories (not the cost total);
+    /// null when nothing is booked.
+    pub ledger_total: Option<f64>,
 }
 
 /// One model's metered cost.
@@ -331,13 +357,14 @@ pub fn review(
     let previous = (all_values.len() >= 2).then(|| &all_values[all_values.len() - 2]);
     let previous_month = (months.len() >= 2).then(|| &months[months.len() - 2]);
 
-    let metric_reports: BTreeMap<MetricId, MetricReport> = MetricId::ALL
+    let mut metric_reports: BTreeMap<MetricId, MetricReport> = MetricId::ALL
         .iter()
         .map(|&id| {
             let noise = noise::assess(id, month, previous_month, settings.significance_level);
             (id, metric_report(id, current, previous, noise, settings))
         })
         .collect();
+    not_measured::mark(&mut metric_reports, &aggregates.absent_relations);
 
     let traps = traps::judge(
         month,
@@ -346,6 +373,17 @@ pub fn review(
         metric_reports[&MetricId::ReturnRate24h].status,
         settings,
     );
+    let cost_breakdown = cost_breakdown(month, previous_month, &current.costs, settings);
+    let caveats = caveats::CaveatFacts::of(
+        &traps,
+        month,
+        previous_month,
+        cost_breakdown.provisional,
+        &settings.traps.prompt_change_max,
+    );
+    for (id, report) in metric_reports.iter_mut() {
+        report.caveats = caveats.of_metric(*id);
+    }
     let summary = summarize(&metric_reports, &traps);
     let c = &month.conversations;
     let trend = trend(&months[..], &all_values, settings.trend_months);
@@ -357,12 +395,14 @@ pub fn review(
         currency: settings.currency.clone(),
         provenance: provenance(aggregates, month, context),
         summary,
+        volume: workload::volume(month, previous_month),
+        deflection_by_ending: endings::deflection_by_ending(month, previous_month),
         metrics: metric_reports,
         handoff_by_initiator: HandoffSplit {
             ai: opt_f64(exact::ratio(c.handoffs.by_ai, c.total).as_ref()),
             user: opt_f64(exact::ratio(c.handoffs.by_user, c.total).as_ref()),
         },
-        cost_breakdown: cost_breakdown(month, &current.costs),
+        cost_breakdown,
         traps,
         annotations: annotations::annotations(&settings.annotations, &trend.months),
         trend,
@@ -410,6 +450,8 @@ fn metric_report(
         significance: noise.significance,
         interval: noise.interval,
         sample_size: noise.sample_size,
+        // Filled in once the traps are judged.
+        caveats: Vec::new(),
     }
 }
 
@@ -432,14 +474,23 @@ fn target_report(target: &Target, tolerance: &Exact) -> TargetReport {
 }
 
 fn summarize(metrics: &BTreeMap<MetricId, MetricReport>, traps: &Traps) -> Summary {
-    let counted: Vec<&MetricReport> = metrics.values().filter(|m| m.counted).collect();
+    let counted: Vec<&MetricReport> = metrics
+        .values()
+        .filter(|m| m.counted && m.status != Status::NotMeasured)
+        .collect();
+    let not_measured = metrics
+        .values()
+        .filter(|m| m.counted && m.status == Status::NotMeasured)
+        .count();
     let count = |s: Status| counted.iter().filter(|m| m.status == s).count();
     let moves = |wanted: Movement| {
         let mut moves: Vec<Move> = counted
             .iter()
             .filter(|m| m.movement == Some(wanted))
-            // SPEC §6.1: chance is not news.
+            // SPEC §6.1: chance is not news; §7.3: nor is a comparison that cannot be
+            // trusted (the callout says why).
             .filter(|m| m.significance != Significance::WithinNoise)
+            .filter(|m| m.caveats.is_empty())
             .filter_map(|m| {
                 Some(Move {
                     id: m.id,
@@ -463,14 +514,19 @@ fn summarize(metrics: &BTreeMap<MetricId, MetricReport>, traps: &Traps) -> Summa
         met: count(Status::Met),
         missed: count(Status::Missed),
         no_data: count(Status::NoData),
+        not_measured,
         counted: counted.len(),
         better_moves: moves(Movement::Better),
         worse_moves: moves(Movement::Worse),
-        triggered_traps: traps
-            .triggered_ids()
-            .into_iter()
-            .map(String::from)
+        read_with_care: metrics
+            .values()
+            .filter(|m| !m.caveats.is_empty())
+            .map(|m| ReadWithCare {
+                id: m.id,
+                caveats: m.caveats.clone(),
+            })
             .collect(),
+        triggered_traps: traps.triggered_ids(),
     }
 }
 
@@ -507,7 +563,12 @@ fn provenance(
     }
 }
 
-fn cost_breakdown(month: &MonthAggregates, costs: &CostComponents) -> CostBreakdown {
+fn cost_breakdown(
+    month: &MonthAggregates,
+    previous: Option<&MonthAggregates>,
+    costs: &CostComponents,
+    settings: &ReviewSettings,
+) -> CostBreakdown {
     let mut by_model: Vec<ModelCost> = month
         .llm_usage
         .by_model
@@ -515,7 +576,7 @@ fn cost_breakdown(month: &MonthAggregates, costs: &CostComponents) -> CostBreakd
         .map(|m| ModelCost {
             model: m.model.clone(),
             calls: m.calls,
-            cost: exact::to_f64(&exact::decimal(m.cost)),
+            cost: exact::to_f64(&exact::big_decimal(&m.cost)),
         })
         .collect();
     by_model.sort_by(|a, b| {
@@ -528,10 +589,12 @@ fn cost_breakdown(month: &MonthAggregates, costs: &CostComponents) -> CostBreakd
         infra: exact::to_f64(&costs.infra),
         labor: exact::to_f64(&costs.labor),
         total: exact::to_f64(&costs.total()),
-        llm_background: exact::to_f64(&exact::decimal(month.llm_usage.background_cost)),
+        llm_background: exact::to_f64(&exact::big_decimal(&month.llm_usage.background_cost)),
         provisional: !costs.missing_categories.is_empty(),
         missing_categories: costs.missing_categories.clone(),
         llm_by_model: by_model,
+        ledger: ledger::ledger(month, previous, &settings.costs),
+        ledger_total: ledger::ledger_total(month),
     }
 }
 

@@ -143,7 +143,7 @@ fn sample_of(id: MetricId) -> Option<SampleOf> {
         MetricId::CsatHuman => |m| rating(&m.conversations.csat_human),
         MetricId::NegativeSentiment => |m| Sample {
             n: m.conversations.sentiment.scored,
-            sum: exact::decimal(m.conversations.sentiment.sum),
+            sum: exact::big_decimal(&m.conversations.sentiment.sum),
             sum_squares: exact::big_decimal(&m.conversations.sentiment.sum_squares),
         },
         // In seconds, the metric's unit: µs / 10⁶ and µs² / 10¹².

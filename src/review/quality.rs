@@ -31,6 +31,8 @@ pub struct QualityCounts {
     pub close_reason_while_open: i64,
     /// Retrieval checks where nothing was retrieved (counted as misses).
     pub kb_nothing_retrieved: i64,
+    /// Metered costs and ledger amounts that are NaN or ±Infinity (left out of the costs).
+    pub non_finite_value: i64,
 }
 
 /// One data-quality note: which contract break, and how many rows. The words that say
@@ -58,12 +60,15 @@ pub enum QualityKind {
     InitiatorWithoutHandoff,
     CloseReasonWhileOpen,
     KbNothingRetrieved,
+    NonFiniteValue,
 }
 
 /// Data quality of a month.
 pub fn assess(month: &MonthAggregates) -> DataQuality {
     let q: &ConversationQuality = &month.conversations.quality;
     let total = month.conversations.total;
+    let money = &month.money_quality;
+    let non_finite = money.non_finite_costs + money.non_finite_amounts;
     let counts = QualityCounts {
         unclassified: q.unclassified,
         negative_first_response: q.negative_first_response,
@@ -77,9 +82,10 @@ pub fn assess(month: &MonthAggregates) -> DataQuality {
         initiator_without_handoff: q.initiator_without_handoff,
         close_reason_while_open: q.close_reason_while_open,
         kb_nothing_retrieved: month.kb_evals.nothing_retrieved,
+        non_finite_value: non_finite,
     };
     let unclassified_share = (total > 0).then(|| q.unclassified as f64 / total as f64);
-    let described: [(QualityKind, i64); 12] = [
+    let described: [(QualityKind, i64); 13] = [
         (QualityKind::Unclassified, q.unclassified),
         (
             QualityKind::NegativeFirstResponse,
@@ -104,6 +110,7 @@ pub fn assess(month: &MonthAggregates) -> DataQuality {
             QualityKind::KbNothingRetrieved,
             month.kb_evals.nothing_retrieved,
         ),
+        (QualityKind::NonFiniteValue, non_finite),
     ];
     let notes = described
         .into_iter()

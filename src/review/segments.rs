@@ -73,7 +73,7 @@ pub fn value(id: MetricId, s: &SegmentCounts) -> Option<Exact> {
         MetricId::CsatAi => exact::ratio(s.csat_ai_sum, s.csat_ai_rated),
         MetricId::CsatHuman => exact::ratio(s.csat_human_sum, s.csat_human_rated),
         MetricId::NegativeSentiment => exact::quotient(
-            exact::decimal(s.sentiment_sum),
+            exact::big_decimal(&s.sentiment_sum),
             exact::integer(s.sentiment_scored),
         ),
         MetricId::AhtSeconds => exact::quotient(

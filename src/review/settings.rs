@@ -2,98 +2,13 @@
 //! categories. Defaults are SPEC §1 and §4; `config.rs` fills these from the TOML file.
 
 use std::collections::BTreeMap;
-use std::fmt;
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
 use super::exact::{self, Exact};
 use super::metrics::MetricId;
-
-/// A metric's target, as written in the config file.
-///
-/// The textual forms are `"> 0.95"`, `"< 3"`, `"0.45 to 0.70"` and
-/// `"lower than previous month"`. Thresholds are kept as the decimal the person wrote
-/// so that comparisons are exact.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Target {
-    /// Met when the value is strictly greater.
-    Above(Exact),
-    /// Met when the value is strictly lower.
-    Below(Exact),
-    /// Met when the value lies within the bounds, inclusive.
-    Range { min: Exact, max: Exact },
-    /// Met when the value is lower than the previous month's by at least the tolerance
-    /// (a change smaller than the tolerance is flat, which is missed).
-    LowerThanPrevious,
-}
-
-/// Why a target string was refused.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("`{0}` is not a target: write \"> 0.95\", \"< 3\", \"0.45 to 0.70\" or \"lower than previous month\"")]
-pub struct TargetParseError(pub String);
-
-impl FromStr for Target {
-    type Err = TargetParseError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = || TargetParseError(s.to_string());
-        let t = s.trim();
-        if t.eq_ignore_ascii_case("lower than previous month") {
-            return Ok(Target::LowerThanPrevious);
-        }
-        if let Some(rest) = t.strip_prefix('>') {
-            return exact::parse_decimal(rest)
-                .map(Target::Above)
-                .ok_or_else(err);
-        }
-        if let Some(rest) = t.strip_prefix('<') {
-            return exact::parse_decimal(rest)
-                .map(Target::Below)
-                .ok_or_else(err);
-        }
-        if let Some((lo, hi)) = t.split_once(" to ") {
-            let min = exact::parse_decimal(lo).ok_or_else(err)?;
-            let max = exact::parse_decimal(hi).ok_or_else(err)?;
-            if min > max {
-                return Err(err());
-            }
-            return Ok(Target::Range { min, max });
-        }
-        Err(err())
-    }
-}
-
-impl fmt::Display for Target {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let dec = |x: &Exact| trim_decimal(exact::to_f64(x));
-        match self {
-            Target::Above(t) => write!(f, "> {}", dec(t)),
-            Target::Below(t) => write!(f, "< {}", dec(t)),
-            Target::Range { min, max } => write!(f, "{} to {}", dec(min), dec(max)),
-            Target::LowerThanPrevious => f.write_str("lower than previous month"),
-        }
-    }
-}
-
-fn trim_decimal(x: f64) -> String {
-    // Shortest round-trip form: 0.95 stays "0.95", 3.0 becomes "3".
-    let s = x.to_string();
-    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
-}
-
-impl Serialize for Target {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for Target {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(deserializer)?;
-        s.parse().map_err(serde::de::Error::custom)
-    }
-}
+/// Targets live in `target.rs` (the metric table needs them too, for its defaults).
+pub use super::target::{Target, TargetParseError};
 
 /// Trap thresholds (SPEC §4 defaults).
 #[derive(Debug, Clone, PartialEq)]
@@ -106,6 +21,9 @@ pub struct TrapThresholds {
     pub prompt_rate_gap_max: Exact,
     /// Trap 3 fires when the booked `llm` line is below this share of the metered cost.
     pub booked_llm_share_min: Exact,
+    /// SPEC §7.3: the CSATs carry the `prompting_changed` caveat when trap 2's prompt
+    /// coverage moved by more than this since the month before.
+    pub prompt_change_max: Exact,
 }
 
 impl Default for TrapThresholds {
@@ -115,6 +33,7 @@ impl Default for TrapThresholds {
             prompt_coverage_min: exact::ratio(95, 100).expect("nonzero"),
             prompt_rate_gap_max: exact::ratio(10, 100).expect("nonzero"),
             booked_llm_share_min: exact::ratio(90, 100).expect("nonzero"),
+            prompt_change_max: exact::ratio(10, 100).expect("nonzero"),
         }
     }
 }
@@ -207,28 +126,5 @@ impl ReviewSettings {
             .get(&id)
             .cloned()
             .unwrap_or_else(|| exact::integer(0))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn target_strings_round_trip() {
-        for s in ["> 0.95", "< 3", "0.45 to 0.7", "lower than previous month"] {
-            assert_eq!(s.parse::<Target>().unwrap().to_string(), s);
-        }
-        assert_eq!(
-            "> 0.95".parse::<Target>().unwrap(),
-            Target::Above(exact::ratio(95, 100).unwrap())
-        );
-    }
-
-    #[test]
-    fn bad_targets_are_refused() {
-        for s in ["", ">", "0.7 to 0.45", "about 3", "> x"] {
-            assert!(s.parse::<Target>().is_err(), "{s}");
-        }
     }
 }

@@ -14,6 +14,8 @@ pub enum Status {
     Met,
     Missed,
     NoData,
+    /// The configuration declares the metric's relation absent (`[contract]`).
+    NotMeasured,
 }
 
 /// How the value moved since the previous month, judged by the metric's direction.

@@ -12,6 +12,41 @@ use super::status::Status;
 use super::{opt_f64, MonthValues};
 use crate::aggregates::MonthAggregates;
 
+/// The three traps, in report order; serialised as their `report.json` keys.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum TrapId {
+    FakingDeflection,
+    InflatedCsat,
+    HiddenLlmCost,
+}
+
+impl TrapId {
+    /// Every trap, in report order.
+    pub const ALL: [TrapId; 3] = [
+        TrapId::FakingDeflection,
+        TrapId::InflatedCsat,
+        TrapId::HiddenLlmCost,
+    ];
+
+    /// The id as in `report.json` (`faking_deflection`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrapId::FakingDeflection => "faking_deflection",
+            TrapId::InflatedCsat => "inflated_csat",
+            TrapId::HiddenLlmCost => "hidden_llm_cost",
+        }
+    }
+}
+
+impl std::fmt::Display for TrapId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Why a trap fired (machine-readable; the callout text is the renderer's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -51,19 +86,21 @@ pub struct Traps {
 }
 
 impl Traps {
+    /// Whether a trap fired.
+    pub fn triggered(&self, id: TrapId) -> bool {
+        match id {
+            TrapId::FakingDeflection => self.faking_deflection.triggered,
+            TrapId::InflatedCsat => self.inflated_csat.triggered,
+            TrapId::HiddenLlmCost => self.hidden_llm_cost.triggered,
+        }
+    }
+
     /// Ids of the triggered traps, in report order.
-    pub fn triggered_ids(&self) -> Vec<&'static str> {
-        let mut ids = Vec::new();
-        if self.faking_deflection.triggered {
-            ids.push("faking_deflection");
-        }
-        if self.inflated_csat.triggered {
-            ids.push("inflated_csat");
-        }
-        if self.hidden_llm_cost.triggered {
-            ids.push("hidden_llm_cost");
-        }
-        ids
+    pub fn triggered_ids(&self) -> Vec<TrapId> {
+        TrapId::ALL
+            .into_iter()
+            .filter(|&id| self.triggered(id))
+            .collect()
     }
 }
 
@@ -258,7 +295,7 @@ fn hidden_llm_cost(
     settings: &ReviewSettings,
 ) -> Trap<HiddenLlmCostEvidence> {
     let categories = &settings.costs;
-    let booked_line = month.ledger_amount(&categories.llm).map(exact::decimal);
+    let booked_line = month.ledger_amount(&categories.llm).map(exact::big_decimal);
     let booked = booked_line.clone().unwrap_or_else(|| exact::integer(0));
     let metered = &costs.llm;
     let ledger_booked = !month.ledger.is_empty();
@@ -280,7 +317,7 @@ fn hidden_llm_cost(
         )
         .map(|l| LedgerCategoryAmount {
             category: l.category.clone(),
-            amount: exact::to_f64(&exact::decimal(l.amount)),
+            amount: exact::to_f64(&exact::big_decimal(&l.amount)),
         });
     let mut reasons = Vec::new();
     if ledger_booked && *metered > Exact::zero() {

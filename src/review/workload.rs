@@ -15,6 +15,8 @@ use crate::aggregates::MonthAggregates;
 pub struct Workload {
     /// Conversations a person handled: handed off, or without the AI.
     pub human_handled: Figure,
+    /// SPEC §7.1: `human_handled` / all conversations; null in a month without any.
+    pub human_handled_share: Figure,
     /// The deflected conversations of `deflection_rate`.
     pub ai_resolutions: Figure,
     /// The booked labor categories.
@@ -60,6 +62,7 @@ pub enum Savings {
 /// The six figures of one month, exact.
 struct Figures {
     human_handled: Exact,
+    human_handled_share: Option<Exact>,
     ai_resolutions: Exact,
     labor_cost: Exact,
     cost_per_ai_resolution: Option<Exact>,
@@ -83,6 +86,7 @@ impl Figures {
             .map(|per| &ai_resolutions * per - &ai_cost);
         Figures {
             cost_per_ai_resolution: exact::quotient(ai_cost, ai_resolutions.clone()),
+            human_handled_share: exact::ratio(c.human_handled, c.total),
             human_handled,
             ai_resolutions,
             labor_cost: costs.labor.clone(),
@@ -90,6 +94,13 @@ impl Figures {
             labor_cost_avoided_estimate: estimate,
         }
     }
+}
+
+/// SPEC §7.1: the month's conversations against the month before's (a count, 0 in a month
+/// without any; null only when the aggregates do not hold the month before).
+pub fn volume(month: &MonthAggregates, previous: Option<&MonthAggregates>) -> Figure {
+    let total = |m: &MonthAggregates| exact::integer(m.conversations.total);
+    figure(Some(&total(month)), previous.map(total).as_ref())
 }
 
 fn figure(value: Option<&Exact>, previous: Option<&Exact>) -> Figure {
@@ -119,6 +130,7 @@ pub fn workload(
     };
     Workload {
         human_handled: pair(|f| Some(&f.human_handled)),
+        human_handled_share: pair(|f| f.human_handled_share.as_ref()),
         ai_resolutions: pair(|f| Some(&f.ai_resolutions)),
         labor_cost: pair(|f| Some(&f.labor_cost)),
         cost_per_ai_resolution: pair(|f| f.cost_per_ai_resolution.as_ref()),

@@ -4,6 +4,7 @@
 //! went wrong, where (with any password redacted), and what to do about it. The CLI maps
 //! all of them to exit code 3 (data source).
 
+pub mod empty_month;
 pub mod postgres;
 
 use std::path::{Path, PathBuf};
@@ -47,12 +48,23 @@ pub enum SourceError {
         search_path: String,
     },
 
+    /// The schema exists, but the role lacks the USAGE right on it (PostgreSQL then hides
+    /// it from the session as if it did not exist).
+    #[error(
+        "the schema `{schema}` exists, but the connected role may not use it (it lacks the \
+         USAGE right on the schema). Ask its owner to `GRANT USAGE ON SCHEMA` it to the role \
+         of the connection string, with SELECT on the five relations of the data contract in \
+         README.md."
+    )]
+    SchemaNotUsable { schema: String },
+
     /// A relation of the contract is neither a table nor a view in the schema.
     #[error(
         "relation `{relation}` does not exist in schema `{schema}`. aikpi reads the five \
          relations of the data contract in README.md (conversations, llm_usage, cost_ledger, \
          kb_evals, reply_edits): create them with `aikpi migrate`, or create a view named \
-         `{relation}` over your own tables."
+         `{relation}` over your own tables{}. `aikpi check` lists everything to fix.",
+        absent_switch(.relation)
     )]
     MissingRelation {
         schema: String,
@@ -259,6 +271,19 @@ pub enum SourceError {
     },
 }
 
+/// For a relation a team may not collect: how to declare it absent (SPEC §3).
+fn absent_switch(relation: &str) -> String {
+    if crate::contract::Contract::is_optional(relation) {
+        format!(
+            "; or, if your team does not collect {relation}, declare it absent in the config \
+             file with `{relation} = \"absent\"` under `[contract]` (its metric is then \
+             reported as not measured)"
+        )
+    } else {
+        String::new()
+    }
+}
+
 /// "on the only attempt" / "on each of the 2 attempts, each on a fresh snapshot".
 fn attempts_text(attempts: u32) -> String {
     if attempts <= 1 {
@@ -327,6 +352,17 @@ impl SourceError {
                         "Check the user name in the connection string (or PGUSER): the role \
                          must exist, have LOGIN, and be allowed to connect from this machine \
                          (pg_hba.conf)."
+                    }
+                    // 53300 is every connection limit; only the text says whose.
+                    Some("53300") if db.message().contains("for role") => {
+                        "The role has used up its own connection limit (its CONNECTION \
+                         LIMIT): close its idle sessions, or ask the administrator to raise \
+                         it with ALTER ROLE … CONNECTION LIMIT."
+                    }
+                    Some("53300") if db.message().contains("for database") => {
+                        "The database has used up its connection limit (its CONNECTION \
+                         LIMIT): close idle sessions to it, or ask the administrator to raise \
+                         it with ALTER DATABASE … CONNECTION LIMIT."
                     }
                     Some("53300") => {
                         "The server has no free connection slot: try again later, or ask the \
@@ -421,7 +457,44 @@ pub fn load_aggregates_file(path: impl AsRef<Path>) -> Result<Aggregates, Source
 /// query parameters (`?password=…`, `&sslpassword=…`) and libpq keyword strings
 /// (`host=… password=…`). Never panics; when in doubt it redacts more, not less.
 pub fn redact_url(url: &str) -> String {
-    redact_password_params(&redact_userinfo(url))
+    redact_password_params(&redact_query_secrets(&redact_userinfo(url)))
+}
+
+/// Redacts the value of every query parameter of a URL whose key, percent-decoded and in
+/// any case, names a password (`password`, `sslpassword`, `pass%77ord`): libpq decodes
+/// the keys before it reads them, so a literal match alone would miss them.
+fn redact_query_secrets(url: &str) -> String {
+    let Some(query_start) = url
+        .find("://")
+        .and_then(|s| url[s..].find('?').map(|q| s + q + 1))
+    else {
+        return url.to_string();
+    };
+    let query_end = url[query_start..]
+        .find('#')
+        .map_or(url.len(), |f| query_start + f);
+    let params: Vec<String> = url[query_start..query_end]
+        .split('&')
+        .map(|param| {
+            let Some((key, _)) = param.split_once('=') else {
+                return param.to_string();
+            };
+            let decoded: String = url::form_urlencoded::parse(key.as_bytes())
+                .map(|(k, _)| k.into_owned())
+                .collect();
+            if decoded.to_lowercase().contains("password") {
+                format!("{key}=***")
+            } else {
+                param.to_string()
+            }
+        })
+        .collect();
+    format!(
+        "{}{}{}",
+        &url[..query_start],
+        params.join("&"),
+        &url[query_end..]
+    )
 }
 
 /// The password embedded in a connection string, if any (used to scrub driver messages).
@@ -553,6 +626,22 @@ mod tests {
         ] {
             assert_eq!(redact_url(url), url);
         }
+    }
+
+    #[test]
+    fn redacts_password_parameters_with_percent_encoded_keys() {
+        assert_eq!(
+            redact_url("postgres://u@h/db?pass%77ord=s3cret&sslmode=require"),
+            "postgres://u@h/db?pass%77ord=***&sslmode=require"
+        );
+        assert_eq!(
+            redact_url("postgres://u@h/db?sslmode=disable&%53SL%50ASSWORD=k3y#x"),
+            "postgres://u@h/db?sslmode=disable&%53SL%50ASSWORD=***#x"
+        );
+        assert_eq!(
+            redact_url("postgres://u@h/db?p%61ssword"),
+            "postgres://u@h/db?p%61ssword"
+        );
     }
 
     #[test]

@@ -23,16 +23,23 @@ use futures_util::future::join_all;
 
 use super::{redact_url, scrub, SourceError};
 use crate::aggregates::{Aggregates, SourceInfo};
+use crate::contract::Contract;
 use crate::period::Month;
 use crate::{progress, timings};
 
+mod check;
 mod indexes;
+mod nearest;
 mod read;
 mod rollup;
+mod stored;
 
+pub use check::{check_readiness, CheckRequest};
 pub use indexes::{missing_indexes, stale_tables, MissingIndex, StaleTable, UPKEEP_MIN_BYTES};
+pub use nearest::Neighbours;
 pub use read::{read_aggregates, read_aggregates_with, ReadOptions};
-pub use rollup::{rollup, RollupSummary, SkipReason, StoredMonths};
+pub use rollup::{rollup, RollupSummary, SkipReason};
+pub use stored::StoredMonths;
 
 const CONTRACT_SQL: &str = include_str!("sql/contract.sql");
 
@@ -85,15 +92,21 @@ pub async fn connect(
         step,
         cause: scrub(&e.to_string(), url),
     };
-    sqlx::query("SELECT set_config('search_path', quote_ident($1), false)")
-        .bind(schema)
-        .execute(&mut conn)
-        .await
-        .map_err(|e| session_error("set the search_path", e))?;
+    // Named from pg_catalog: the role's default search_path (e.g. `public`) is not ours.
+    // `aikpi.schema` keeps the configured name for the SQL that names the contract's
+    // relations with it once the search_path is pinned ([`pin_search_path`]).
+    sqlx::query(
+        "SELECT pg_catalog.set_config('search_path', pg_catalog.quote_ident($1), false), \
+                pg_catalog.set_config('aikpi.schema', $1, false)",
+    )
+    .bind(schema)
+    .execute(&mut conn)
+    .await
+    .map_err(|e| session_error("set the search_path", e))?;
     if let Some(timeout) = statement_timeout {
         // At least 1 ms: PostgreSQL reads 0 as "no timeout".
         let millis = timeout.as_millis().max(1);
-        sqlx::query("SELECT set_config('statement_timeout', $1, false)")
+        sqlx::query("SELECT pg_catalog.set_config('statement_timeout', $1, false)")
             .bind(format!("{millis}ms"))
             .execute(&mut conn)
             .await
@@ -107,6 +120,62 @@ pub async fn connect(
     Ok(conn)
 }
 
+/// Makes the session resolve every name it is not given with a schema from `pg_catalog`
+/// alone (`pg_temp` last, which PostgreSQL never searches for functions or operators).
+///
+/// The report's and the rollup's SQL names the contract's relations with their schema
+/// ([`SessionSchema::qualify`]); everything else — functions, operators, types,
+/// collations — then comes from the system catalog. With the contract's schema in the
+/// search_path, a role allowed to CREATE there (PostgreSQL 14's default on `public`)
+/// could plant, say, a `sum(numeric)` or an `OPERATOR =(text, unknown)` that matches an
+/// argument type better than the built-in one and runs with aikpi's rights.
+pub async fn pin_search_path(conn: &mut PgConnection) -> Result<(), SourceError> {
+    sqlx::query("SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)")
+        .execute(&mut *conn)
+        .await
+        .map(drop)
+        .map_err(|e| SourceError::Session {
+            location: "the report session".to_string(),
+            step: "set the search_path",
+            cause: e.to_string(),
+        })
+}
+
+/// The schema a session reads the contract from: the one [`connect`] was given (or, on a
+/// session opened otherwise, the first schema of its search_path).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionSchema {
+    /// The schema's name, for bind parameters.
+    pub name: String,
+    /// The name as an SQL identifier, quoted by PostgreSQL (`quote_ident`).
+    quoted: String,
+}
+
+const SESSION_SCHEMA_SQL: &str = "\
+SELECT s.name, pg_catalog.quote_ident(s.name)
+FROM (SELECT coalesce(pg_catalog.current_setting('aikpi.schema', true),
+                      pg_catalog.current_schema()::pg_catalog.text) AS name) s";
+
+impl SessionSchema {
+    /// The session's schema; `None` when it has none (no `aikpi.schema`, and no schema
+    /// of its search_path exists).
+    pub async fn of(conn: &mut PgConnection) -> Result<Option<SessionSchema>, sqlx::Error> {
+        let (name, quoted): (Option<String>, Option<String>) =
+            sqlx::query_as(SESSION_SCHEMA_SQL).fetch_one(conn).await?;
+        Ok(name
+            .zip(quoted)
+            .map(|(name, quoted)| SessionSchema { name, quoted }))
+    }
+
+    /// `sql` with this schema in place of every `/*SCHEMA*/` marker, which the SQL files
+    /// write right before a contract relation or a rollup object (`/*SCHEMA*/conversations`).
+    /// The marker never stands inside a string literal: the quoted identifier may hold a
+    /// `'`; objects named in text (`to_regclass`) take the name as a bind parameter.
+    pub fn qualify(&self, sql: &str) -> String {
+        sql.replace("/*SCHEMA*/", &format!("{}.", self.quoted))
+    }
+}
+
 /// Where and how a report reads: the database, the session settings, and how often a
 /// read cancelled by a hot standby's recovery conflict starts again.
 #[derive(Debug, Clone)]
@@ -118,12 +187,15 @@ pub struct ReadTarget<'a> {
     /// Further attempts after a recovery conflict, each on fresh connections and a fresh
     /// snapshot (config `read_retries`).
     pub retries: u32,
+    /// The relations declared absent (config `[contract]`): neither checked nor read.
+    pub contract: Contract,
 }
 
 impl ReadTarget<'_> {
     /// Opens one read-only session with the report's own settings.
     async fn open_reader(&self) -> Result<PgConnection, SourceError> {
         let mut conn = connect(self.url, self.schema, self.statement_timeout, true).await?;
+        pin_search_path(&mut conn).await?;
         apply_read_options(&mut conn, self.options).await?;
         Ok(conn)
     }
@@ -147,6 +219,8 @@ pub struct ReportRead {
     pub aggregates: Aggregates,
     /// The oldest months of the window, when they came from the rollup.
     pub stored: Option<StoredMonths>,
+    /// When the report month has no conversations: the nearest ones (SPEC §7.7).
+    pub empty_month: Option<Neighbours>,
 }
 
 /// Connects, checks the contract and reads the aggregates of `req` on
@@ -193,7 +267,11 @@ async fn read_once(
     let mut conn = timings::time_async("connect", target.open_reader()).await?;
     drop(connecting);
     let checking = progress::phase("checking the data contract");
-    timings::time_async("contract check", check_contract(&mut conn)).await?;
+    timings::time_async(
+        "contract check",
+        check_contract_with(&mut conn, &target.contract),
+    )
+    .await?;
     drop(checking);
     if first_attempt {
         notify_upkeep(&mut conn).await;
@@ -207,10 +285,17 @@ async fn read_once(
     let purpose = read::Purpose::Report {
         use_rollup: target.options.use_rollup,
     };
-    let read = read::read_window(&mut conn, more, req, purpose).await?;
+    let read = read::read_window(&mut conn, more, req, purpose, &target.contract).await?;
+    let empty_month = match read.aggregates.report_month() {
+        Some(m) if m.conversations.total == 0 => {
+            Some(nearest::neighbours(&mut conn, m.starts_at, m.ends_at).await?)
+        }
+        _ => None,
+    };
     Ok(ReportRead {
         aggregates: read.aggregates,
         stored: read.stored,
+        empty_month,
     })
 }
 
@@ -249,7 +334,7 @@ pub async fn apply_read_options(
     ];
     for (name, value, step) in settings {
         let Some(value) = value else { continue };
-        sqlx::query("SELECT set_config($1, $2, false)")
+        sqlx::query("SELECT pg_catalog.set_config($1, $2, false)")
             .bind(name)
             .bind(value)
             .execute(&mut *conn)
@@ -404,12 +489,15 @@ const FOREIGN_TABLES_SQL: &str = include_str!("sql/foreign_tables.sql");
 /// Whether a contract relation is a foreign table or has foreign partitions
 /// (`sql/foreign_tables.sql` says why that matters).
 pub async fn has_foreign_tables(conn: &mut PgConnection) -> Result<bool, SourceError> {
+    let failed = |e: sqlx::Error| SourceError::query("data contract check", &e);
     let names: Vec<&str> = CONTRACT.iter().map(|(name, _)| *name).collect();
+    let schema = SessionSchema::of(&mut *conn).await.map_err(failed)?;
     sqlx::query_scalar(FOREIGN_TABLES_SQL)
         .bind(&names)
+        .bind(schema.map(|s| s.name))
         .fetch_one(&mut *conn)
         .await
-        .map_err(|e| SourceError::query("data contract check", &e))
+        .map_err(failed)
 }
 
 /// The type a contract column must have, as a set of acceptable PostgreSQL types.
@@ -547,23 +635,60 @@ struct ContractColumn {
 /// views) with every column of SPEC §2 in a compatible type, and that they are readable.
 /// The error names the first relation and column that is missing or wrong.
 pub async fn check_contract(conn: &mut PgConnection) -> Result<(), SourceError> {
+    check_contract_with(conn, &Contract::default()).await
+}
+
+/// [`check_contract`] for a team that declares relations absent (`[contract]`): those
+/// are not checked.
+pub async fn check_contract_with(
+    conn: &mut PgConnection,
+    contract: &Contract,
+) -> Result<(), SourceError> {
     let query_error = |e: sqlx::Error| SourceError::query("data contract check", &e);
-    let (schema, search_path): (Option<String>, String) =
-        sqlx::query_as("SELECT current_schema()::text, current_setting('search_path')")
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(query_error)?;
-    let Some(schema) = schema else {
+    let Some(session) = SessionSchema::of(&mut *conn).await.map_err(query_error)? else {
+        let search_path: String =
+            sqlx::query_scalar("SELECT pg_catalog.current_setting('search_path')")
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(query_error)?;
         return Err(SourceError::SchemaMissing { search_path });
     };
+    // A schema the role may not use (no USAGE) looks missing from inside it (its
+    // current_schema() is NULL): tell the two apart in the catalog.
+    let usable: Option<bool> = sqlx::query_scalar(
+        "SELECT pg_catalog.has_schema_privilege(n.oid, 'USAGE') \
+         FROM pg_catalog.pg_namespace n WHERE n.nspname OPERATOR(pg_catalog.=) $1",
+    )
+    .bind(&session.name)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(query_error)?;
+    match usable {
+        None => {
+            return Err(SourceError::SchemaMissing {
+                search_path: session.quoted,
+            })
+        }
+        Some(false) => {
+            return Err(SourceError::SchemaNotUsable {
+                schema: session.name,
+            })
+        }
+        Some(true) => {}
+    }
+    let schema = session.name;
     let names: Vec<&str> = CONTRACT.iter().map(|(name, _)| *name).collect();
     let rows: Vec<ContractColumn> = sqlx::query_as(CONTRACT_SQL)
         .bind(&names)
+        .bind(&schema)
         .fetch_all(&mut *conn)
         .await
         .map_err(query_error)?;
 
     for (relation, columns) in CONTRACT {
+        if contract.is_absent(relation) {
+            continue;
+        }
         let found: Vec<&ContractColumn> = rows.iter().filter(|r| r.relation == relation).collect();
         if found.is_empty() {
             return Err(SourceError::MissingRelation { schema, relation });

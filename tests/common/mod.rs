@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use aikpi::aggregates::{
-    Aggregates, ConversationAggregates, ConversationQuality, EndingAggregates,
+    Aggregates, ConversationAggregates, ConversationQuality, DeflectedByEnding, EndingAggregates,
     FirstResponseAggregates, HandleTimeAggregates, HandoffCounts, IssueAggregates,
     KbEvalAggregates, LedgerLine, LlmUsageAggregates, ModelUsage, MonthAggregates,
     RatingAggregates, ReplyEditAggregates, SegmentAggregates, SegmentCounts, SentimentAggregates,
@@ -18,6 +18,7 @@ use aikpi::aggregates::{
 use aikpi::period::Month;
 use aikpi::review::settings::ReviewSettings;
 use aikpi::review::{review, Review, ReviewContext};
+use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
@@ -31,6 +32,11 @@ const TZ: chrono_tz::Tz = chrono_tz::Europe::Berlin;
 
 fn dec(s: &str) -> Decimal {
     s.parse().expect("fixture decimal")
+}
+
+/// Money and sentiment sums are exact at any size (`BigDecimal`).
+fn big(s: &str) -> BigDecimal {
+    s.parse().expect("a decimal")
 }
 
 fn at(s: &str) -> DateTime<Utc> {
@@ -107,6 +113,7 @@ fn month(year: i32, m: u32, spec: Option<Spec>) -> MonthAggregates {
         open: s.open,
         returned_24h: s.returned,
         deflected: s.deflected,
+        deflected_by_ending: deflected_by_ending(s.deflected, &endings),
         naive_deflected: s.naive,
         deflected_frustrated_exits: s.frustrated,
         handoffs: HandoffCounts {
@@ -135,7 +142,7 @@ fn month(year: i32, m: u32, spec: Option<Spec>) -> MonthAggregates {
         csat_human: rating(s.csat_human.0, s.csat_human.1),
         sentiment: SentimentAggregates {
             scored: s.sentiment.0,
-            sum: dec(s.sentiment.1),
+            sum: big(s.sentiment.1),
             // Σx² of scores spread by 0.2 around their mean.
             sum_squares: {
                 let n = Decimal::from(s.sentiment.0.max(1));
@@ -160,16 +167,16 @@ fn month(year: i32, m: u32, spec: Option<Spec>) -> MonthAggregates {
     let (cost, background, models) = s.llm;
     agg.llm_usage = LlmUsageAggregates {
         calls: models.iter().map(|m| m.1).sum(),
-        prompt_tokens: Decimal::from(models.iter().map(|m| m.1).sum::<i64>() * 1_400),
-        completion_tokens: Decimal::from(models.iter().map(|m| m.1).sum::<i64>() * 260),
-        cost: dec(cost),
-        background_cost: dec(background),
+        prompt_tokens: BigDecimal::from(models.iter().map(|m| m.1).sum::<i64>() * 1_400),
+        completion_tokens: BigDecimal::from(models.iter().map(|m| m.1).sum::<i64>() * 260),
+        cost: big(cost),
+        background_cost: big(background),
         by_model: models
             .iter()
             .map(|(model, calls, cost)| ModelUsage {
                 model: model.to_string(),
                 calls: *calls,
-                cost: dec(cost),
+                cost: big(cost),
             })
             .collect(),
     };
@@ -178,7 +185,7 @@ fn month(year: i32, m: u32, spec: Option<Spec>) -> MonthAggregates {
         .iter()
         .map(|(category, amount)| LedgerLine {
             category: category.to_string(),
-            amount: dec(amount),
+            amount: big(amount),
         })
         .collect();
     ledger.sort_by(|a, b| a.category.cmp(&b.category));
@@ -193,6 +200,32 @@ fn month(year: i32, m: u32, spec: Option<Spec>) -> MonthAggregates {
         fed_back: s.edits.1,
     };
     agg
+}
+
+/// `deflected` shared out over the endings, each taking at most its closed conversations
+/// in the order resolved, user_left, timeout, agent_closed; the rest has an unknown ending.
+fn deflected_by_ending(
+    deflected: i64,
+    endings: &BTreeMap<String, EndingAggregates>,
+) -> DeflectedByEnding {
+    let mut rest = deflected;
+    let mut take = |ending: &str| {
+        let n = endings.get(ending).map_or(0, |e| e.closed).min(rest);
+        rest -= n;
+        n
+    };
+    let (resolved, user_left, timeout, agent_closed) = (
+        take("resolved"),
+        take("user_left"),
+        take("timeout"),
+        take("agent_closed"),
+    );
+    DeflectedByEnding {
+        resolved,
+        user_left,
+        timeout,
+        agent_closed,
+    }
 }
 
 /// Ratings whose squares put a standard deviation of about 1 around their mean.
@@ -224,7 +257,7 @@ fn segments(c: &ConversationAggregates) -> SegmentAggregates {
         csat_human_rated: c.csat_human.rated * n / total,
         csat_human_sum: c.csat_human.sum * n / total,
         sentiment_scored: c.sentiment.scored * n / total,
-        sentiment_sum: c.sentiment.sum * Decimal::from(n) / Decimal::from(total),
+        sentiment_sum: &c.sentiment.sum * BigDecimal::from(n) / BigDecimal::from(total),
         frt_p90_seconds: c.first_response.p90_seconds,
     };
     let channels: BTreeMap<String, SegmentCounts> = c
@@ -401,6 +434,7 @@ pub fn fixture_aggregates() -> Aggregates {
             month(2026, 9, Some(september)),
             month(2026, 10, Some(october)),
         ],
+        absent_relations: Vec::new(),
     }
 }
 

@@ -21,12 +21,18 @@ use aikpi::presentation::view::ReportView;
 use aikpi::presentation::{Language, Presentation};
 use aikpi::review::settings::ReviewSettings;
 use aikpi::review::{review, Review, ReviewContext};
+use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
 use plotters::prelude::*;
 use rust_decimal::Decimal;
 
 fn dec(s: &str) -> Decimal {
     Decimal::from_str(s).expect("fixture decimal")
+}
+
+/// Money and sentiment sums are exact at any size (`BigDecimal`).
+fn big(s: &str) -> BigDecimal {
+    s.parse().expect("a decimal")
 }
 
 /// One month of a plausible operation; `k` shifts the numbers from month to month.
@@ -57,7 +63,7 @@ fn month(year: i32, m: u32, k: i64) -> MonthAggregates {
     c.csat_human.rated = 800;
     c.csat_human.sum = 3_640 - 10 * k;
     c.sentiment.scored = 9_000;
-    c.sentiment.sum = Decimal::from(2_700 + 30 * k);
+    c.sentiment.sum = BigDecimal::from(2_700 + 30 * k);
     c.closed_rating_prompted = 7_000;
     let ending = |closed, rating_prompted, ai_rated, ai_rating_sum| EndingAggregates {
         closed,
@@ -80,32 +86,32 @@ fn month(year: i32, m: u32, k: i64) -> MonthAggregates {
     c.quality.negative_first_response = 12;
     c.quality.ai_csat_out_of_range = 3;
     a.llm_usage.calls = 45_000;
-    a.llm_usage.cost = dec("4200.50") + Decimal::from(100 * k);
-    a.llm_usage.background_cost = dec("300");
+    a.llm_usage.cost = big("4200.50") + BigDecimal::from(100 * k);
+    a.llm_usage.background_cost = big("300");
     a.llm_usage.by_model = vec![
         ModelUsage {
             model: "gpt-4o".into(),
             calls: 5_000,
-            cost: dec("1200") + Decimal::from(100 * k),
+            cost: big("1200") + BigDecimal::from(100 * k),
         },
         ModelUsage {
             model: "gpt-4o-mini".into(),
             calls: 40_000,
-            cost: dec("3000.50"),
+            cost: big("3000.50"),
         },
     ];
     a.ledger = vec![
         LedgerLine {
             category: "cloud_services".into(),
-            amount: dec("5000"),
+            amount: big("5000"),
         },
         LedgerLine {
             category: "infra".into(),
-            amount: dec("2500"),
+            amount: big("2500"),
         },
         LedgerLine {
             category: "labor".into(),
-            amount: dec("30000") - Decimal::from(500 * k),
+            amount: big("30000") - BigDecimal::from(500 * k),
         },
     ];
     a.kb_evals.evaluated = 500;
@@ -130,6 +136,7 @@ pub fn aggregates() -> Aggregates {
         read_at: at("2026-11-03T06:00:00Z"),
         frustrated_sentiment_min: dec("0.5"),
         months: vec![month(2026, 8, 0), month(2026, 9, 1), month(2026, 10, 2)],
+        absent_relations: Vec::new(),
     }
 }
 

@@ -24,6 +24,7 @@ use aikpi::period::Month;
 use aikpi::presentation::Presentation;
 use aikpi::review::settings::ReviewSettings;
 use aikpi::review::{review, Review, ReviewContext};
+use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
 use mail_parser::{MessagePart, MimeHeaders, PartType};
 use rust_decimal::Decimal;
@@ -338,6 +339,11 @@ fn dec(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()
 }
 
+/// Money and sentiment sums are exact at any size (`BigDecimal`).
+fn big(s: &str) -> BigDecimal {
+    s.parse().expect("a decimal")
+}
+
 fn ending(closed: i64, prompted: i64, rated: i64, sum: i64) -> EndingAggregates {
     EndingAggregates {
         closed,
@@ -372,25 +378,25 @@ fn month(label: &str) -> MonthAggregates {
     c.csat_human.rated = 4;
     c.csat_human.sum = 19;
     c.sentiment.scored = 20;
-    c.sentiment.sum = dec("4.0");
+    c.sentiment.sum = big("4.0");
     c.closed_rating_prompted = 20;
     c.endings.insert("resolved".into(), ending(15, 15, 8, 38));
     c.endings.insert("user_left".into(), ending(5, 5, 2, 7));
     c.channels.insert("web".into(), 20);
     a.llm_usage.calls = 60;
-    a.llm_usage.cost = dec("10.00");
+    a.llm_usage.cost = big("10.00");
     a.ledger = vec![
         LedgerLine {
             category: "infra".into(),
-            amount: dec("20.00"),
+            amount: big("20.00"),
         },
         LedgerLine {
             category: "labor".into(),
-            amount: dec("70.00"),
+            amount: big("70.00"),
         },
         LedgerLine {
             category: "llm".into(),
-            amount: dec("10.00"),
+            amount: big("10.00"),
         },
     ];
     a.kb_evals.evaluated = 10;
@@ -418,7 +424,7 @@ pub fn review_with_names(hostile_category: &str, channel: &str) -> Review {
     cur.ledger.retain(|l| l.category != "llm");
     cur.ledger.push(LedgerLine {
         category: hostile_category.into(),
-        amount: dec("12.00"),
+        amount: big("12.00"),
     });
     let read_at = cur.ends_at + chrono::Duration::days(3);
     let aggregates = Aggregates {
@@ -433,6 +439,7 @@ pub fn review_with_names(hostile_category: &str, channel: &str) -> Review {
         read_at,
         frustrated_sentiment_min: dec("0.5"),
         months: vec![prev, cur],
+        absent_relations: Vec::new(),
     };
     let context = ReviewContext {
         generated_at: now(),

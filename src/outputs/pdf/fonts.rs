@@ -39,7 +39,7 @@ pub const BUNDLED: [FontFile; 4] = [
     },
     FontFile {
         name: "wqy-microhei.ttc",
-        bytes: include_bytes!("../../../assets/fonts/wqy-microhei.ttc"),
+        bytes: crate::outputs::charts::fonts::FONT_CJK,
     },
 ];
 

@@ -115,6 +115,12 @@ pub enum PdfError {
     Export(String),
 }
 
+impl From<PdfError> for FormatError {
+    fn from(e: PdfError) -> Self {
+        FormatError::format(e)
+    }
+}
+
 /// Typesets `template` with `files` in its world (data, images) and the bundled fonts.
 pub fn typeset(job: Job<'_>) -> Result<Vec<u8>, PdfError> {
     let fonts = fonts::Fonts::bundled()?;

@@ -118,7 +118,9 @@ pub fn compile(job: Job<'_>, fonts: &Fonts) -> Result<Vec<u8>, PdfError> {
             .collect::<Vec<_>>()
             .join("; "),
     };
-    let document = warned.output.map_err(|errors| template_error(&errors))?;
+    let document = warned
+        .output
+        .map_err(|errors| template_error(errors.as_slice()))?;
     let font_warnings: Vec<SourceDiagnostic> = warned
         .warnings
         .iter()

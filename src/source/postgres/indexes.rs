@@ -11,6 +11,7 @@ use std::fmt;
 use sqlx::postgres::PgConnection;
 use sqlx::FromRow;
 
+use super::SessionSchema;
 use crate::source::SourceError;
 
 const INDEXES_SQL: &str = include_str!("../sql/indexes.sql");
@@ -134,12 +135,15 @@ struct IndexRow {
 /// not a direct view of one table cannot be judged and is skipped, as is a table without
 /// the expected columns under their contract names.
 pub async fn missing_indexes(conn: &mut PgConnection) -> Result<Vec<MissingIndex>, SourceError> {
+    let failed = |e: sqlx::Error| SourceError::query("index check", &e);
     let names: Vec<&str> = EXPECTED.iter().map(|e| e.relation).collect();
+    let schema = SessionSchema::of(&mut *conn).await.map_err(failed)?;
     let rows: Vec<IndexRow> = sqlx::query_as(INDEXES_SQL)
         .bind(&names)
+        .bind(schema.map(|s| s.name))
         .fetch_all(&mut *conn)
         .await
-        .map_err(|e| SourceError::query("index check", &e))?;
+        .map_err(failed)?;
     Ok(missing(&rows))
 }
 
@@ -243,13 +247,16 @@ pub async fn stale_tables(
     conn: &mut PgConnection,
     min_bytes: i64,
 ) -> Result<Vec<StaleTable>, SourceError> {
+    let failed = |e: sqlx::Error| SourceError::query("table upkeep check", &e);
     let names: Vec<&str> = EXPECTED.iter().map(|e| e.relation).collect();
+    let schema = SessionSchema::of(&mut *conn).await.map_err(failed)?;
     let rows: Vec<UpkeepRow> = sqlx::query_as(UPKEEP_SQL)
         .bind(&names)
         .bind(min_bytes)
+        .bind(schema.map(|s| s.name))
         .fetch_all(&mut *conn)
         .await
-        .map_err(|e| SourceError::query("table upkeep check", &e))?;
+        .map_err(failed)?;
     Ok(rows
         .into_iter()
         .filter(|r| r.never_analysed || r.visible_percent.is_some_and(|p| p < VISIBLE_PERCENT_MIN))

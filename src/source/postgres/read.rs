@@ -31,12 +31,13 @@ use rust_decimal::Decimal;
 use sqlx::postgres::{PgConnection, PgRow};
 use sqlx::{Connection, Executor, FromRow, Postgres, Row, Transaction};
 
-use super::rollup::{self, RollupSnapshot, StoredMonths};
-use super::AggregatesRequest;
+use super::stored::{self, RollupSnapshot, StoredMonths};
+use super::{AggregatesRequest, SessionSchema};
 use crate::aggregates::{
-    Aggregates, IssueAggregates, LedgerLine, ModelUsage, MonthAggregates, SegmentAggregates,
-    SegmentCounts, AGGREGATES_FORMAT_VERSION,
+    Aggregates, DeflectedByEnding, IssueAggregates, LedgerLine, ModelUsage, MonthAggregates,
+    SegmentAggregates, SegmentCounts, AGGREGATES_FORMAT_VERSION,
 };
+use crate::contract::{Contract, Presence};
 use crate::source::SourceError;
 use crate::{progress, timings};
 
@@ -68,7 +69,7 @@ const SENTIMENT_IS_REAL_SQL: &str = "\
 SELECT coalesce(bool_or(CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END = 'float4'::regtype), false)
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
-WHERE a.attrelid = 'conversations'::regclass
+WHERE a.attrelid = to_regclass(format('%I.conversations', $1::text))
   AND a.attname = 'negative_sentiment'
   AND NOT a.attisdropped";
 
@@ -179,6 +180,8 @@ impl Job {
 
 /// What every job binds.
 struct Params {
+    /// The contract's schema: every relation the queries read is named with it.
+    schema: SessionSchema,
     /// Month bounds of the months read from the large tables: the start of every month,
     /// then the end of the last (the months after those taken from the rollup).
     bounds: Vec<DateTime<Utc>>,
@@ -191,6 +194,8 @@ struct Params {
     sentiment_is_real: bool,
     /// The first month bucket whose segments are read (the month before the report month).
     segments_from: i32,
+    /// The relations declared absent are not read (`[contract]`).
+    contract: Contract,
 }
 
 impl Params {
@@ -214,8 +219,8 @@ struct FactRow {
     n: i64,
     aht_micros: Option<Decimal>,
     aht_long_seconds: Option<Decimal>,
-    sentiment_units: Option<Decimal>,
-    sentiment_numeric: Option<Decimal>,
+    sentiment_units: Option<BigDecimal>,
+    sentiment_numeric: Option<BigDecimal>,
     aht_squares_hi: Option<BigDecimal>,
     aht_squares_lo: Option<BigDecimal>,
     aht_long_squares: Option<BigDecimal>,
@@ -243,7 +248,7 @@ struct SegmentRow {
     csat_human_rated: i64,
     csat_human_sum: i64,
     sentiment_scored: i64,
-    sentiment_sum: Decimal,
+    sentiment_sum: BigDecimal,
     frt_p50_seconds: Option<f64>,
     frt_p90_seconds: Option<f64>,
 }
@@ -257,6 +262,22 @@ struct ReturnRow {
     returned_24h: i64,
     returned_deflection_candidates: i64,
     returned_frustrated_candidates: i64,
+    returned_deflection_resolved: i64,
+    returned_deflection_user_left: i64,
+    returned_deflection_timeout: i64,
+    returned_deflection_agent_closed: i64,
+}
+
+impl ReturnRow {
+    /// The returned deflection candidates by contract ending.
+    fn returned_deflection_by_ending(&self) -> DeflectedByEnding {
+        DeflectedByEnding {
+            resolved: self.returned_deflection_resolved,
+            user_left: self.returned_deflection_user_left,
+            timeout: self.returned_deflection_timeout,
+            agent_closed: self.returned_deflection_agent_closed,
+        }
+    }
 }
 
 #[derive(FromRow)]
@@ -264,17 +285,19 @@ struct LlmUsageRow {
     bucket: i32,
     model: String,
     calls: i64,
-    prompt_tokens: Decimal,
-    completion_tokens: Decimal,
-    cost: Decimal,
-    background_cost: Decimal,
+    prompt_tokens: BigDecimal,
+    completion_tokens: BigDecimal,
+    cost: BigDecimal,
+    background_cost: BigDecimal,
+    non_finite_costs: i64,
 }
 
 #[derive(FromRow)]
 struct LedgerRow {
     month: NaiveDate,
     category: String,
-    amount: Decimal,
+    amount: BigDecimal,
+    non_finite_amounts: i64,
 }
 
 #[derive(FromRow)]
@@ -328,7 +351,8 @@ pub async fn read_aggregates_with(
     more: Vec<PgConnection>,
     req: &AggregatesRequest,
 ) -> Result<Aggregates, SourceError> {
-    let read = read_window(conn, more, req, Purpose::Report { use_rollup: true }).await?;
+    let purpose = Purpose::Report { use_rollup: true };
+    let read = read_window(conn, more, req, purpose, &Contract::default()).await?;
     Ok(read.aggregates)
 }
 
@@ -338,6 +362,7 @@ pub(super) async fn read_window(
     mut more: Vec<PgConnection>,
     req: &AggregatesRequest,
     purpose: Purpose,
+    contract: &Contract,
 ) -> Result<WindowRead, SourceError> {
     let mut months = month_skeletons(req)?;
     let mut window_bounds: Vec<DateTime<Utc>> = months.iter().map(|m| m.starts_at).collect();
@@ -358,17 +383,26 @@ pub(super) async fn read_window(
 
     let started = Instant::now();
     let mut first = begin(conn).await?;
+    let Some(schema) = SessionSchema::of(&mut first)
+        .await
+        .map_err(failed("column type"))?
+    else {
+        return Err(SourceError::SchemaMissing {
+            search_path: req.source.schema.clone(),
+        });
+    };
     let sentiment_is_real: bool = sqlx::query_scalar(SENTIMENT_IS_REAL_SQL)
+        .bind(&schema.name)
         .fetch_one(&mut *first)
         .await
         .map_err(failed("column type"))?;
-    let fingerprint = rollup::fingerprint(req, sentiment_is_real);
+    let fingerprint = stored::fingerprint(req, sentiment_is_real);
 
     // The oldest months that the rollup holds fresh, read on this transaction's snapshot
     // (the one every other connection imports), so they are what a full read would see.
     let stored = match purpose {
         Purpose::Report { use_rollup: true } => {
-            match rollup::fresh_months(&mut first, &fingerprint, &months).await {
+            match stored::fresh_months(&mut first, &schema, &fingerprint, &months).await {
                 Ok(stored) => stored,
                 // A rollup that cannot be read only costs time. The failed statement
                 // aborted the transaction: read every month on a new one.
@@ -391,11 +425,12 @@ pub(super) async fn read_window(
     };
     let taken = stored.as_ref().map_or(0, |s| s.months.len());
     let rollup_snapshot = match purpose {
-        Purpose::Rollup => Some(rollup::snapshot(&mut first, fingerprint.clone()).await?),
+        Purpose::Rollup => Some(stored::snapshot(&mut first, &schema, fingerprint.clone()).await?),
         Purpose::Report { .. } => None,
     };
 
     let params = Params {
+        schema,
         bounds: window_bounds[taken..].to_vec(),
         window_bounds: window_bounds.clone(),
         first_days: req.months.iter().map(|m| m.first_day()).collect(),
@@ -404,6 +439,7 @@ pub(super) async fn read_window(
         sentiment_is_real,
         // The first bucket of the months read that has segments (buckets count from 1).
         segments_from: i32::try_from(segmented.saturating_sub(taken) + 1).unwrap_or(1),
+        contract: *contract,
     };
     if let Some(stored) = &stored {
         for (month, stored) in months.iter_mut().zip(&stored.months) {
@@ -518,15 +554,17 @@ pub(super) async fn read_window(
     for (month, c) in read.iter_mut().zip(candidates) {
         let conv = &mut month.conversations;
         conv.deflected = c.deflection - c.returned_deflection;
+        conv.deflected_by_ending =
+            each_ending(c.deflection_by_ending, c.returned_by_ending, |a, b| a - b);
         conv.deflected_frustrated_exits = c.frustrated - c.returned_frustrated;
         conv.quality.unknown_handoff_initiator = conv.handoffs.unknown_initiator;
         conv.handle_time.total_micros = conv.handle_time.total_micros.normalize();
-        conv.sentiment.sum = conv.sentiment.sum.normalize();
+        conv.sentiment.sum = conv.sentiment.sum.normalized();
         if let Some(segments) = month.segments.as_mut() {
             let all = segments.channels.values_mut();
             for s in all.chain(segments.issues.iter_mut().map(|i| &mut i.counts)) {
                 s.handle_time_micros = s.handle_time_micros.normalize();
-                s.sentiment_sum = s.sentiment_sum.normalize();
+                s.sentiment_sum = s.sentiment_sum.normalized();
             }
         }
         // Deterministic order regardless of the database's collation: byte order.
@@ -547,6 +585,7 @@ pub(super) async fn read_window(
             read_at: req.read_at,
             frustrated_sentiment_min: req.frustrated_sentiment_min,
             months,
+            absent_relations: contract.absent_relations(),
         },
         rollup: rollup_snapshot.map(|s| (s, reach)),
         stored,
@@ -564,7 +603,7 @@ async fn begin(conn: &mut PgConnection) -> Result<Transaction<'_, Postgres>, Sou
 }
 
 /// Starts a transaction on `conn` that sees exactly the exported `snapshot`.
-async fn import<'c>(
+pub(super) async fn import<'c>(
     conn: &'c mut PgConnection,
     snapshot: &str,
 ) -> Result<Transaction<'c, Postgres>, SourceError> {
@@ -608,7 +647,7 @@ async fn run(tx: &mut PgConnection, job: Job, p: &Params) -> Result<Output, sqlx
     }
     Ok(match job {
         Job::Facts => Output::Facts(
-            sqlx::query_as(&with_exact_sums(FACTS_SQL, "$4"))
+            sqlx::query_as(&p.schema.qualify(&with_exact_sums(FACTS_SQL, "$4")))
                 .bind(&p.bounds)
                 .bind(p.frustrated_min)
                 .bind(p.frustrated_min_units)
@@ -622,7 +661,7 @@ async fn run(tx: &mut PgConnection, job: Job, p: &Params) -> Result<Output, sqlx
                 .execute(&mut *tx)
                 .await?;
             // One month a query: what PostgreSQL holds for the groupings is one month's.
-            let sql = with_exact_sums(SEGMENTS_SQL, "$3");
+            let sql = p.schema.qualify(&with_exact_sums(SEGMENTS_SQL, "$3"));
             let mut rows = Vec::new();
             for bucket in p.segments_from..p.bounds.len() as i32 {
                 rows.extend(
@@ -637,7 +676,7 @@ async fn run(tx: &mut PgConnection, job: Job, p: &Params) -> Result<Output, sqlx
             Output::Segments(rows)
         }
         Job::Returns => Output::Returns(
-            sqlx::query_as(&returns_sql(index_order))
+            sqlx::query_as(&p.schema.qualify(&returns_sql(index_order)))
                 .bind(&p.bounds)
                 .bind(p.frustrated_min)
                 .fetch_all(&mut *tx)
@@ -647,7 +686,7 @@ async fn run(tx: &mut PgConnection, job: Job, p: &Params) -> Result<Output, sqlx
         Job::FirstResponse => {
             let bounds = &p.bounds[..p.segments_from.max(1) as usize];
             let months = bounds.len() - 1;
-            let sql = frt_sql(months);
+            let sql = p.schema.qualify(&frt_sql(months));
             let row: PgRow = sqlx::query(&sql).bind(bounds).fetch_one(&mut *tx).await?;
             let mut percentiles = Vec::with_capacity(months);
             for i in 0..months {
@@ -656,31 +695,41 @@ async fn run(tx: &mut PgConnection, job: Job, p: &Params) -> Result<Output, sqlx
             Output::FirstResponse(percentiles)
         }
         Job::LlmUsage => Output::LlmUsage(
-            sqlx::query_as(if p.reads_one_month() {
+            sqlx::query_as(&p.schema.qualify(if p.reads_one_month() {
                 LLM_USAGE_MONTH_SQL
             } else {
                 LLM_USAGE_SQL
-            })
+            }))
             .bind(&p.bounds)
             .fetch_all(&mut *tx)
             .await?,
         ),
         Job::Small => Output::Small {
-            ledger: sqlx::query_as(LEDGER_SQL)
+            ledger: sqlx::query_as(&p.schema.qualify(LEDGER_SQL))
                 .bind(&p.first_days)
                 .fetch_all(&mut *tx)
                 .await?,
-            kb_evals: sqlx::query_as(KB_EVALS_SQL)
-                .bind(&p.window_bounds)
-                .fetch_all(&mut *tx)
-                .await?,
-            reply_edits: sqlx::query_as(REPLY_EDITS_SQL)
-                .bind(&p.window_bounds)
-                .fetch_all(&mut *tx)
-                .await?,
+            kb_evals: match p.contract.kb_evals {
+                Presence::Absent => Vec::new(),
+                Presence::Present => {
+                    sqlx::query_as(&p.schema.qualify(KB_EVALS_SQL))
+                        .bind(&p.window_bounds)
+                        .fetch_all(&mut *tx)
+                        .await?
+                }
+            },
+            reply_edits: match p.contract.reply_edits {
+                Presence::Absent => Vec::new(),
+                Presence::Present => {
+                    sqlx::query_as(&p.schema.qualify(REPLY_EDITS_SQL))
+                        .bind(&p.window_bounds)
+                        .fetch_all(&mut *tx)
+                        .await?
+                }
+            },
         },
         Job::Reach => Output::Reach(
-            sqlx::query_as(rollup::REACH_SQL)
+            sqlx::query_as(&p.schema.qualify(stored::REACH_SQL))
                 .bind(&p.bounds)
                 .fetch_all(&mut *tx)
                 .await?,
@@ -747,6 +796,35 @@ struct Candidates {
     frustrated: i64,
     returned_deflection: i64,
     returned_frustrated: i64,
+    /// `deflection` and `returned_deflection` by ending (SPEC §7.2).
+    deflection_by_ending: DeflectedByEnding,
+    returned_by_ending: DeflectedByEnding,
+}
+
+/// `op` applied ending by ending.
+fn each_ending(
+    a: DeflectedByEnding,
+    b: DeflectedByEnding,
+    op: fn(i64, i64) -> i64,
+) -> DeflectedByEnding {
+    DeflectedByEnding {
+        resolved: op(a.resolved, b.resolved),
+        user_left: op(a.user_left, b.user_left),
+        timeout: op(a.timeout, b.timeout),
+        agent_closed: op(a.agent_closed, b.agent_closed),
+    }
+}
+
+/// The count of ending `code` (bits 24–27 of the key, see [`ending_name`]) in `counts`;
+/// `None` for a NULL or out-of-contract `close_reason` (an unknown ending).
+fn ending_count(counts: &mut DeflectedByEnding, code: i64) -> Option<&mut i64> {
+    match code {
+        2 => Some(&mut counts.resolved),
+        3 => Some(&mut counts.user_left),
+        4 => Some(&mut counts.timeout),
+        5 => Some(&mut counts.agent_closed),
+        _ => None,
+    }
 }
 
 /// Adds one job's rows into the months.
@@ -773,6 +851,9 @@ fn merge(
                     let c = &mut candidates[index];
                     c.returned_deflection += row.returned_deflection_candidates;
                     c.returned_frustrated += row.returned_frustrated_candidates;
+                    let by_ending = row.returned_deflection_by_ending();
+                    c.returned_by_ending =
+                        each_ending(c.returned_by_ending, by_ending, |a, b| a + b);
                     month
                         .segments
                         .as_mut()
@@ -834,11 +915,13 @@ fn merge(
         }
         Output::LlmUsage(rows) => {
             for row in rows {
-                let usage = &mut bucket_month(months, row.bucket, "LLM usage")?.llm_usage;
+                let month = bucket_month(months, row.bucket, "LLM usage")?;
+                month.money_quality.non_finite_costs += row.non_finite_costs;
+                let usage = &mut month.llm_usage;
                 usage.calls += row.calls;
                 usage.prompt_tokens += row.prompt_tokens;
                 usage.completion_tokens += row.completion_tokens;
-                usage.cost += row.cost;
+                usage.cost += &row.cost;
                 usage.background_cost += row.background_cost;
                 usage.by_model.push(ModelUsage {
                     model: row.model,
@@ -862,6 +945,7 @@ fn merge_small(
 ) -> Result<(), SourceError> {
     for row in ledger {
         if let Some(month) = months.iter_mut().find(|m| m.month.first_day() == row.month) {
+            month.money_quality.non_finite_amounts += row.non_finite_amounts;
             month.ledger.push(LedgerLine {
                 category: row.category,
                 amount: row.amount,
@@ -962,15 +1046,10 @@ fn add_fact(
     let handle_time_micros = row.aht_micros.unwrap_or_default()
         + row.aht_long_seconds.unwrap_or_default() * Decimal::from(1_000_000);
     let mut sentiment_sum = row.sentiment_numeric.unwrap_or_default();
-    if let Some(mut units) = row.sentiment_units {
+    if let Some(units) = row.sentiment_units {
         // An integer count of 1e-12: exact, whatever its size.
-        units
-            .set_scale(units.scale() + 12)
-            .map_err(|e| SourceError::Query {
-                aggregation: "conversation aggregates",
-                cause: format!("sentiment sum out of range: {e}"),
-            })?;
-        sentiment_sum += units;
+        let (digits, scale) = units.into_bigint_and_exponent();
+        sentiment_sum += BigDecimal::new(digits, scale + 12);
     }
 
     if let Some(segments) = month.segments.as_mut() {
@@ -1000,7 +1079,7 @@ fn add_fact(
         if has(SENTIMENT_VALID) {
             s.sentiment_scored += n;
         }
-        s.sentiment_sum += sentiment_sum;
+        s.sentiment_sum += &sentiment_sum;
     }
 
     let c = &mut month.conversations;
@@ -1021,6 +1100,9 @@ fn add_fact(
     }
     if deflection_candidate {
         candidate.deflection += n;
+        if let Some(count) = ending_count(&mut candidate.deflection_by_ending, (key >> 24) & 0xf) {
+            *count += n;
+        }
         if has(FRUSTRATED) {
             candidate.frustrated += n;
         }

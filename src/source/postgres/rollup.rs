@@ -17,19 +17,19 @@
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use sqlx::postgres::PgConnection;
-use sqlx::{Connection, Executor, Row};
+use sqlx::{Connection, Executor};
 
 use super::read::{month_skeletons, read_window, Purpose};
-use super::{apply_read_options, check_contract, connect, AggregatesRequest, ReadTarget};
-use crate::aggregates::{MonthAggregates, AGGREGATES_FORMAT_VERSION};
+use super::stored::{guard, REACH_SQL};
+use super::{
+    apply_read_options, check_contract_with, connect, pin_search_path, AggregatesRequest,
+    ReadTarget, SessionSchema,
+};
+use crate::aggregates::MonthAggregates;
 use crate::period::Month;
 use crate::source::{scrub, SourceError};
 use crate::{progress, timings};
 
-pub(super) const REACH_SQL: &str = include_str!("../sql/rollup_reach.sql");
-const GUARD_SQL: &str = include_str!("../sql/rollup_guard.sql");
-const FRESH_SQL: &str = include_str!("../sql/rollup_fresh.sql");
 const HORIZON_SQL: &str = include_str!("../sql/rollup_horizon.sql");
 const IN_FLIGHT_SQL: &str = include_str!("../sql/rollup_in_flight.sql");
 const STILL_RUNNING_SQL: &str = include_str!("../sql/rollup_still_running.sql");
@@ -41,26 +41,6 @@ const RETURN_WINDOW: chrono::TimeDelta = chrono::TimeDelta::hours(24);
 
 /// How long the rollup waits for the transactions in progress when it raised the horizon.
 const IN_FLIGHT_WAIT: Duration = Duration::from_secs(600);
-
-/// The months of a report that came from the rollup: the oldest of its window.
-#[derive(Debug, Clone)]
-pub struct StoredMonths {
-    /// The months as stored, oldest first.
-    pub months: Vec<MonthAggregates>,
-    /// When the oldest of them was stored.
-    pub stored_at: DateTime<Utc>,
-}
-
-/// What the snapshot of a rollup read saw of the rollup's machinery.
-pub(super) struct RollupSnapshot {
-    /// `pg_current_snapshot()` of the read, as text.
-    snapshot: String,
-    /// `sql/rollup_guard.sql` on that snapshot.
-    guard: Option<String>,
-    /// The horizon then, µs since 1970.
-    horizon: i64,
-    fingerprint: String,
-}
 
 /// What `aikpi rollup` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,95 +59,6 @@ pub enum SkipReason {
     /// One of its conversations closed after the horizon was raised; the next rollup
     /// raises it further.
     ReachMoved,
-}
-
-/// The identity of what a stored month was computed with: the same request must give
-/// the same numbers, and a new aikpi version may compute them differently.
-pub(super) fn fingerprint(req: &AggregatesRequest, sentiment_is_real: bool) -> String {
-    format!(
-        "aikpi {} aggregates v{AGGREGATES_FORMAT_VERSION} tz {} frustrated_sentiment_min {} real_sentiment {sentiment_is_real}",
-        env!("CARGO_PKG_VERSION"),
-        req.tz.name(),
-        req.frustrated_sentiment_min.normalize(),
-    )
-}
-
-/// `sql/rollup_guard.sql`: `None` when stored months cannot be trusted in this schema.
-async fn guard(conn: &mut PgConnection) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar(GUARD_SQL).fetch_one(conn).await
-}
-
-/// The oldest months of `months` (skeletons of the window) that the rollup holds fresh,
-/// judged on the snapshot of `tx`; `None` when there are none.
-pub(super) async fn fresh_months(
-    tx: &mut PgConnection,
-    fingerprint: &str,
-    months: &[MonthAggregates],
-) -> Result<Option<StoredMonths>, SourceError> {
-    let failed = |e: sqlx::Error| SourceError::query("rollup lookup", &e);
-    let Some(guard) = guard(&mut *tx).await.map_err(failed)? else {
-        return Ok(None);
-    };
-    let wanted: Vec<_> = months.iter().map(|m| m.month.first_day()).collect();
-    let rows = sqlx::query(FRESH_SQL)
-        .bind(fingerprint)
-        .bind(&wanted)
-        .bind(&guard)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(failed)?;
-    let mut stored = Vec::new();
-    let mut oldest_stored_at: Option<DateTime<Utc>> = None;
-    for (skeleton, row) in months.iter().zip(rows) {
-        let month: chrono::NaiveDate = row.try_get("month").map_err(failed)?;
-        let json: String = row.try_get("aggregates").map_err(failed)?;
-        let stored_at: DateTime<Utc> = row.try_get("stored_at").map_err(failed)?;
-        // Only an unbroken run from the window's first month: the rest is read as one range.
-        let Ok(aggregates) = serde_json::from_str::<MonthAggregates>(&json) else {
-            break;
-        };
-        if month != skeleton.month.first_day()
-            || aggregates.month != skeleton.month
-            || aggregates.starts_at != skeleton.starts_at
-            || aggregates.ends_at != skeleton.ends_at
-            || aggregates.segments.is_none()
-        {
-            break;
-        }
-        oldest_stored_at = Some(oldest_stored_at.map_or(stored_at, |t| t.min(stored_at)));
-        stored.push(aggregates);
-    }
-    Ok(oldest_stored_at.map(|stored_at| StoredMonths {
-        months: stored,
-        stored_at,
-    }))
-}
-
-/// The snapshot, guard and horizon a rollup read sees, read in its first transaction;
-/// `fingerprint` is what the months read there are computed for.
-pub(super) async fn snapshot(
-    tx: &mut PgConnection,
-    fingerprint: String,
-) -> Result<RollupSnapshot, SourceError> {
-    let failed = |e: sqlx::Error| SourceError::query("rollup snapshot", &e);
-    let snapshot: String = sqlx::query_scalar("SELECT pg_current_snapshot()::text")
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(failed)?;
-    let guard = guard(&mut *tx).await.map_err(failed)?;
-    let horizon: i64 = match guard {
-        Some(_) => sqlx::query_scalar("SELECT last_value FROM aikpi_rollup_horizon")
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(failed)?,
-        None => 0,
-    };
-    Ok(RollupSnapshot {
-        snapshot,
-        guard,
-        horizon,
-        fingerprint,
-    })
 }
 
 /// What a month depends on: conversations started in `[start, reach]`.
@@ -194,19 +85,27 @@ pub async fn rollup(
     let schema = target.schema.to_string();
     let failed = |step: &'static str| move |e: sqlx::Error| SourceError::query(step, &e);
     let mut conn = connect(target.url, target.schema, target.statement_timeout, false).await?;
+    pin_search_path(&mut conn).await?;
     apply_read_options(&mut conn, target.options).await?;
-    check_contract(&mut conn).await?;
+    check_contract_with(&mut conn, &target.contract).await?;
+    let session = SessionSchema::of(&mut conn)
+        .await
+        .map_err(failed("rollup check"))?
+        .ok_or_else(|| SourceError::SchemaMissing {
+            search_path: schema.clone(),
+        })?;
 
     let locked: bool = sqlx::query_scalar(
-        "SELECT pg_try_advisory_lock(hashtextextended('aikpi rollup ' || current_schema(), 0))",
+        "SELECT pg_try_advisory_lock(hashtextextended('aikpi rollup ' || $1::text, 0))",
     )
+    .bind(&session.name)
     .fetch_one(&mut conn)
     .await
     .map_err(failed("rollup lock"))?;
     if !locked {
         return Err(SourceError::RollupBusy { schema });
     }
-    if guard(&mut conn)
+    if guard(&mut conn, &session)
         .await
         .map_err(failed("rollup check"))?
         .is_none()
@@ -245,7 +144,7 @@ pub async fn rollup(
         .map(|m| m.starts_at)
         .chain([last.ends_at])
         .collect();
-    let latest: Vec<(i32, Option<DateTime<Utc>>)> = sqlx::query_as(REACH_SQL)
+    let latest: Vec<(i32, Option<DateTime<Utc>>)> = sqlx::query_as(&session.qualify(REACH_SQL))
         .bind(&bounds)
         .fetch_all(&mut conn)
         .await
@@ -257,8 +156,9 @@ pub async fn rollup(
             needed = needed.max(reach(month, *latest));
         }
     }
-    sqlx::query_scalar::<_, i64>(HORIZON_SQL)
+    sqlx::query_scalar::<_, i64>(&session.qualify(HORIZON_SQL))
         .bind(micros(needed))
+        .bind(&session.name)
         .fetch_one(&mut conn)
         .await
         .map_err(failed("rollup horizon"))?;
@@ -294,7 +194,14 @@ pub async fn rollup(
         months: stored.iter().map(|m| m.month).collect(),
         ..req.clone()
     };
-    let read = read_window(&mut conn, more, &closed_months, Purpose::Rollup).await?;
+    let read = read_window(
+        &mut conn,
+        more,
+        &closed_months,
+        Purpose::Rollup,
+        &target.contract,
+    )
+    .await?;
     let Some((seen, latest)) = read.rollup else {
         return Err(SourceError::InvalidRequest(
             "a rollup read returned no snapshot".into(),
@@ -316,6 +223,7 @@ pub async fn rollup(
         aggregation: "rollup store",
         cause: scrub(&e.to_string(), target.url),
     };
+    let store_sql = session.qualify(STORE_SQL);
     let mut tx = conn.begin().await.map_err(store_error)?;
     for (month, latest) in read.aggregates.months.iter().zip(latest) {
         let reach = reach(month, latest);
@@ -327,7 +235,7 @@ pub async fn rollup(
             aggregation: "rollup store",
             cause: e.to_string(),
         })?;
-        sqlx::query(STORE_SQL)
+        sqlx::query(&store_sql)
             .bind(&seen.fingerprint)
             .bind(month.month.first_day())
             .bind(month.starts_at)
@@ -347,7 +255,7 @@ pub async fn rollup(
     summary
         .skipped
         .extend(later.map(|m| (m.month, SkipReason::NotClosed)));
-    tx.execute(sqlx::query(PRUNE_SQL).bind(&guard))
+    tx.execute(sqlx::query(&session.qualify(PRUNE_SQL)).bind(&guard))
         .await
         .map_err(store_error)?;
     tx.commit().await.map_err(store_error)?;

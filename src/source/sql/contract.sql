@@ -1,7 +1,7 @@
--- The columns of the contract relations as they exist in the current schema (the first
--- schema of search_path, which connect() set to the configured one).
+-- The columns of the contract relations as they exist in the configured schema.
 --
 -- $1 text[]  the relation names of the contract.
+-- $2 text    the schema (SessionSchema::name).
 --
 -- One row per (relation, column); a relation without columns yields one row with a NULL
 -- column. Tables, views, materialised views, partitioned and foreign tables all count:
@@ -19,7 +19,7 @@ LEFT JOIN pg_catalog.pg_attribute a
        ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
 LEFT JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_catalog.pg_type bt ON t.typtype = 'd' AND bt.oid = t.typbasetype
-WHERE n.nspname = current_schema()
+WHERE n.nspname = $2
   AND c.relname = ANY($1::text[])
   AND c.relkind IN ('r', 'v', 'm', 'p', 'f')
 ORDER BY c.relname, a.attnum

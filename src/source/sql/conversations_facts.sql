@@ -140,7 +140,7 @@ FROM (
         | CASE WHEN c.close_reason IS NOT NULL THEN 8192 ELSE 0 END
         AS key,
         /*EXACT_SUMS*/
-    FROM conversations c
+    FROM /*SCHEMA*/conversations c
     WHERE c.started_at >= ($1::timestamptz[])[1]
       AND c.started_at < ($1::timestamptz[])[cardinality($1::timestamptz[])]
     OFFSET 0

@@ -7,8 +7,8 @@
 -- has returns (`by_channel` tells them apart: a NULL issue key is a real group, so
 -- GROUPING() decides): the returned conversations, and among them those that would
 -- otherwise be deflected (AI participated, no handoff, closed) and those that would
--- otherwise be frustrated exits. The caller adds the channel rows up into the month and
--- subtracts the last two from the facts' candidates: deflected = candidates - returned
+-- otherwise be frustrated exits, and the deflection candidates by ending. The caller adds
+-- the channel rows up into the month and subtracts them from the facts' candidates: deflected = candidates - returned
 -- ones (SPEC §3 defines deflection with ¬returned(c)). A return is counted for the channel
 -- and issue of the conversation that was returned from, wherever the return came in.
 --
@@ -34,12 +34,19 @@ SELECT
     r.issue_key,
     count(*) AS returned_24h,
     count(*) FILTER (WHERE r.deflection_candidate) AS returned_deflection_candidates,
-    count(*) FILTER (WHERE r.frustrated_candidate) AS returned_frustrated_candidates
+    count(*) FILTER (WHERE r.frustrated_candidate) AS returned_frustrated_candidates,
+    -- The returned deflection candidates by contract ending (SPEC §7.2); the rest have a
+    -- NULL or out-of-contract close_reason.
+    count(*) FILTER (WHERE r.deflection_candidate AND r.close_reason = 'resolved') AS returned_deflection_resolved,
+    count(*) FILTER (WHERE r.deflection_candidate AND r.close_reason = 'user_left') AS returned_deflection_user_left,
+    count(*) FILTER (WHERE r.deflection_candidate AND r.close_reason = 'timeout') AS returned_deflection_timeout,
+    count(*) FILTER (WHERE r.deflection_candidate AND r.close_reason = 'agent_closed') AS returned_deflection_agent_closed
 FROM (
     SELECT
         width_bucket(s.started_at, $1::timestamptz[]) AS bucket,
         s.channel,
         s.issue_key::text AS issue_key,
+        s.close_reason,
         s.ai_participated AND s.handoff_at IS NULL AND s.closed_at IS NOT NULL AS deflection_candidate,
         s.ai_participated AND s.handoff_at IS NULL AND s.closed_at IS NOT NULL
           AND s.close_reason IN ('user_left', 'timeout')
@@ -62,7 +69,7 @@ FROM (
             lead(c.started_at) OVER pair AS next_start,
             lead(c.user_id) OVER pair AS next_user_id,
             lead(c.issue_key) OVER pair AS next_issue_key
-        FROM conversations c
+        FROM /*SCHEMA*/conversations c
         WHERE c.started_at >= ($1::timestamptz[])[1]
           AND c.started_at < ($1::timestamptz[])[cardinality($1::timestamptz[])] + interval '24 hours'
         WINDOW pair AS (
@@ -94,13 +101,13 @@ FROM (
           -- Split on NULL so both probes can use the (user_id, issue_key, started_at)
           -- index (IS NOT DISTINCT FROM cannot).
           WHEN s.issue_key IS NULL THEN EXISTS (
-              SELECT 1 FROM conversations d
+              SELECT 1 FROM /*SCHEMA*/conversations d
               WHERE d.user_id = s.user_id
                 AND d.issue_key IS NULL
                 AND d.started_at > s.started_at
                 AND d.started_at <= s.return_bound)
           ELSE EXISTS (
-              SELECT 1 FROM conversations d
+              SELECT 1 FROM /*SCHEMA*/conversations d
               WHERE d.user_id = s.user_id
                 AND d.issue_key = s.issue_key
                 AND d.started_at > s.started_at

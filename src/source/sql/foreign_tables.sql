@@ -1,7 +1,8 @@
--- Whether a contract relation of the current schema is a foreign table or has a foreign
+-- Whether a contract relation of the configured schema is a foreign table or has a foreign
 -- partition (postgres_fdw and the like), at any depth of partitioning.
 --
 -- $1 text[]  the relation names of the contract.
+-- $2 text    the schema (SessionSchema::name).
 --
 -- A foreign scan runs in a transaction of its own on the other server, which the
 -- snapshot shared by aikpi's sessions (pg_export_snapshot) does not reach: each local
@@ -13,7 +14,7 @@ WITH RECURSIVE tree AS (
     SELECT c.oid, c.relkind
     FROM pg_catalog.pg_class c
     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-    WHERE n.nspname = current_schema()
+    WHERE n.nspname = $2
       AND c.relname = ANY($1::text[])
       AND c.relkind IN ('r', 'p', 'f')
     UNION ALL

@@ -1,8 +1,9 @@
 -- The indexes of the relations aikpi's plan reads (docs/PERFORMANCE.md, "Indexes").
 --
 -- $1 text[]  the contract relation names.
+-- $2 text    the schema (SessionSchema::name).
 --
--- One row per (relation, index) in the session's schema; an index-less relation gives one
+-- One row per (relation, index) in that schema; an index-less relation gives one
 -- row with NULL index columns. For a view that reads exactly one table (directly), the
 -- table behind it is checked instead (`table_name`), with the view's column names; any
 -- other view gives NULL `table_name` (its indexes cannot be judged from here).
@@ -10,7 +11,7 @@
 WITH relations AS (
     SELECT c.oid, c.relname::text AS relation, c.relkind
     FROM pg_catalog.pg_class c
-    WHERE c.relnamespace = current_schema()::regnamespace
+    WHERE c.relnamespace = (SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname = $2)
       AND c.relname = ANY ($1::text[])
 ),
 checked AS (
@@ -35,7 +36,13 @@ checked AS (
 SELECT
     k.relation,
     k.kind,
-    CASE WHEN t.relkind IN ('r', 'p', 'm') THEN k.table_oid::regclass::text END AS table_name,
+    -- Named as the schema's own users write it: bare in the schema, qualified elsewhere
+    -- (the session's search_path is pinned to pg_catalog, so regclass would qualify all).
+    CASE WHEN t.relkind IN ('r', 'p', 'm') THEN
+        CASE WHEN tn.nspname = $2 THEN quote_ident(t.relname)
+             ELSE quote_ident(tn.nspname) || '.' || quote_ident(t.relname)
+        END
+    END AS table_name,
     i.indexrelid::regclass::text AS index_name,
     ARRAY(SELECT coalesce(a.attname::text, '(expression)')
           FROM generate_series(0, i.indnkeyatts - 1) AS s(n)
@@ -52,6 +59,7 @@ SELECT
           WHERE a.attrelid = k.table_oid AND a.attnum > 0 AND NOT a.attisdropped) AS table_columns
 FROM checked k
 LEFT JOIN pg_catalog.pg_class t ON t.oid = k.table_oid
+LEFT JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace
 LEFT JOIN pg_catalog.pg_index i
        ON i.indrelid = k.table_oid AND i.indisvalid AND i.indpred IS NULL
           AND t.relkind IN ('r', 'p', 'm')

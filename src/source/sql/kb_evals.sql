@@ -8,7 +8,7 @@ SELECT
     count(*) AS evaluated,
     count(*) FILTER (WHERE e.top1_doc_id::text = e.expected_doc_id::text) AS top1_hits,
     count(*) FILTER (WHERE e.top1_doc_id IS NULL) AS nothing_retrieved
-FROM kb_evals e
+FROM /*SCHEMA*/kb_evals e
 -- Joining the month numbers (instead of grouping by width_bucket() itself) lets the
 -- planner see a handful of groups and hash-aggregate in one (parallel) scan; grouped by
 -- the expression it assumes one group per distinct evaluated_at and sorts every row.

@@ -7,7 +7,7 @@ SELECT
     m.bucket::int4 AS bucket,
     count(*) AS edited,
     count(r.fed_back_at) AS fed_back
-FROM reply_edits r
+FROM /*SCHEMA*/reply_edits r
 -- Joining the month numbers (instead of grouping by width_bucket() itself) lets the
 -- planner see a handful of groups and hash-aggregate in one (parallel) scan; grouped by
 -- the expression it assumes one group per distinct edited_at and sorts every row.

@@ -10,14 +10,14 @@
 -- A change's log row commits with the change, so a change this query cannot see is also
 -- invisible to the rest of the report's snapshot.
 SELECT r.month, r.aggregates, r.stored_at
-FROM aikpi_rollup r
+FROM /*SCHEMA*/aikpi_rollup r
 WHERE r.fingerprint = $1
   AND r.month = ANY ($2::date[])
   AND r.guard = $3
-  AND (SELECT last_value FROM aikpi_rollup_horizon) >= r.horizon
+  AND (SELECT last_value FROM /*SCHEMA*/aikpi_rollup_horizon) >= r.horizon
   AND NOT EXISTS (
       SELECT 1
-      FROM aikpi_changes c
+      FROM /*SCHEMA*/aikpi_changes c
       WHERE NOT pg_visible_in_snapshot(c.xid, r.snapshot)
         AND CASE c.relation
             WHEN 'conversations' THEN c.lo <= r.conversations_to AND c.hi >= r.conversations_from

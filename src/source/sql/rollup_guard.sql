@@ -8,16 +8,19 @@
 -- enabled again, so a gap in which writes went unlogged is seen) and the trigger
 -- function (CREATE OR REPLACE changes its xmin). A stored month counts only while the
 -- text is the one it was stored with.
+--
+-- $1 text  the schema: every object is named with it (format %I), never through the
+--          search_path.
 SELECT CASE
-    WHEN to_regclass('aikpi_rollup') IS NULL
-      OR to_regclass('aikpi_changes') IS NULL
-      OR to_regclass('aikpi_rollup_horizon') IS NULL
-      OR to_regclass('conversations') IS NULL
-      OR to_regclass('llm_usage') IS NULL
+    WHEN to_regclass(format('%I.aikpi_rollup', $1::text)) IS NULL
+      OR to_regclass(format('%I.aikpi_changes', $1::text)) IS NULL
+      OR to_regclass(format('%I.aikpi_rollup_horizon', $1::text)) IS NULL
+      OR to_regclass(format('%I.conversations', $1::text)) IS NULL
+      OR to_regclass(format('%I.llm_usage', $1::text)) IS NULL
     THEN NULL
-    WHEN NOT (has_table_privilege('aikpi_rollup', 'SELECT')
-          AND has_table_privilege('aikpi_changes', 'SELECT')
-          AND has_sequence_privilege('aikpi_rollup_horizon', 'SELECT'))
+    WHEN NOT (has_table_privilege(format('%I.aikpi_rollup', $1::text), 'SELECT')
+          AND has_table_privilege(format('%I.aikpi_changes', $1::text), 'SELECT')
+          AND has_sequence_privilege(format('%I.aikpi_rollup_horizon', $1::text), 'SELECT'))
     THEN NULL
     ELSE (
         SELECT CASE
@@ -26,12 +29,12 @@ SELECT CASE
                      format('%s %s/%s %s %s/%s %s/%s', c.relname, c.oid, c.relfilenode,
                             t.tgname, t.oid, t.xmin, p.oid, p.xmin),
                      '; ' ORDER BY c.relname, t.tgname)
-                 || format('; horizon %s', to_regclass('aikpi_rollup_horizon')::oid)
+                 || format('; horizon %s', to_regclass(format('%I.aikpi_rollup_horizon', $1::text))::oid)
         END
         FROM pg_catalog.pg_class c
         JOIN pg_catalog.pg_trigger t ON t.tgrelid = c.oid
         JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
-        WHERE c.oid IN (to_regclass('conversations'), to_regclass('llm_usage'))
+        WHERE c.oid IN (to_regclass(format('%I.conversations', $1::text)), to_regclass(format('%I.llm_usage', $1::text)))
           AND t.tgname IN ('aikpi_changes_insert', 'aikpi_changes_update',
                            'aikpi_changes_delete', 'aikpi_changes_truncate')
           AND p.proname = 'aikpi_log_change')

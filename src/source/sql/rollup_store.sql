@@ -2,7 +2,7 @@
 --
 -- $1 fingerprint, $2 month, $3..$6 what it depends on (sql/rollup_fresh.sql),
 -- $7 the snapshot it was read on (text), $8 the horizon, $9 the guard, $10 JSON.
-INSERT INTO aikpi_rollup AS r (fingerprint, month, conversations_from, conversations_to,
+INSERT INTO /*SCHEMA*/aikpi_rollup AS r (fingerprint, month, conversations_from, conversations_to,
                                llm_usage_from, llm_usage_to, snapshot, horizon, guard,
                                aggregates, stored_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7::pg_snapshot, $8, $9, $10, now())

@@ -1,0 +1,59 @@
+//! SPEC §7.8 through the command line: `[display_names]` is checked when the
+//! configuration is read, so an unknown table is a config error (exit 2) naming it.
+
+mod cli_support;
+
+use cli_support::*;
+
+#[test]
+fn an_unknown_display_names_table_is_exit_2_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("aikpi.toml");
+    std::fs::write(
+        &config,
+        "[display_names.chanels]\nwhatsapp = \"WhatsApp\"\n",
+    )
+    .unwrap();
+    let output = aikpi()
+        .args(["report", "--sample", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    let message = failure(&output, 2);
+    assert_eq!(
+        message,
+        format!(
+            "the config file {} has an invalid value: [display_names] has an unknown table \
+             `chanels` (did you mean `channel`?); the tables are channel, issue_key, \
+             ledger_category, model, each also inside a language (en, zh-CN), e.g. \
+             [display_names.zh-CN.channel]. Correct it there; `aikpi config init` prints every \
+             key with its default.",
+            config.display()
+        )
+    );
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+fn display_names_in_the_config_leave_report_json_with_the_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("aikpi.toml");
+    std::fs::write(
+        &config,
+        "[display_names.channel]\nweb = \"Website\"\n[display_names.zh-CN.channel]\nweb = \"网站\"\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    aikpi()
+        .args(["report", "--sample", "--format", "json", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let json = std::fs::read_to_string(out.join("report.json")).unwrap();
+    assert!(json.contains("\"channel\": \"web\""), "the ids stay");
+    assert!(!json.contains("Website"));
+}
