@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine of this kind: installs the tools the tests
-# drive (Chromium, cmark-gfm, LibreOffice, poppler, qpdf, aiosmtpd, axe-core from the npm
-# registry), starts PostgreSQL if it is down, points DATABASE_URL at it, then runs every
-# test. Some tests start PostgreSQL clusters of their own on free loopback ports (in
+# drive (Chromium, cmark-gfm, LibreOffice, poppler, qpdf, aiosmtpd, axe-core and
+# doiuse-email from the npm registry), starts PostgreSQL if it is down, points DATABASE_URL
+# at it, then runs every test. Some tests start PostgreSQL clusters of their own on free loopback ports (in
 # temporary folders, removed after). Tests FAIL, never skip, when a service is missing —
 # so run them through this script.
 set -euo pipefail
@@ -40,6 +40,17 @@ if [ ! -f target/axe/node_modules/axe-core/axe.min.js ] \
   npm install --prefix target/axe --no-save --no-audit --no-fund --silent "axe-core@$AXE_VERSION"
 fi
 export AIKPI_AXE_CORE="$PWD/target/axe/node_modules/axe-core/axe.min.js"
+
+# doiuse-email (what Gmail and Apple Mail keep of the email body's HTML and CSS, from
+# caniemail.com's data), pinned, from the npm registry into target/: a test dependency.
+DOIUSE_EMAIL_VERSION=0.4.1
+if [ ! -f target/doiuse/node_modules/doiuse-email/package.json ] \
+  || ! grep -q "\"version\": \"$DOIUSE_EMAIL_VERSION\"" target/doiuse/node_modules/doiuse-email/package.json; then
+  echo "test.sh: installing doiuse-email $DOIUSE_EMAIL_VERSION from the npm registry" >&2
+  mkdir -p target/doiuse
+  npm install --prefix target/doiuse --no-save --no-audit --no-fund --silent "doiuse-email@$DOIUSE_EMAIL_VERSION"
+fi
+export AIKPI_DOIUSE_EMAIL="$PWD/target/doiuse/node_modules/doiuse-email"
 
 if ! pg_isready -q -h 127.0.0.1 -p 5432; then
   echo "test.sh: starting PostgreSQL" >&2

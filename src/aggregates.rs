@@ -287,6 +287,65 @@ pub struct SegmentAggregates {
     /// Every issue key with conversations in the month (`None` = unclassified), sorted
     /// by key in byte order, unclassified last.
     pub issues: Vec<IssueAggregates>,
+    /// The FRT p90 of the channels beyond the report month's `max_channels` largest,
+    /// together (SPEC §6.2): a percentile of a group cannot be put together from its
+    /// channels' percentiles, so the source reads it. `None` when the report month has no
+    /// more channels than the cap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_channels: Option<OtherChannelsFrt>,
+}
+
+impl SegmentAggregates {
+    /// The channels with conversations split into the `max_channels` largest (most
+    /// conversations first, ties by name in byte order) and the rest (by name): the
+    /// channels listed one by one and those summed into "other channels" (SPEC §6.2).
+    pub fn largest_channels(&self, max_channels: usize) -> (Vec<&str>, Vec<&str>) {
+        let mut ranked: Vec<(&str, i64)> = self
+            .channels
+            .iter()
+            .filter(|(_, c)| c.conversations > 0)
+            .map(|(name, c)| (name.as_str(), c.conversations))
+            .collect();
+        ranked.sort_by(|a, b| {
+            b.1.cmp(&a.1)
+                .then_with(|| a.0.as_bytes().cmp(b.0.as_bytes()))
+        });
+        let rest = ranked.split_off(max_channels.min(ranked.len()));
+        let mut rest: Vec<&str> = rest.into_iter().map(|(name, _)| name).collect();
+        rest.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+        (ranked.into_iter().map(|(name, _)| name).collect(), rest)
+    }
+}
+
+impl SegmentCounts {
+    /// Adds `other`'s counts and sums (not its FRT p90: a percentile does not add up).
+    pub fn add_counts(&mut self, other: &SegmentCounts) {
+        self.conversations += other.conversations;
+        self.ai_participated += other.ai_participated;
+        self.handoffs += other.handoffs;
+        self.returned_24h += other.returned_24h;
+        self.deflected += other.deflected;
+        self.handle_time_measured += other.handle_time_measured;
+        self.handle_time_micros += other.handle_time_micros;
+        self.csat_ai_rated += other.csat_ai_rated;
+        self.csat_ai_sum += other.csat_ai_sum;
+        self.csat_human_rated += other.csat_human_rated;
+        self.csat_human_sum += other.csat_human_sum;
+        self.sentiment_scored += other.sentiment_scored;
+        self.sentiment_sum += &other.sentiment_sum;
+    }
+}
+
+/// The first response p90 of the channels summed into "other channels".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OtherChannelsFrt {
+    /// The cap the group was read for: the channels beyond the `max_channels` largest of
+    /// the report month (ties by name in byte order).
+    pub max_channels: usize,
+    /// `percentile_cont(0.9)` of the group's first response times; `None` when none was
+    /// measured.
+    pub frt_p90_seconds: Option<f64>,
 }
 
 /// One issue key's conversations in the month.

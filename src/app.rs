@@ -19,6 +19,7 @@ use crate::deliver::email::{self, EmailAttachment, EmailError};
 use crate::deliver::files::{self, OutputError, OutputFile};
 use crate::outputs::{self, charts, FormatError, RenderError, Templates};
 use crate::period::Month;
+use crate::presentation::display_names;
 use crate::presentation::document::Document;
 use crate::presentation::view::ReportView;
 use crate::presentation::Presentation;
@@ -306,6 +307,7 @@ fn aggregates_request(
         months: month.window(config.review.trend_months.max(2)),
         tz: config.time_zone,
         frustrated_sentiment_min: config.frustrated_sentiment_min,
+        max_channels: config.review.max_channels,
         source: SourceInfo {
             kind: "postgres".to_string(),
             location: source::redact_url(url),
@@ -455,15 +457,22 @@ fn report(args: ReportArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("aikpi-report-{}", review.month)));
     let presentation = Presentation::new(config.language);
-    let (outputs, charts) =
-        render_outputs(&review, &presentation, &templates, &args.format, emailing)?;
+    // Readers see display names (SPEC §7.8); report.json keeps the ids.
+    let shown = display_names::as_readers_see_it(&review, &config.display_names, config.language);
+    let (outputs, charts) = render_outputs(
+        (&review, &shown),
+        &presentation,
+        &templates,
+        &args.format,
+        emailing,
+    )?;
     timings::time("publish", || files::publish(&out, &outputs))?;
-    eprintln!("{}", summary_line(&review, &out, &outputs));
+    eprintln!("{}", summary_line(&review, &presentation, &out, &outputs));
 
     // Only now, with the report complete on disk: a failed send never loses it.
     if emailing {
         let run = EmailRun {
-            review: &review,
+            review: &shown,
             presentation: &presentation,
             charts: &charts,
             templates: &templates,
@@ -526,8 +535,10 @@ fn deliver_email(
 
 /// Renders every requested format from the one review, through one [`Output`] each;
 /// the charts are returned too, for the email.
+/// `reviews`: the review (for report.json, which keeps the ids) and the review as readers
+/// see it (display names, for every other format and the charts).
 fn render_outputs(
-    review: &Review,
+    (review, shown): (&Review, &Review),
     presentation: &Presentation,
     templates: &Templates,
     formats: &[Format],
@@ -536,11 +547,11 @@ fn render_outputs(
     let formats: Vec<&outputs::Format> = formats.iter().map(|f| f.0).collect();
     let documents = formats.iter().any(|f| f.shows_charts);
     let charts = if emailing || documents {
-        timings::time("charts", || charts::draw_all(review, presentation))?
+        timings::time("charts", || charts::draw_all(shown, presentation))?
     } else {
         Vec::new()
     };
-    let view = ReportView::new(review, presentation);
+    let view = ReportView::new(shown, presentation);
     let document = Document::new(&view, presentation);
     let input = outputs::Input {
         review,
@@ -563,7 +574,13 @@ fn render_outputs(
     Ok((files, charts))
 }
 
-fn summary_line(review: &Review, out: &Path, outputs: &[OutputFile]) -> String {
+/// The one line printed when the report is written, in the report's language.
+fn summary_line(
+    review: &Review,
+    presentation: &Presentation,
+    out: &Path,
+    outputs: &[OutputFile],
+) -> String {
     let names: Vec<String> = outputs
         .iter()
         .filter(|o| o.path.parent().is_none_or(|p| p.as_os_str().is_empty()))
@@ -574,31 +591,7 @@ fn summary_line(review: &Review, out: &Path, outputs: &[OutputFile]) -> String {
         .filter(|o| o.path.starts_with("charts"))
         .count()
         / 2;
-    let traps = if review.summary.triggered_traps.is_empty() {
-        "no trap triggered".to_string()
-    } else {
-        let ids: Vec<&str> = review
-            .summary
-            .triggered_traps
-            .iter()
-            .map(|id| id.as_str())
-            .collect();
-        format!("traps: {}", ids.join(", "))
-    };
-    let sample = if review.sample { " (sample data)" } else { "" };
-    format!(
-        "aikpi: {} review{sample} written to {}/ ({}{}) — {} of {} targets met; {traps}",
-        review.month,
-        out.display(),
-        names.join(", "),
-        if charts > 0 {
-            format!(", {charts} charts")
-        } else {
-            String::new()
-        },
-        review.summary.met,
-        review.summary.counted,
-    )
+    presentation.run_summary(review, &out.display().to_string(), &names, charts)
 }
 
 fn aggregates(args: AggregatesArgs, now: DateTime<Utc>) -> Result<(), RunError> {

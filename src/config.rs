@@ -166,6 +166,7 @@ pub struct ConfigFile {
     pub language: Option<String>,
     pub significance_level: Option<f64>,
     pub top_issues: Option<i64>,
+    pub max_channels: Option<i64>,
     #[serde(default)]
     pub annotations: Vec<AnnotationFile>,
     #[serde(default)]
@@ -807,6 +808,14 @@ impl Config {
                 "top_issues = {top_issues} must be 1 or more"
             )));
         }
+        let max_channels = file
+            .max_channels
+            .unwrap_or(review_defaults.max_channels as i64);
+        if max_channels < 1 {
+            return Err(invalid(format!(
+                "max_channels = {max_channels} must be 1 or more"
+            )));
+        }
         check_list_length("[[annotations]]", file.annotations.len())?;
         let annotations = file
             .annotations
@@ -819,6 +828,7 @@ impl Config {
             currency: currency.trim().to_string(),
             significance_level,
             top_issues: usize::try_from(top_issues).unwrap_or(usize::MAX),
+            max_channels: usize::try_from(max_channels).unwrap_or(usize::MAX),
             annotations,
             ..review_defaults
         };
@@ -1191,6 +1201,14 @@ mod tests {
         Config::resolve(parse_file(text)?, None, &Overrides::default())
             .map(|c| c.review)
             .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn max_channels_is_read_defaults_to_20_and_must_be_1_or_more() {
+        assert_eq!(review_of("max_channels = 5").unwrap().max_channels, 5);
+        assert_eq!(review_of("").unwrap().max_channels, 20);
+        let err = review_of("max_channels = 0").unwrap_err();
+        assert!(err.contains("max_channels = 0 must be 1 or more"), "{err}");
     }
 
     #[test]

@@ -1,103 +1,26 @@
 //! report.html in a real browser: headless Chromium with networking off must decode
 //! every chart, log nothing to the console (no CSP violation, no blocked request, no
-//! script error), and show database strings as text. A screenshot is kept under
-//! `tests/artifacts/` for people to look at.
+//! script error), and show database strings as text; it must fit a 390 px phone and
+//! print on A4 with every column of every table on the page. A screenshot is kept
+//! under `tests/artifacts/` for people to look at.
 //!
 //! Chromium is required: without it this test fails (never skips) and says how to get it.
 
+mod browser;
 mod common;
 mod fonts;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::time::Duration;
+use std::process::Output;
+
+use browser::run_chromium_env;
 
 use aikpi::outputs::{charts, html, render_text, Templates};
 use aikpi::presentation::{Language, Presentation};
 
-fn chromium() -> PathBuf {
-    let candidates = [
-        std::env::var_os("AIKPI_CHROMIUM").map(PathBuf::from),
-        Some(PathBuf::from("/usr/bin/chromium")),
-        Some(PathBuf::from("/usr/bin/chromium-browser")),
-    ];
-    candidates
-        .into_iter()
-        .flatten()
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| {
-            panic!(
-                "Chromium is not installed, so report.html cannot be checked in a browser. \
-                 Run the suite with `bash .ci/run` (it installs Debian's chromium), or \
-                 `apt-get install -y chromium`, or point AIKPI_CHROMIUM at a binary."
-            )
-        })
-}
-
 /// Runs headless Chromium on a local file with every network path closed.
 fn run_chromium(page: &Path, extra: &[&str]) -> Output {
     run_chromium_env(page, extra, &[])
-}
-
-/// [`run_chromium`] with extra environment variables (a fontconfig file).
-fn run_chromium_env(page: &Path, extra: &[&str], env: &[(&str, &Path)]) -> Output {
-    let profile = tempfile::tempdir().expect("profile dir");
-    let mut cmd = Command::new(chromium());
-    for (key, value) in env {
-        cmd.env(key, value);
-    }
-    cmd.args([
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-extensions",
-        "--hide-scrollbars",
-        // Network off: no name resolves and every request goes to a closed port.
-        "--host-resolver-rules=MAP * ~NOTFOUND",
-        "--proxy-server=http://127.0.0.1:9",
-        "--enable-logging=stderr",
-        "--v=0",
-    ])
-    .arg(format!("--user-data-dir={}", profile.path().display()))
-    .args(extra)
-    .arg(format!("file://{}", page.display()));
-    // Output goes to files, not pipes: the dumped DOM (charts inlined) is far larger
-    // than a pipe buffer, and nothing reads a pipe while we wait for the exit.
-    let logs = tempfile::tempdir().expect("log dir");
-    let (out_path, err_path) = (logs.path().join("stdout"), logs.path().join("stderr"));
-    let mut child = cmd
-        .stdout(std::fs::File::create(&out_path).expect("stdout file"))
-        .stderr(std::fs::File::create(&err_path).expect("stderr file"))
-        .spawn()
-        .expect("start chromium");
-    // A hung browser must not hang the suite.
-    let deadline = std::time::Instant::now() + Duration::from_secs(90);
-    loop {
-        if child.try_wait().expect("wait chromium").is_some() {
-            break;
-        }
-        if std::time::Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("chromium did not finish within 90 s on {}", page.display());
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let output = Output {
-        status: child.wait().expect("chromium status"),
-        stdout: std::fs::read(&out_path).expect("stdout"),
-        stderr: std::fs::read(&err_path).expect("stderr"),
-    };
-    assert!(
-        output.status.success(),
-        "chromium failed on {}: {}",
-        page.display(),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
 }
 
 /// Screenshots `report` (the page `page`) into `tests/artifacts/<name>-chromium.png`,
@@ -369,7 +292,7 @@ fn axe_source() -> String {
 }
 
 #[test]
-fn report_html_has_no_wcag_2_aa_violation_in_either_language() {
+fn report_html_has_no_wcag_2_aa_violation_in_either_language_on_screen_and_phone() {
     let axe = axe_source().replace("</script", "<\\/script");
     let dir = tempfile::tempdir().expect("temp dir");
     let conf = fonts::bundled_fontconfig(dir.path());
@@ -393,5 +316,136 @@ fn report_html_has_no_wcag_2_aa_violation_in_either_language() {
             "{language}: WCAG 2 AA violations in report.html:\n{:#}",
             result["violations"]
         );
+        // On a phone the metric tables stack and the charts scroll in their own box.
+        let result = browser::probe_at(
+            &page,
+            dir.path(),
+            &format!("axe-phone-{language}"),
+            browser::PHONE_WIDTH,
+            &script,
+            &env,
+        );
+        assert_eq!(result["error"], serde_json::Value::Null, "{result}");
+        assert_eq!(
+            result["violations"],
+            serde_json::json!([]),
+            "{language}: WCAG 2 AA violations in report.html at 390 px:\n{:#}",
+            result["violations"]
+        );
+    }
+}
+
+/// The pages whose layout must hold, in a language: the sample (trap evidence, every
+/// chart) and the drill-down fixture (segment tables in parts, events, long issue ids).
+fn layout_pages(language: Language) -> Vec<(&'static str, String)> {
+    let page = |review: &aikpi::review::Review| {
+        let p = Presentation::new(language);
+        let charts = charts::draw_all(review, &p).expect("charts");
+        let templates = Templates::new(None).expect("templates");
+        render_text(&html::Html, review, &p, &charts, &templates).expect("html")
+    };
+    vec![
+        ("sample", page(&common::fixture_sample_review())),
+        ("drilldown", page(&common::fixture_drilldown_review())),
+    ]
+}
+
+#[test]
+fn report_html_fits_a_390_px_phone_in_either_language() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let conf = fonts::bundled_fontconfig(dir.path());
+    let env = [("FONTCONFIG_FILE", conf.as_path())];
+    for language in Language::ALL {
+        for (name, page) in layout_pages(language) {
+            let layout = browser::layout_at(
+                &page,
+                dir.path(),
+                &format!("phone-{name}-{language}"),
+                browser::PHONE_WIDTH,
+                &env,
+            );
+            let what = format!("report.html ({name}, {language}) at 390 px");
+            browser::assert_fits(&what, &layout, browser::PHONE_WIDTH);
+            // Shrunk to the phone's width a chart's text would be 4 px high: each is
+            // shown at the width it was drawn for, scrolling inside its figure.
+            let images = layout["images"].as_array().expect("images");
+            assert!(!images.is_empty(), "{what}: the charts are there");
+            for image in images {
+                assert_eq!(
+                    image[0], image[1],
+                    "{what}: drawn vs shown width: {layout:#}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn report_html_laid_out_for_print_keeps_every_box_inside_the_a4_width_with_no_scrollbar() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let conf = fonts::bundled_fontconfig(dir.path());
+    let env = [("FONTCONFIG_FILE", conf.as_path())];
+    for language in Language::ALL {
+        for (name, page) in layout_pages(language) {
+            let what = format!("report.html ({name}, {language}) laid out for A4");
+            let layout = browser::layout_at(
+                &browser::as_printed(&page),
+                dir.path(),
+                &format!("print-{name}-{language}"),
+                browser::A4_CONTENT_WIDTH,
+                &env,
+            );
+            browser::assert_fits(&what, &layout, browser::A4_CONTENT_WIDTH);
+            assert_eq!(
+                layout["scrollbars"],
+                serde_json::json!([]),
+                "{what}: boxes that would print a scrollbar: {layout:#}"
+            );
+            assert_eq!(
+                layout["clipped"],
+                serde_json::json!([]),
+                "{what}: boxes that would clip their content: {layout:#}"
+            );
+        }
+    }
+}
+
+#[test]
+fn report_html_printed_to_a4_by_chromium_shows_every_column_of_every_table_inside_the_margins() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let conf = fonts::bundled_fontconfig(dir.path());
+    let env = [("FONTCONFIG_FILE", conf.as_path())];
+    for language in Language::ALL {
+        for (name, page) in layout_pages(language) {
+            let what = format!("report.html ({name}, {language}) printed to A4");
+            let pdf =
+                browser::print_to_pdf(&page, dir.path(), &format!("a4-{name}-{language}"), &env);
+            let words = browser::pdf_words(&pdf);
+            assert!(!words.is_empty(), "{what}: the PDF has text");
+            // A clipped column shows as words cut at, or running past, the right margin.
+            let margin = browser::A4_SIDE_MARGIN_PT;
+            let outside: Vec<_> = words
+                .iter()
+                .filter(|w| w.x_min < margin - 1.0 || w.x_max > w.page_width - margin + 1.0)
+                .collect();
+            assert!(
+                outside.is_empty(),
+                "{what}: words outside the page's content box: {outside:#?}"
+            );
+            // Every header of every table is printed whole, once per table at least.
+            let text = browser::pdf_text_squeezed(&pdf);
+            let mut headers = std::collections::BTreeMap::<String, usize>::new();
+            for h in browser::header_cells(&page) {
+                let squeezed: String = h.chars().filter(|c| !c.is_whitespace()).collect();
+                *headers.entry(squeezed.to_uppercase()).or_default() += 1;
+            }
+            assert!(!headers.is_empty(), "{what}: the page has tables");
+            for (header, count) in headers {
+                assert!(
+                    text.matches(&header).count() >= count,
+                    "{what}: the column header {header:?} is printed fewer than {count} times"
+                );
+            }
+        }
     }
 }

@@ -203,9 +203,9 @@ fn libreoffice_prints_the_zh_cn_report_with_chinese_text() {
         // pdftotext puts a space between Chinese and digits ("2026 年 10 月").
         "AI 客服月度经营回顾 — 2026 年 10 月",
         "管理层摘要",
-        "数字可能掩盖了什么",
+        "数据背后的风险",
         "第 2 层 — 解决",
-        "24 小时回访率",
+        "24 小时重复进线率",
         "核查建议：",
         "指标定义",
     ] {

@@ -133,20 +133,20 @@ fn styles_are_real_word_styles() {
 }
 
 #[test]
-fn document_has_the_report_headings_in_order() {
+fn document_has_the_report_headings_in_the_documents_order() {
     let (_, parts) = render(&docx_fixture::charts());
     let document = text_part(&parts, "word/document.xml");
     let found = headings(&document);
     let expected = [
         ("Title", "AI support monthly business review — October 2026"),
         ("Heading1", "Executive summary"),
+        ("Heading2", "Read with care"),
         ("Heading1", "What the numbers may hide"),
         ("Heading1", "The 12 metrics, layer by layer"),
         ("Heading2", "Layer 1 — Coverage"),
         ("Heading2", "Layer 2 — Resolution"),
         ("Heading2", "Layer 3 — Experience"),
         ("Heading2", "Layer 4 — Cost & training"),
-        ("Heading3", "Cost"),
         (
             "Heading1",
             "Why the rates moved: channel mix or rates within channels",
@@ -157,17 +157,76 @@ fn document_has_the_report_headings_in_order() {
         ("Heading3", "Cost breakdown by month"),
         ("Heading1", "Segments: channels and top issues"),
         ("Heading1", "Human workload and cost per resolution"),
+        ("Heading1", "Cost"),
         ("Heading1", "Channels"),
         ("Heading1", "Data quality"),
         ("Heading1", "Definitions"),
         ("Heading2", "Reporting traps"),
-        ("Heading2", "About this report"),
+        ("Heading1", "How this report was made"),
     ];
     let found_ref: Vec<(&str, &str)> = found
         .iter()
         .map(|(s, t)| (s.as_str(), t.as_str()))
         .collect();
     assert_eq!(found_ref, expected);
+}
+
+#[test]
+fn every_section_of_the_document_is_a_heading_1_in_its_order_in_both_languages() {
+    use aikpi::presentation::document::Document;
+    use aikpi::presentation::view::ReportView;
+    use aikpi::presentation::{Language, Presentation};
+    let review = common::fixture_drilldown_review();
+    for language in Language::ALL {
+        let p = Presentation::new(language);
+        let document = Document::new(&ReportView::new(&review, &p), &p);
+        let bytes = docx_fixture::render_docx_in(&review, &[], language).expect("render docx");
+        let found: Vec<String> = headings(&text_part(&unzip(&bytes), "word/document.xml"))
+            .into_iter()
+            .filter(|(style, _)| style == "Heading1")
+            .map(|(_, text)| text)
+            .collect();
+        let sections: Vec<&str> = document
+            .sections
+            .iter()
+            .map(|s| s.heading.as_str())
+            .collect();
+        assert_eq!(found, sections, "{language}");
+    }
+}
+
+#[test]
+fn figures_are_right_aligned_in_every_table_and_labels_are_not() {
+    let review = common::fixture_drilldown_review();
+    let bytes = docx_fixture::render_docx(&review, &[]).expect("render docx");
+    let document = text_part(&unzip(&bytes), "word/document.xml");
+    let right = "<w:jc w:val=\"right\"";
+    let mut checked = 0;
+    // Tables of figures: more than one column (callouts are one-cell tables).
+    for table in elements(&document, "w:tbl")
+        .into_iter()
+        .filter(|t| elements(elements(t, "w:tr")[0], "w:tc").len() > 1)
+    {
+        let header: Vec<String> = elements(elements(table, "w:tr")[0], "w:tc")
+            .iter()
+            .map(|c| text(c))
+            .collect();
+        // Which columns hold figures, as the Markdown report aligns them.
+        let numeric = |i: usize, label: &str| i > 0 && !matches!(label, "Target" | "Status");
+        for row in elements(table, "w:tr") {
+            for (i, cell) in elements(row, "w:tc").into_iter().enumerate() {
+                let aligned = elements(cell, "w:p").iter().all(|p| p.contains(right));
+                let none = elements(cell, "w:p").iter().all(|p| !p.contains(right));
+                if numeric(i, &header[i]) {
+                    assert!(aligned, "{} | {}: {cell}", header[i], text(cell));
+                } else {
+                    assert!(none, "{} | {}: {cell}", header[i], text(cell));
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 100, "{checked} cells checked");
 }
 
 #[test]
@@ -470,11 +529,23 @@ fn the_drilldown_sections_are_in_the_document_within_larks_row_limit_in_both_lan
         phrases.extend(view.workload.answer.iter().map(String::as_str));
         phrases.extend(view.events.iter().map(|e| e.text.as_str()));
         phrases.extend(view.segments.iter().map(|t| t.title.as_str()));
-        phrases.extend(view.segments.iter().filter_map(|t| t.note.as_deref()));
         for phrase in phrases {
             assert!(
                 all.contains(phrase),
                 "{language}: report.docx lacks {phrase:?}"
+            );
+        }
+        // Lark's row limit is the importer's business: readers see the parts, not a note.
+        let notes: Vec<&str> = view
+            .segments
+            .iter()
+            .filter_map(|t| t.note.as_deref())
+            .collect();
+        assert!(!notes.is_empty(), "{language}: the fixture splits a table");
+        for note in notes {
+            assert!(
+                !all.contains(note),
+                "{language}: report.docx shows {note:?}"
             );
         }
         let tables = elements(&document, "w:tbl");

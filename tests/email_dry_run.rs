@@ -66,8 +66,8 @@ fn data_derived_strings_are_escaped_in_the_html() {
 
 #[test]
 fn the_text_part_is_plain_text_not_html_escaped() {
-    let channel = "A&B <x>";
-    let review = support::review_with_names("cloud_services", channel);
+    let category = "A&B <x>";
+    let review = support::review_with_names(category, "web");
     let settings = support::settings(9, SmtpSecurity::StartTls, None, None);
     let message = support::build_message(
         &settings,
@@ -81,10 +81,7 @@ fn the_text_part_is_plain_text_not_html_escaped() {
     let raw = message.formatted();
     let parsed = MessageParser::default().parse(&raw).unwrap();
     let text = parsed.body_text(0).unwrap();
-    assert!(
-        text.contains("Volume: 20 conversations (A&B <x> 100.0%)."),
-        "{text}"
-    );
+    assert!(text.contains("A&B <x> (USD"), "{text}");
     for entity in ["&amp;", "&lt;", "&gt;", "&quot;", "&#"] {
         assert!(
             !text.contains(entity),
@@ -92,8 +89,8 @@ fn the_text_part_is_plain_text_not_html_escaped() {
         );
     }
     let html = parsed.body_html(0).unwrap();
-    assert!(html.contains("A&amp;B &lt;x&gt; 100.0%"), "{html}");
-    assert!(!html.contains(channel));
+    assert!(html.contains("A&amp;B &lt;x&gt; (USD"), "{html}");
+    assert!(!html.contains(category));
 }
 
 #[test]
@@ -120,7 +117,7 @@ fn a_template_folder_overrides_the_email_bodies() {
     let parsed = MessageParser::default().parse(&raw).unwrap();
     assert_eq!(
         parsed.body_text(0).unwrap().replace("\r\n", "\n"),
-        "Custom: 8 of 12 targets met, 2 traps triggered | Volume: 20 conversations (A&B <x> 100.0%).\n\
+        "Custom: 8 of 12 targets met, 2 figures to check before quoting | Volume: 20 conversations (A&B <x> 100.0%).\n\
          The full report is attached: report.html (open in a browser) and report-notion.zip (import into Notion).\n"
     );
     // The HTML body is still the built-in one.

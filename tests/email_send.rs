@@ -62,7 +62,7 @@ fn starttls_with_login_delivers_the_summary_as_built() {
     let parsed = MessageParser::default().parse(&raw).unwrap();
     assert_eq!(
         parsed.subject(),
-        Some("Support MBR October 2026: 8 of 12 targets met, 2 traps triggered")
+        Some("AI support review, October 2026: 8 of 12 targets met, 2 figures to check before quoting")
     );
     assert_eq!(
         parsed.date().unwrap().to_timestamp(),

@@ -308,6 +308,23 @@ fn signal_while_publishing(signal: i32) {
         if exited.is_none() {
             // SAFETY: plain kill(2) on our own child, which has not been reaped yet.
             unsafe { libc::kill(pid, libc::SIGSTOP) };
+            // kill(2) only queues the stop: on a loaded machine the run may finish first
+            // (it did, and then the signal below hit a zombie). Wait until the stop took
+            // effect or the run ended.
+            let mut raw = 0;
+            // SAFETY: waitpid(2) on our own child; WUNTRACED returns when it stops or ends.
+            let waited = unsafe { libc::waitpid(pid, &mut raw, libc::WUNTRACED) };
+            assert_eq!(waited, pid, "waitpid on the run");
+            if !libc::WIFSTOPPED(raw) {
+                // It ended before the stop, and waitpid reaped it: std cannot wait again.
+                assert!(
+                    libc::WIFEXITED(raw) && libc::WEXITSTATUS(raw) == 0,
+                    "the run ended with raw status {raw}"
+                );
+                std::fs::remove_dir_all(&previous.out).unwrap();
+                PreviousReport::make(&previous.out);
+                continue;
+            }
             if staging(&parent) {
                 // SAFETY: as above.
                 unsafe {

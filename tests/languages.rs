@@ -338,7 +338,7 @@ fn report_labels(p: &Presentation) -> Vec<String> {
         w.cost_llm,
         w.cost_infra,
         w.cost_labor,
-        w.cost_llm_background,
+        w.cost_of_which_background,
         w.cost_total,
         w.col_model,
         w.col_calls,
@@ -409,7 +409,7 @@ fn every_label_reads_the_same_in_every_format_of_a_language() {
 #[test]
 fn report_sample_lang_zh_cn_writes_the_full_set_and_json_keeps_english_keys() {
     let out = tempfile::tempdir().expect("temp dir");
-    assert_cmd::Command::cargo_bin("aikpi")
+    let assert = assert_cmd::Command::cargo_bin("aikpi")
         .expect("binary")
         .args(["report", "--sample", "--lang", "zh-CN", "--out"])
         .arg(out.path())
@@ -417,6 +417,13 @@ fn report_sample_lang_zh_cn_writes_the_full_set_and_json_keeps_english_keys() {
         .env_remove("AIKPI_LANG")
         .assert()
         .success();
+    // The command's one line is in the report's language too.
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(
+        stderr.starts_with("aikpi：2026-10 月报（样本数据）已写入 ")
+            && stderr.contains("— 12 项指标中 11 项达标；待核查："),
+        "{stderr}"
+    );
     for file in [
         "report.html",
         "report.md",
@@ -460,9 +467,9 @@ fn the_email_subject_speaks_the_report_language_unless_configured() {
     let review = common::fixture_review();
     let settings = EmailSettings::default();
     let zh = subject(&settings, &review, &Presentation::new(Language::ZhCn));
-    assert!(zh.starts_with("客服月度回顾 2026年10月："), "{zh}");
+    assert!(zh.starts_with("AI 客服月报（2026年10月）："), "{zh}");
     let en = subject(&settings, &review, &Presentation::new(Language::En));
-    assert!(en.starts_with("Support MBR October 2026: "), "{en}");
+    assert!(en.starts_with("AI support review, October 2026: "), "{en}");
     let custom = EmailSettings {
         subject: "MBR {month}".to_string(),
         ..EmailSettings::default()

@@ -159,6 +159,7 @@ async fn read_with(pool: &PgPool, months: &[&str], tz: Tz, frustrated_min: Decim
         months: months.iter().map(|m| month(m)).collect(),
         tz,
         frustrated_sentiment_min: frustrated_min,
+        max_channels: 20,
         source: SourceInfo {
             kind: "postgres".into(),
             location: "test".into(),
@@ -783,6 +784,7 @@ async fn refuses_months_that_are_not_consecutive(pool: PgPool) {
         months: vec![month("2026-08"), month("2026-10")],
         tz: chrono_tz::UTC,
         frustrated_sentiment_min: dec("0.5"),
+        max_channels: 20,
         source: SourceInfo {
             kind: "postgres".into(),
             location: "test".into(),

@@ -358,6 +358,7 @@ fn request(months: &[&str]) -> AggregatesRequest {
         months: months.iter().map(|m| m.parse().unwrap()).collect(),
         tz: chrono_tz::UTC,
         frustrated_sentiment_min: Decimal::new(5, 1),
+        max_channels: 20,
         source: SourceInfo {
             kind: "postgres".into(),
             location: "test".into(),

@@ -31,6 +31,7 @@ fn request(months: &[&str], frustrated_min: Decimal) -> AggregatesRequest {
         months: months.iter().map(|m| m.parse().unwrap()).collect(),
         tz: chrono_tz::UTC,
         frustrated_sentiment_min: frustrated_min,
+        max_channels: 20,
         source: SourceInfo {
             kind: "postgres".into(),
             location: "test".into(),

@@ -64,6 +64,7 @@ async fn reviewed(pool: &PgPool, months: usize) -> Review {
         months: month.window(months),
         tz: chrono_tz::UTC,
         frustrated_sentiment_min: Decimal::new(5, 1),
+        max_channels: 20,
         source: SourceInfo {
             kind: "postgres".into(),
             location: "test".into(),

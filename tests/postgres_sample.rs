@@ -48,6 +48,7 @@ async fn the_postgres_path_on_the_recorded_seed_reproduces_the_sample_exactly(po
         months: sample.months.iter().map(|m| m.month).collect(),
         tz: chrono_tz::UTC,
         frustrated_sentiment_min: sample.frustrated_sentiment_min,
+        max_channels: 20,
         source: sample.source.clone(),
         read_at: sample.read_at,
     };

@@ -34,6 +34,7 @@ async fn aggregates(conn: &mut PgConnection, opts: &SeedOptions) -> Aggregates {
         months: opts.end_month.window(opts.months as usize),
         tz: opts.tz,
         frustrated_sentiment_min: Decimal::new(5, 1),
+        max_channels: 20,
         source: SourceInfo {
             kind: "postgres".into(),
             location: "test".into(),

@@ -28,6 +28,7 @@ async fn report_json(pool: &PgPool) -> Value {
         months: month.window(2),
         tz: chrono_tz::UTC,
         frustrated_sentiment_min: Decimal::new(5, 1),
+        max_channels: 20,
         source: SourceInfo {
             kind: "postgres".into(),
             location: "test".into(),

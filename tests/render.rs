@@ -146,10 +146,11 @@ fn report_md_has_the_expected_structure() {
             "Channels",
             "Data quality",
             "Definitions",
-            "About this report",
+            "How this report was made",
         ]
     );
     let mut h3 = vec![
+        "Read with care",
         "Layer 1 — Coverage",
         "Layer 2 — Resolution",
         "Layer 3 — Experience",
@@ -431,12 +432,14 @@ fn the_email_says_what_the_report_says() {
     let p = Presentation::default();
 
     // The same sentences, from the shared narrative, in the report and in both bodies.
-    let mut shared = vec![
-        p.scorecard(&review),
-        p.traps_line(&review),
-        p.cost_line(&review),
-        p.volume(&review).expect("a volume line"),
-    ];
+    // The four answers first (SPEC §7), then the rest of the summary.
+    let mut shared: Vec<String> = p
+        .story(&review)
+        .answers
+        .into_iter()
+        .map(|a| a.text)
+        .collect();
+    shared.push(p.cost_line(&review));
     shared.extend(
         review
             .summary

@@ -91,6 +91,7 @@ fn month(label: &str, web: (i64, i64, i64), app: (i64, i64, i64)) -> MonthAggreg
             issue(Some("login"), 2000),
             issue(None, 500),
         ],
+        other_channels: None,
     });
     a
 }
@@ -228,7 +229,7 @@ fn a_channel_new_this_month_has_no_previous_and_only_mix() {
         .segments
         .channels
         .iter()
-        .map(|c| c.channel.as_str())
+        .map(|c| c.channel.as_deref().unwrap_or("(other)"))
         .collect();
     assert_eq!(names, ["web", "app", "whatsapp"], "largest first");
     let new = &r.segments.channels[2];
@@ -244,11 +245,12 @@ fn a_channel_new_this_month_has_no_previous_and_only_mix() {
     let whatsapp = d
         .by_channel
         .iter()
-        .find(|c| c.channel == "whatsapp")
+        .find(|c| c.channel.as_deref() == Some("whatsapp"))
         .unwrap();
     assert_eq!(whatsapp.rate, 0.0);
     assert_eq!(
-        d.by_channel[0].channel, "whatsapp",
+        d.by_channel[0].channel.as_deref(),
+        Some("whatsapp"),
         "the biggest contribution first"
     );
     assert!((d.mix + d.rate - d.delta_abs).abs() < 1e-15);
@@ -415,4 +417,83 @@ fn the_shipped_sample_has_a_change_within_noise_that_its_summary_does_not_list()
     assert_eq!(r.segments.top_issues.len(), 10);
     let d = r.drivers[&MetricId::DeflectionRate].as_ref().unwrap();
     assert!((d.mix + d.rate - d.delta_abs).abs() < 1e-15);
+}
+
+/// Issue 26, item 7: beyond `max_channels` the channels are summed into one entry
+/// (channel null) against the same channels last month; drivers still split over every
+/// channel and list the same channels, the rest summed.
+#[test]
+fn channels_beyond_max_channels_are_summed_into_one_other_channels_entry() {
+    let mut september = september();
+    let mut october = month("2026-10", (6000, 5880, 2400), (3000, 2900, 1500));
+    // Two small channels this month (whatsapp, sms, with sms also last month) and one
+    // (fax) that only last month had.
+    for (name, n, ai, deflected) in [("whatsapp", 600, 600, 480), ("sms", 400, 300, 100)] {
+        october.conversations.total += n;
+        october.conversations.ai_participated += ai;
+        october.conversations.deflected += deflected;
+        let counts = channel(n, ai, deflected);
+        let s = october.segments.as_mut().unwrap();
+        s.channels.insert(name.into(), counts);
+    }
+    for (name, n, ai, deflected) in [("sms", 100, 100, 20), ("fax", 300, 0, 0)] {
+        september.conversations.total += n;
+        september.conversations.ai_participated += ai;
+        september.conversations.deflected += deflected;
+        let s = september.segments.as_mut().unwrap();
+        s.channels.insert(name.into(), channel(n, ai, deflected));
+    }
+    october.segments.as_mut().unwrap().other_channels = Some(aikpi::aggregates::OtherChannelsFrt {
+        max_channels: 2,
+        frt_p90_seconds: Some(4.5),
+    });
+    let settings = ReviewSettings {
+        max_channels: 2,
+        ..ReviewSettings::default()
+    };
+    let r = reviewed_with(vec![september, october], &settings);
+
+    let c = &r.segments.channels;
+    assert_eq!(c.len(), 3, "two channels, then the rest");
+    assert_eq!(c[0].channel.as_deref(), Some("web"));
+    assert_eq!(c[1].channel.as_deref(), Some("app"));
+    let other = &c[2];
+    assert_eq!(other.channel, None);
+    assert_eq!(other.other_channels, Some(2));
+    assert_eq!(other.conversations, 1000);
+    assert_eq!(other.share, 0.1);
+    let deflection = other.metrics[&MetricId::DeflectionRate];
+    assert_eq!(deflection.value, Some(0.58), "(480 + 100) / 1000");
+    // Last month: sms alone among the same channels (fax is not one of them).
+    assert_eq!(deflection.previous, Some(0.2));
+    assert_eq!(other.metrics[&MetricId::FrtP90Seconds].value, Some(4.5));
+    assert_eq!(other.metrics[&MetricId::FrtP90Seconds].previous, None);
+    let json = serde_json::to_value(&r.segments).unwrap();
+    assert_eq!(json["channels"][2]["channel"], serde_json::Value::Null);
+    assert_eq!(json["channels"][2]["other_channels"], 2);
+    assert!(json["channels"][0].get("other_channels").is_none());
+
+    let d = r.drivers[&MetricId::DeflectionRate].as_ref().unwrap();
+    let names: Vec<Option<&str>> = d.by_channel.iter().map(|c| c.channel.as_deref()).collect();
+    assert_eq!(names.len(), 3);
+    assert_eq!(names[2], None, "the rest last, summed");
+    assert!(names.contains(&Some("web")) && names.contains(&Some("app")));
+    let summed: f64 = d.by_channel.iter().map(|c| c.mix + c.rate).sum();
+    assert!(
+        (summed - d.delta_abs).abs() < 1e-12,
+        "every channel still counts"
+    );
+    assert!((d.mix + d.rate - d.delta_abs).abs() < 1e-15);
+}
+
+#[test]
+fn no_other_channels_entry_up_to_max_channels() {
+    let settings = ReviewSettings {
+        max_channels: 2,
+        ..ReviewSettings::default()
+    };
+    let october = month("2026-10", (6000, 5880, 2400), (3000, 2900, 1500));
+    let r = reviewed_with(vec![september(), october], &settings);
+    assert!(r.segments.channels.iter().all(|c| c.channel.is_some()));
+    assert_eq!(r.segments.channels.len(), 2);
 }

@@ -33,6 +33,7 @@ fn request(read_at: &str) -> AggregatesRequest {
         months: WINDOW.iter().map(|m| m.parse().unwrap()).collect(),
         tz: chrono_tz::UTC,
         frustrated_sentiment_min: Decimal::new(5, 1),
+        max_channels: 20,
         source: SourceInfo {
             kind: "postgres".into(),
             location: "test".into(),

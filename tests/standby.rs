@@ -273,6 +273,7 @@ async fn a_session_ended_idle_in_transaction_by_a_conflict_counts_as_a_recovery_
         months: vec![month.previous(), month],
         tz: chrono_tz::UTC,
         frustrated_sentiment_min: rust_decimal::Decimal::new(5, 1),
+        max_channels: 20,
         source: aikpi::aggregates::SourceInfo {
             kind: "postgres".into(),
             location: "standby".into(),

@@ -305,11 +305,17 @@ pub fn subject(settings: &EmailSettings, review: &Review, p: &Presentation) -> S
     } else {
         &settings.subject
     };
-    say!(
+    let subject = say!(
         template,
         month = p.month_name(review.month),
         headline = body::headline(review, p)
-    )
+    );
+    // Marked in front in Chinese, where a truncated subject keeps its start.
+    if review.sample {
+        say!(p.words.email_sample, text = subject)
+    } else {
+        subject
+    }
 }
 
 /// FNV-1a: a stable content hash for Message-ID, Content-IDs and boundaries (std's

@@ -8,27 +8,29 @@
 //! numbering. Callouts are shaded single-cell tables: the closest thing to a callout that
 //! survives import. Every table stays within 9 rows because Lark splits longer ones.
 //!
-//! Every word, number and date comes from the run's [`ReportView`] (the presentation
-//! layer), so the document says what the Markdown and HTML reports say, in the same
-//! labels. A Chinese report sets an East Asian font (`w:eastAsia`) in the styles.
+//! Word walks the run's [`Document`] like every other format: the front matter, then
+//! each section as a `Heading1` and its blocks, one function per block kind
+//! ([`blocks`]), tables laid out by [`grid`]. The outline, every word, number and date
+//! come from the document, so a new section appears here with no Word code. A Chinese
+//! report sets an East Asian font (`w:eastAsia`) in the styles.
 
 use std::io::Cursor;
 
 use docx_rs::{
     AbstractNumbering, AlignmentType, BorderType, Docx, Footer, IndentLevel, Level, LevelJc,
     LevelText, LineSpacing, LineSpacingType, NumberFormat, Numbering, NumberingId, PageMargin,
-    PageNum, Paragraph, ParagraphBorder, ParagraphBorderPosition, ParagraphBorders, Pic, Run,
-    RunFonts, Shading, ShdType, SpecialIndentType, Start, Style, StyleType, Table, TableBorder,
+    PageNum, Paragraph, ParagraphBorder, ParagraphBorderPosition, ParagraphBorders, Run, RunFonts,
+    Shading, ShdType, SpecialIndentType, Start, Style, StyleType, Table, TableBorder,
     TableBorderPosition, TableBorders, TableCell, TableCellBorder, TableCellBorderPosition,
-    TableCellBorders, TableCellMargins, TableLayoutType, TableRow, VAlignType, WidthType,
+    TableCellBorders, TableCellMargins, TableLayoutType, TableRow, WidthType,
 };
 
-mod drilldown;
+mod blocks;
+mod grid;
 
 use super::{Chart, File, FormatError, Input, Output};
-use crate::presentation::view::{LayerView, ReportView};
-use crate::presentation::{Language, Presentation, Words};
-use crate::say;
+use crate::presentation::document::Document;
+use crate::presentation::{Language, Presentation};
 
 /// The file it writes.
 pub const FILE: &str = "report.docx";
@@ -45,8 +47,13 @@ impl Output for WordDocument {
     fn render(&self, input: &Input<'_>) -> Result<Vec<File>, FormatError> {
         Ok(vec![File::new(
             FILE,
-            render_docx(input.view, input.presentation, input.charts)
-                .map_err(FormatError::format)?,
+            render_docx(
+                input.document,
+                &input.view.generated_iso,
+                input.presentation,
+                input.charts,
+            )
+            .map_err(FormatError::format)?,
         )])
     }
 }
@@ -98,9 +105,6 @@ const CHART_WIDTH_EMU: u32 = 16 * 360_000;
 const CHART_MAX_HEIGHT_EMU: u32 = 20 * 360_000;
 /// The numbering (`w:numId`) of bulleted lists; docx-rs already defines id 1 (decimal).
 const BULLETS: usize = 2;
-/// Layer table columns: Metric, Value, Previous, Δ, Target, Status (sum = TEXT_WIDTH).
-const LAYER_COLUMNS: [usize; 6] = [2600, 1250, 1250, 1900, 1600, 1038];
-const COST_COLUMNS: [usize; 3] = [5138, 2500, 2000];
 
 const FONT: &str = "Arial";
 /// The East Asian font of a Chinese report: Microsoft YaHei is on every Windows and
@@ -114,63 +118,43 @@ const RED: &str = "C0392B";
 const RULE: &str = "BFBFBF";
 const HEADER_FILL: &str = "DCE6F2";
 
-/// Renders the view of a review and its charts as a .docx document (the bytes of the
-/// zip package).
+/// Renders a document and its charts as a .docx document (the bytes of the zip package).
 ///
-/// Charts appear in the given order, each as an inline PNG 16 cm wide. The output is
-/// deterministic for the same review and charts: it holds no wall-clock time except the
-/// review's own `generated_at`.
+/// Charts appear where the document places them, by [`ChartId`](crate::presentation::chart_id::ChartId),
+/// each as an inline PNG 16 cm wide; a chart not drawn is left out. `created_at` (ISO
+/// 8601, the review's generation instant) is the package's creation date: the output is
+/// the same bytes for the same document and charts.
 pub fn render_docx(
-    view: &ReportView,
+    document: &Document,
+    created_at: &str,
     p: &Presentation,
     charts: &[Chart],
 ) -> Result<Vec<u8>, DocxError> {
-    let w = p.words;
-    // The drivers chart sits in its own section, before the trends: drawings are
-    // numbered in document order, so the charts are too.
-    let (mut ordered, trends): (Vec<Chart>, Vec<Chart>) = charts
-        .iter()
-        .cloned()
-        .partition(|c| c.id() == Some(crate::presentation::chart_id::ChartId::Drivers));
-    let first_trend = ordered.len();
-    ordered.extend(trends);
-    let charts = ordered.as_slice();
-    let mut doc = base_document(view, p);
-    let mut body: Vec<Block> = Vec::new();
-
-    body.push(Block::P(para(&view.title).style(style_ids::TITLE)));
-    body.push(Block::P(para(&view.period).style(style_ids::SUBTITLE)));
-    for banner in &view.banners {
-        body.push(Block::P(banner_paragraph(
+    let mut doc = base_document(document, created_at, p);
+    let mut body = blocks::Body::new(p.words, charts);
+    body.elements
+        .push(Element::P(para(&document.title).style(style_ids::TITLE)));
+    body.elements.push(Element::P(
+        para(&document.period).style(style_ids::SUBTITLE),
+    ));
+    for banner in &document.banners {
+        body.elements.push(Element::P(banner_paragraph(
             banner.kind,
             &banner.lead,
             &banner.text,
         )));
     }
-
-    executive_summary(view, w, &mut body);
-    trap_callouts(view, w, &mut body);
-    layer_sections(view, w, &mut body);
-    drilldown::drivers(view, w, &mut body);
-    for (i, chart) in charts[..first_trend].iter().enumerate() {
-        body.extend(chart_blocks(chart, i)?);
+    for section in &document.sections {
+        body.section(section)?;
     }
-    charts_section(view, w, charts, first_trend, &mut body)?;
-    drilldown::events(view, w, &mut body);
-    drilldown::segments(view, w, &mut body);
-    drilldown::workload(view, w, &mut body);
-    channels(view, w, &mut body);
-    data_quality(view, w, &mut body);
-    appendix(view, w, &mut body);
-
-    for block in body {
-        doc = match block {
-            Block::P(p) => doc.add_paragraph(p),
-            Block::T(t) => doc.add_table(t),
+    for element in body.elements {
+        doc = match element {
+            Element::P(p) => doc.add_paragraph(p),
+            Element::T(t) => doc.add_table(t),
         };
     }
     let mut xml = doc.build();
-    xml.document = describe_drawings(xml.document, charts);
+    xml.document = describe_drawings(xml.document, &body.placed);
     let mut out = Cursor::new(Vec::new());
     xml.pack(&mut out)
         .map_err(|e| DocxError::Package(Box::new(e)))?;
@@ -187,7 +171,7 @@ const DOCX_RS_DOC_PR: &str = "<wp:docPr id=\"1\" name=\"Figure\" />";
 /// drawing ids, and screen readers (and Lark's image blocks) read `descr` as alt text.
 /// Drawings are written in chart order, so the n-th one is the n-th chart. If the count
 /// does not match (a docx-rs change), the part is left as it was rather than mislabelled.
-fn describe_drawings(document: Vec<u8>, charts: &[Chart]) -> Vec<u8> {
+fn describe_drawings(document: Vec<u8>, charts: &[&Chart]) -> Vec<u8> {
     let text = match String::from_utf8(document) {
         Ok(text) => text,
         // docx-rs writes UTF-8; anything else is returned untouched.
@@ -225,21 +209,23 @@ fn xml_attribute(text: &str) -> String {
 // A paragraph is large and a table small; the list lives for one render and holds a few
 // hundred items, so boxing every paragraph would buy nothing.
 #[allow(clippy::large_enum_variant)]
-enum Block {
+enum Element {
     P(Paragraph),
     T(Table),
 }
 
-fn base_document(view: &ReportView, p: &Presentation) -> Docx {
+fn base_document(document: &Document, created_at: &str, p: &Presentation) -> Docx {
     let footer = Footer::new().add_paragraph(
         Paragraph::new()
             .align(AlignmentType::Right)
-            .add_run(small(&format!("{} · {} ", view.title, p.words.page), GREY))
+            .add_run(small(
+                &format!("{} · {} ", document.title, p.words.page),
+                GREY,
+            ))
             .add_page_num(PageNum::new())
             .size(16)
             .color(GREY),
     );
-    let generated = view.generated_iso.clone();
     let east_asia = match p.language {
         Language::En => FONT,
         Language::ZhCn => FONT_EAST_ASIA_ZH,
@@ -271,8 +257,8 @@ fn base_document(view: &ReportView, p: &Presentation) -> Docx {
                 .line(264)
                 .line_rule(LineSpacingType::Auto),
         )
-        .created_at(&generated)
-        .updated_at(&generated)
+        .created_at(created_at)
+        .updated_at(created_at)
         .footer(footer)
         .add_abstract_numbering(
             AbstractNumbering::new(BULLETS).add_level(
@@ -368,318 +354,6 @@ fn rule_border(position: TableBorderPosition) -> TableBorder {
 }
 
 // ---------------------------------------------------------------------------------------
-// Sections
-
-fn executive_summary(view: &ReportView, w: &Words, body: &mut Vec<Block>) {
-    body.push(heading(1, w.executive_summary));
-    body.push(Block::P(
-        Paragraph::new()
-            .add_run(Run::new().add_text(clean(&view.summary.scorecard)).bold())
-            .size(22),
-    ));
-    let s = &view.summary;
-    let mut items = vec![&s.better_line, &s.worse_line, &s.traps_line];
-    items.extend(s.volume.as_ref());
-    items.push(&s.cost);
-    for item in items {
-        body.push(Block::P(bullet(item)));
-    }
-}
-
-/// "Label: " in the language (the colon differs).
-fn label(w: &Words, text: &str) -> String {
-    format!("{text}{} ", w.colon)
-}
-
-fn trap_callouts(view: &ReportView, w: &Words, body: &mut Vec<Block>) {
-    body.push(heading(1, w.traps_heading));
-    body.push(Block::P(para(w.traps_intro)));
-    for callout in &view.callouts {
-        let (symbol, ink, fill, edge) = match callout.state {
-            "triggered" => ("⚠", "9C4A00", "FFF4E5", "E69138"),
-            "clear" => ("✓", GREEN, "EEF6EE", "6AA84F"),
-            _ => ("…", GREY, "F2F2F2", "A6A6A6"),
-        };
-        let title = say!(
-            w.label_value,
-            label = format!("{} · {}", callout.tag, callout.name),
-            value = callout.headline
-        );
-        let mut paragraphs = vec![Paragraph::new()
-            .add_run(
-                Run::new()
-                    .add_text(clean(&format!("{symbol} {title}")))
-                    .bold()
-                    .color(ink)
-                    .size(22),
-            )
-            .keep_next(true)];
-        for finding in &callout.findings {
-            paragraphs.push(para(finding));
-        }
-        let mut evidence = Paragraph::new().add_run(small(&format!("{} ", w.evidence), GREY));
-        for (i, e) in callout.evidence.iter().enumerate() {
-            let sep = if i == 0 { "" } else { " · " };
-            evidence = evidence
-                .add_run(small(&format!("{sep}{} ", e.label), GREY))
-                .add_run(small(&e.value, "262626").bold());
-        }
-        paragraphs.push(evidence);
-        paragraphs.push(
-            Paragraph::new()
-                .add_run(Run::new().add_text(format!("{} ", w.what_to_check)).bold())
-                .add_run(Run::new().add_text(clean(&callout.check))),
-        );
-        body.push(Block::T(callout_box(paragraphs, fill, edge)));
-        body.push(Block::P(spacer()));
-    }
-}
-
-fn layer_sections(view: &ReportView, w: &Words, body: &mut Vec<Block>) {
-    body.push(heading(1, w.metrics_heading));
-    body.push(Block::P(para(w.metrics_intro)));
-    body.push(Block::P(note(&format!(
-        "{} {}",
-        view.noise_explainer, view.interval_explainer
-    ))));
-    for layer in &view.layers {
-        body.push(heading(2, &layer.heading));
-        body.push(Block::T(layer_table(layer, w)));
-        match layer.number {
-            2 => body.push(Block::P(note(&view.handoff_split))),
-            4 => cost_breakdown(view, w, body),
-            _ => body.push(Block::P(spacer())),
-        }
-    }
-}
-
-fn layer_table(layer: &LayerView, w: &Words) -> Table {
-    let header = [
-        w.col_metric,
-        w.col_value,
-        w.col_previous,
-        w.col_change,
-        w.col_target,
-        w.col_status,
-    ];
-    let mut rows = vec![header_row(&header, &LAYER_COLUMNS)];
-    for m in &layer.rows {
-        let mut metric_cell = vec![para(m.title)];
-        if !m.counted {
-            // FRT p50 is shown beside p90 but the "n of 12" count judges FRT on p90 only.
-            metric_cell.push(Paragraph::new().add_run(small(w.not_counted, GREY)));
-        }
-        let delta_colour = match m.movement {
-            "better" => GREEN,
-            "worse" => RED,
-            _ => GREY,
-        };
-        let delta_text = format!("{} {}", m.arrow, m.delta);
-        let mut delta_cell = vec![Paragraph::new().add_run(
-            Run::new()
-                .add_text(clean(delta_text.trim()))
-                .color(delta_colour)
-                .bold(),
-        )];
-        if !m.movement_word.is_empty() {
-            delta_cell.push(Paragraph::new().add_run(small(m.movement_word, delta_colour)));
-        }
-        if !m.noise.is_empty() {
-            delta_cell.push(Paragraph::new().add_run(small(m.noise, GREY).italic()));
-        }
-        let mut value_cell =
-            vec![Paragraph::new().add_run(Run::new().add_text(clean(&m.value)).bold())];
-        if !m.interval.is_empty() {
-            value_cell.push(Paragraph::new().add_run(small(&m.interval, GREY)));
-        }
-        let status_colour = match m.status {
-            "met" => GREEN,
-            "missed" => RED,
-            _ => GREY,
-        };
-        let cells = vec![
-            metric_cell,
-            value_cell,
-            vec![para(&m.previous)],
-            delta_cell,
-            vec![para(&m.target)],
-            vec![Paragraph::new().add_run(
-                Run::new()
-                    .add_text(m.status_word)
-                    .color(status_colour)
-                    .bold(),
-            )],
-        ];
-        rows.push(body_row(cells, &LAYER_COLUMNS));
-    }
-    grid_table(rows, &LAYER_COLUMNS)
-}
-
-fn cost_breakdown(view: &ReportView, w: &Words, body: &mut Vec<Block>) {
-    body.push(heading(3, w.cost_heading));
-    body.push(Block::P(para(&view.cost_total)));
-    let mut rows = vec![header_row(
-        &[w.col_cost_line, w.col_amount, w.col_share],
-        &COST_COLUMNS,
-    )];
-    // LLM is its own line, from the gateway's metering (trap 3): never folded into infra.
-    for line in &view.cost_rows {
-        let text = |s: &str| {
-            let run = Run::new().add_text(clean(s));
-            Paragraph::new().add_run(if line.total { run.bold() } else { run })
-        };
-        rows.push(body_row(
-            vec![
-                vec![text(line.label)],
-                vec![text(&line.amount)],
-                vec![text(&line.share)],
-            ],
-            &COST_COLUMNS,
-        ));
-    }
-    body.push(Block::T(grid_table(rows, &COST_COLUMNS)));
-    if !view.models.is_empty() {
-        body.push(Block::P(spacer()));
-        body.push(Block::T(text_table(
-            [w.col_model, w.col_calls, w.col_metered_cost],
-            view.models.iter().map(|m| [&m.model, &m.calls, &m.cost]),
-        )));
-    }
-    body.push(Block::P(spacer()));
-}
-
-fn charts_section(
-    view: &ReportView,
-    w: &Words,
-    charts: &[Chart],
-    first: usize,
-    body: &mut Vec<Block>,
-) -> Result<(), DocxError> {
-    body.push(heading(1, &view.trends_heading));
-    if charts.len() <= first {
-        body.push(Block::P(para(w.no_charts)));
-        return Ok(());
-    }
-    for (i, chart) in charts.iter().enumerate().skip(first) {
-        body.extend(chart_blocks(chart, i)?);
-    }
-    Ok(())
-}
-
-/// A chart as its title, the picture and its description; `i` numbers its image part.
-fn chart_blocks(chart: &Chart, i: usize) -> Result<Vec<Block>, DocxError> {
-    let mut body = Vec::with_capacity(3);
-    {
-        let (pw, ph) = chart
-            .pixel_size()
-            .map_err(|reason| DocxError::InvalidChart {
-                name: chart.name.clone(),
-                reason,
-            })?;
-        let mut width = CHART_WIDTH_EMU;
-        let mut height = scale(CHART_WIDTH_EMU, ph, pw);
-        if height > CHART_MAX_HEIGHT_EMU {
-            width = scale(CHART_MAX_HEIGHT_EMU, pw, ph);
-            height = CHART_MAX_HEIGHT_EMU;
-        }
-        // Fixed ids keep the package byte-for-byte reproducible; docx-rs would otherwise
-        // number images from a process-wide counter.
-        let pic = Pic::new_with_dimensions(chart.png.clone(), pw, ph)
-            .id(format!("rIdImage{}", i + 1))
-            .size(width, height);
-        body.push(Block::P(
-            para(&chart.title)
-                .style(style_ids::HEADING3)
-                .keep_next(true),
-        ));
-        body.push(Block::P(
-            Paragraph::new()
-                .align(AlignmentType::Center)
-                .keep_next(true)
-                .add_run(Run::new().add_image(pic)),
-        ));
-        body.push(Block::P(para(&chart.description).style(style_ids::CAPTION)));
-    }
-    Ok(body)
-}
-
-fn channels(view: &ReportView, w: &Words, body: &mut Vec<Block>) {
-    body.push(heading(1, w.channels_heading));
-    if view.channels.is_empty() {
-        body.push(Block::P(para(w.no_conversations)));
-        return;
-    }
-    body.push(Block::T(text_table(
-        [w.col_channel, w.col_conversations, w.col_share],
-        view.channels
-            .iter()
-            .map(|c| [&c.channel, &c.conversations, &c.share]),
-    )));
-}
-
-/// A three-column table of plain text cells under a header (models, channels).
-fn text_table<'a>(header: [&str; 3], rows: impl Iterator<Item = [&'a String; 3]>) -> Table {
-    let mut out = vec![header_row(&header, &COST_COLUMNS)];
-    for cells in rows {
-        out.push(body_row(
-            cells.iter().map(|c| vec![para(c)]).collect(),
-            &COST_COLUMNS,
-        ));
-    }
-    grid_table(out, &COST_COLUMNS)
-}
-
-fn data_quality(view: &ReportView, w: &Words, body: &mut Vec<Block>) {
-    body.push(heading(1, w.data_quality_heading));
-    if view.quality_notes.is_empty() {
-        body.push(Block::P(para(w.data_quality_clean)));
-    } else {
-        body.push(Block::P(para(w.data_quality_intro).keep_next(true)));
-        for n in &view.quality_notes {
-            body.push(Block::P(bullet(n)));
-        }
-    }
-    if let Some(text) = &view.unclassified {
-        body.push(Block::P(para(text)));
-    }
-}
-
-fn appendix(view: &ReportView, w: &Words, body: &mut Vec<Block>) {
-    body.push(heading(1, w.definitions_heading));
-    for d in &view.definitions {
-        body.push(Block::P(
-            Paragraph::new()
-                .add_run(Run::new().add_text(d.title).bold())
-                .add_run(small(&format!("  {} · {}", d.id, d.target), GREY))
-                .keep_next(true)
-                .line_spacing(LineSpacing::new().after(0)),
-        ));
-        body.push(Block::P(para(d.definition)));
-    }
-    body.push(heading(2, w.reporting_traps));
-    for t in &view.trap_definitions {
-        body.push(Block::P(
-            Paragraph::new()
-                .add_run(Run::new().add_text(label(w, t.name)).bold())
-                .add_run(Run::new().add_text(t.definition)),
-        ));
-    }
-
-    body.push(heading(2, w.about_heading));
-    let last = view.about.len().saturating_sub(1);
-    for (i, line) in view.about.iter().enumerate() {
-        body.push(Block::P(
-            Paragraph::new()
-                .add_run(small(&label(w, line.label), GREY).bold())
-                .add_run(small(&line.value, "262626"))
-                .line_spacing(LineSpacing::new().after(40))
-                // Keep the short provenance block on one page.
-                .keep_next(i < last),
-        ));
-    }
-}
-
-// ---------------------------------------------------------------------------------------
 // Building blocks
 
 /// Text as a run, without characters XML 1.0 forbids. Labels such as channel, model and
@@ -700,19 +374,13 @@ fn small(text: &str, colour: &str) -> Run {
     Run::new().add_text(clean(text)).size(17).color(colour)
 }
 
-fn note(text: &str) -> Paragraph {
-    Paragraph::new()
-        .add_run(small(text, GREY))
-        .line_spacing(LineSpacing::new().before(60).after(160))
-}
-
-fn heading(level: usize, text: &str) -> Block {
+fn heading(level: usize, text: &str) -> Element {
     let style = match level {
         1 => style_ids::HEADING1,
         2 => style_ids::HEADING2,
         _ => style_ids::HEADING3,
     };
-    Block::P(para(text).style(style).keep_next(true))
+    Element::P(para(text).style(style).keep_next(true))
 }
 
 fn bullet(text: &str) -> Paragraph {
@@ -797,59 +465,6 @@ fn callout_box(paragraphs: Vec<Paragraph>, fill: &str, edge: &str) -> Table {
         .margins(TableCellMargins::new().margin(100, 160, 100, 200))
 }
 
-fn header_row(labels: &[&str], widths: &[usize]) -> TableRow {
-    let cells = labels
-        .iter()
-        .zip(widths)
-        .map(|(label, &w)| {
-            TableCell::new()
-                .width(w, WidthType::Dxa)
-                .shading(Shading::new().shd_type(ShdType::Clear).fill(HEADER_FILL))
-                .vertical_align(VAlignType::Center)
-                .add_paragraph(
-                    Paragraph::new()
-                        .add_run(Run::new().add_text(*label).bold().color(INK).size(18))
-                        .keep_next(true),
-                )
-        })
-        .collect();
-    TableRow::new(cells).cant_split()
-}
-
-fn body_row(cells: Vec<Vec<Paragraph>>, widths: &[usize]) -> TableRow {
-    let cells = cells
-        .into_iter()
-        .zip(widths)
-        .map(|(paragraphs, &w)| {
-            let mut cell = TableCell::new()
-                .width(w, WidthType::Dxa)
-                .vertical_align(VAlignType::Center);
-            for p in paragraphs {
-                cell = cell.add_paragraph(p.size(18).line_spacing(LineSpacing::new().after(0)));
-            }
-            cell
-        })
-        .collect();
-    TableRow::new(cells).cant_split()
-}
-
-fn grid_table(rows: Vec<TableRow>, widths: &[usize]) -> Table {
-    let borders = TableBorders::new()
-        .set(rule_border(TableBorderPosition::Top))
-        .set(rule_border(TableBorderPosition::Bottom))
-        .set(rule_border(TableBorderPosition::Left))
-        .set(rule_border(TableBorderPosition::Right))
-        .set(rule_border(TableBorderPosition::InsideH))
-        .set(rule_border(TableBorderPosition::InsideV));
-    Table::new(rows)
-        .style(style_ids::TABLE_GRID)
-        .set_grid(widths.to_vec())
-        .width(widths.iter().sum(), WidthType::Dxa)
-        .layout(TableLayoutType::Fixed)
-        .set_borders(borders)
-        .margins(TableCellMargins::new().margin(50, 100, 50, 100))
-}
-
 /// `a × b / c` in EMU without overflow.
 fn scale(a: u32, b: u32, c: u32) -> u32 {
     let v = u64::from(a) * u64::from(b) / u64::from(c.max(1));
@@ -876,14 +491,14 @@ mod tests {
             svg: String::new(),
         };
         let xml = format!("<a>{DOCX_RS_DOC_PR}</a><b>{DOCX_RS_DOC_PR}</b>");
-        let out = describe_drawings(xml.clone().into_bytes(), &[chart("One"), chart("Two")]);
+        let out = describe_drawings(xml.clone().into_bytes(), &[&chart("One"), &chart("Two")]);
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "<a><wp:docPr id=\"1\" name=\"One\" descr=\"A &amp; &quot;B&quot; &lt;C&gt;\" /></a>\
              <b><wp:docPr id=\"2\" name=\"Two\" descr=\"A &amp; &quot;B&quot; &lt;C&gt;\" /></b>"
         );
         // A count that does not match the charts leaves the part alone.
-        let out = describe_drawings(xml.clone().into_bytes(), &[chart("One")]);
+        let out = describe_drawings(xml.clone().into_bytes(), &[&chart("One")]);
         assert_eq!(out, xml.into_bytes());
     }
 

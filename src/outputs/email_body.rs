@@ -11,7 +11,8 @@
 //! Email clients are not browsers. Gmail drops `<style>` in many contexts and strips
 //! `data:` images; Outlook for Windows renders with Word (no flexbox, no max-width on
 //! divs, no SVG); Lark Mail and most clients block remote images. So `email.html` is a
-//! fixed-width table layout with inline styles only, charts are PNG parts referenced by
+//! table layout fluid up to 640 px (held at 640 px for Outlook by a conditional table),
+//! with inline styles only, charts are PNG parts referenced by
 //! `cid:`, and every number is also written as text, so the summary reads fully with
 //! images blocked. `.html` templates HTML-escape every value from the data (ledger
 //! categories, channel names, chart titles); `.txt` templates escape nothing.
@@ -89,9 +90,6 @@ pub fn headline(review: &Review, p: &Presentation) -> String {
     );
     if review.settling.provisional || review.cost_breakdown.provisional {
         out.push_str(w.email_provisional);
-    }
-    if review.sample {
-        out.push_str(w.email_sample);
     }
     out
 }

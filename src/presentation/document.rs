@@ -185,6 +185,10 @@ pub enum ListRole {
     Events,
     /// Data-quality notes.
     Notes,
+    /// SPEC §7.3: one sentence per metric whose change must be read with care.
+    ReadWithCare,
+    /// SPEC §7.4: the ledger lines a cost total does not count, and why.
+    Ledger,
 }
 
 /// One list item.
@@ -235,6 +239,8 @@ pub enum RowStyle {
     Total,
     /// An estimate rather than a measured figure (set in italics).
     Estimate,
+    /// Part of the row above ("of which …"): not added to the total again.
+    SubItem,
 }
 
 /// Tables shown side by side where the format allows.
@@ -339,11 +345,7 @@ impl Document {
             generated_at: view.generated_at.clone(),
             banners: view.banners.clone(),
             sections: vec![
-                section(
-                    SectionId::Summary,
-                    w.executive_summary,
-                    vec![Block::KeyFigures(Box::new(view.summary.clone()))],
-                ),
+                section(SectionId::Summary, w.executive_summary, summary(view, w)),
                 section(SectionId::Traps, w.traps_heading, traps(view, w)),
                 section(SectionId::Metrics, w.metrics_heading, metrics(view, w)),
                 section(SectionId::Drivers, w.drivers_heading, drivers(view, w)),
@@ -377,6 +379,36 @@ impl Document {
     pub fn section(&self, id: SectionId) -> Option<&Section> {
         self.sections.iter().find(|s| s.id == id)
     }
+}
+
+/// SPEC §7: the four answers first, in §1's order, then what to read with care, then the
+/// key figures.
+fn summary(view: &ReportView, w: &Words) -> Vec<Block> {
+    let mut blocks: Vec<Block> = view
+        .story
+        .answers
+        .iter()
+        .map(|a| {
+            Block::Paragraph(Paragraph {
+                runs: vec![
+                    Run {
+                        style: RunStyle::Strong,
+                        text: a.question.to_string(),
+                    },
+                    plain(&a.text),
+                ],
+            })
+        })
+        .collect();
+    if !view.story.read_with_care.is_empty() {
+        blocks.push(Block::Heading(Heading {
+            text: w.read_with_care.to_string(),
+            anchor: Some("read-with-care"),
+        }));
+        blocks.push(list(ListRole::ReadWithCare, &view.story.read_with_care));
+    }
+    blocks.push(Block::KeyFigures(Box::new(view.summary.clone())));
+    blocks
 }
 
 fn traps(view: &ReportView, w: &Words) -> Vec<Block> {
@@ -514,6 +546,8 @@ fn cost(view: &ReportView, w: &Words) -> Vec<Block> {
                 cells: vec![c.label.to_string(), c.amount.clone(), c.share.clone()],
                 style: if c.total {
                     RowStyle::Total
+                } else if c.sub_item {
+                    RowStyle::SubItem
                 } else {
                     RowStyle::Plain
                 },
@@ -534,12 +568,17 @@ fn cost(view: &ReportView, w: &Words) -> Vec<Block> {
                 .collect(),
         });
     }
-    vec![
+    let mut blocks = vec![
         Block::Paragraph(Paragraph {
             runs: vec![plain(&view.cost_total), plain(&view.handoff_split)],
         }),
         Block::Tables(TableGroup { tables }),
-    ]
+    ];
+    if let Some(intro) = &view.ledger_intro {
+        blocks.push(paragraph(intro));
+        blocks.push(list(ListRole::Ledger, &view.ledger_not_counted));
+    }
+    blocks
 }
 
 fn channels(view: &ReportView, w: &Words) -> Vec<Block> {

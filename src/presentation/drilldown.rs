@@ -174,7 +174,7 @@ impl Presentation {
             .channels
             .iter()
             .map(|c: &ChannelSegment| Segment {
-                name: c.channel.clone(),
+                name: self.channel_name(c.channel.as_deref(), review),
                 unclassified: false,
                 conversations: c.conversations,
                 share: c.share,
@@ -322,6 +322,23 @@ impl Presentation {
     }
 
     /// The drivers sentence of one rate.
+    /// A channel's name, or "N other channels" for the entry that sums the channels
+    /// beyond `max_channels` (`None`).
+    fn channel_name(&self, channel: Option<&str>, review: &Review) -> String {
+        match channel {
+            Some(name) => name.to_string(),
+            None => {
+                let count = review
+                    .segments
+                    .channels
+                    .iter()
+                    .find_map(|c| c.other_channels)
+                    .unwrap_or(0);
+                say!(self.words.other_channels, count = count)
+            }
+        }
+    }
+
     pub fn driver_sentence(&self, id: MetricId, d: &Driver, review: &Review) -> String {
         let w = self.words;
         let pp = |x: f64| self.points(x);
@@ -332,14 +349,18 @@ impl Presentation {
             .iter()
             .filter(|c| c.mix != 0.0 && (c.mix > 0.0) == (d.mix > 0.0))
             .max_by(|a, b| a.mix.abs().total_cmp(&b.mix.abs()))
-            .filter(|_| d.mix != 0.0)
+            // A mix that shows as "no change" names no channel (SPEC §7.6).
+            .filter(|_| !self.rounds_to_zero(d.mix, Unit::Ratio))
             .map(|c| {
                 let phrase = if c.mix > 0.0 {
                     w.driver_more
                 } else {
                     w.driver_less
                 };
-                say!(phrase, channel = c.channel)
+                say!(
+                    phrase,
+                    channel = self.channel_name(c.channel.as_deref(), review)
+                )
             })
             .unwrap_or_default();
         // The rate part names the channel with the largest rate contribution, with its
@@ -359,7 +380,7 @@ impl Presentation {
                 let change = m.value? - m.previous?;
                 Some(say!(
                     w.driver_channel_rate,
-                    channel = c.channel,
+                    channel = self.channel_name(c.channel.as_deref(), review),
                     delta = pp(change)
                 ))
             })
@@ -404,19 +425,11 @@ impl Presentation {
             )
         };
         let money = |x: Option<f64>| provisional(self.value(x, Unit::Money, currency));
-        let count_change = |f: &Figure| match f.delta_abs {
-            None => self.delta(None, Unit::Ratio, currency),
-            Some(d) => {
-                let n = d.round() as i64;
-                let sign = match n.signum() {
-                    1 => "+",
-                    -1 => "−",
-                    _ => "±",
-                };
-                format!("{sign}{}", self.count(n.abs()))
-            }
-        };
+        let count_change = |f: &Figure| self.count_change(f.delta_abs);
+        // A change that shows as zero says so once, without a sign (SPEC §7.6); when only
+        // the absolute change rounds away, the relative one is shown alone.
         let change = |f: &Figure, absolute: String| match f.delta_rel {
+            Some(rel) if absolute == w.no_change => self.relative(Some(rel)),
             Some(rel) => format!("{absolute} ({})", self.relative(Some(rel))),
             None => absolute,
         };
@@ -462,9 +475,9 @@ impl Presentation {
                     w.savings_human_workload,
                     value = self.count(value.round() as i64),
                     change = match human.delta_rel {
-                        Some(rel) =>
-                            format!("{}, {}", count_change(human), self.relative(Some(rel))),
-                        None => count_change(human),
+                        Some(rel) if count_change(human) != w.no_change =>
+                            format!("{}{}{}", count_change(human), w.comma, self.relative(Some(rel))),
+                        _ => count_change(human),
                     }
                 )
             })

@@ -10,6 +10,7 @@
 //! * [`dates`] — months, days and instants as each language writes them.
 //! * [`display_names`] — [`DisplayNames`], the names readers see for data ids (SPEC §7.8).
 //! * [`narrative`] — the sentences of the report, built from the words and numbers.
+//! * [`story`] — SPEC §7 worded: the four answers at the top, the metrics to read with care.
 //! * [`view`] — what every format shows, computed once: the template context.
 //! * [`document`] — the report's outline: ordered sections of typed blocks, which
 //!   every format walks.
@@ -24,6 +25,7 @@ pub mod drilldown;
 pub mod en;
 pub mod narrative;
 pub mod numbers;
+pub mod story;
 pub mod view;
 pub mod words;
 pub mod zh_cn;

@@ -119,17 +119,16 @@ impl Presentation {
     }
 
     /// A signed absolute change in its unit: rates in percentage points (`+1.2 pp`).
+    /// A change that rounds to zero at display precision is "no change", with no sign
+    /// (SPEC §7.6: never `−0.0`, `+0.0`, `±0.0` or `−USD 0.00`).
     pub fn delta(&self, x: Option<f64>, unit: Unit, currency: &str) -> String {
         let Some(v) = x else {
             return NO_CHANGE.to_string();
         };
-        let sign = if v > 0.0 {
-            "+"
-        } else if v < 0.0 {
-            "−"
-        } else {
-            "±"
-        };
+        if self.rounds_to_zero(v, unit) {
+            return self.words.no_change.to_string();
+        }
+        let sign = if v > 0.0 { "+" } else { "−" };
         let magnitude = v.abs();
         let body = match unit {
             Unit::Ratio => say!(
@@ -143,13 +142,26 @@ impl Presentation {
         format!("{sign}{body}")
     }
 
-    /// A signed relative change: `+4.1%`.
+    /// Whether a change in `unit` shows as zero at display precision (rates 1 dp in pp,
+    /// ratings and scores 2 dp, money 2 dp, seconds 1 dp under a minute and whole
+    /// seconds above).
+    pub fn rounds_to_zero(&self, x: f64, unit: Unit) -> bool {
+        let shown = match unit {
+            Unit::Ratio => (x.abs() * 1000.0).round(),
+            Unit::Rating | Unit::Score | Unit::Money => (x.abs() * 100.0).round(),
+            Unit::Seconds if x.abs() < 60.0 => (x.abs() * 10.0).round(),
+            Unit::Seconds => x.abs().round(),
+        };
+        shown == 0.0
+    }
+
+    /// A signed relative change: `+4.1%`; "no change" when it rounds to 0.0%.
     pub fn relative(&self, x: Option<f64>) -> String {
         match x {
             None => NO_CHANGE.to_string(),
+            Some(v) if (v.abs() * 1000.0).round() == 0.0 => self.words.no_change.to_string(),
             Some(v) if v > 0.0 => format!("+{:.1}%", v * 100.0),
-            Some(v) if v < 0.0 => format!("−{:.1}%", v.abs() * 100.0),
-            Some(_) => "±0.0%".to_string(),
+            Some(v) => format!("−{:.1}%", v.abs() * 100.0),
         }
     }
 
@@ -271,9 +283,23 @@ mod tests {
         let p = en();
         assert_eq!(p.delta(Some(0.012), Unit::Ratio, "USD"), "+1.2 pp");
         assert_eq!(p.delta(Some(-0.5), Unit::Seconds, "USD"), "−0.5 s");
-        assert_eq!(p.delta(Some(0.0), Unit::Rating, "USD"), "±0.00");
+        assert_eq!(p.delta(Some(0.0), Unit::Rating, "USD"), "no change");
         assert_eq!(p.relative(Some(0.041)), "+4.1%");
         assert_eq!(p.value(None, Unit::Ratio, "USD"), "no data");
         assert_eq!(p.percent(0.6234), "62.3%");
+    }
+
+    #[test]
+    fn a_change_that_rounds_to_zero_is_no_change_without_a_sign() {
+        let p = en();
+        assert_eq!(p.delta(Some(-0.00004), Unit::Ratio, "USD"), "no change");
+        assert_eq!(p.delta(Some(-0.004), Unit::Money, "USD"), "no change");
+        assert_eq!(p.delta(Some(0.004), Unit::Rating, "USD"), "no change");
+        assert_eq!(p.delta(Some(-0.04), Unit::Seconds, "USD"), "no change");
+        assert_eq!(p.relative(Some(-0.0004)), "no change");
+        assert_eq!(p.delta(Some(-0.006), Unit::Money, "USD"), "−USD 0.01");
+        let zh = Presentation::new(Language::ZhCn);
+        assert_eq!(zh.delta(Some(0.0), Unit::Ratio, "USD"), "持平");
+        assert_eq!(zh.relative(Some(0.0)), "持平");
     }
 }

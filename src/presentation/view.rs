@@ -9,10 +9,11 @@ use serde::Serialize;
 
 use super::drilldown::{EventView, SegmentTable, WorkloadView};
 use super::narrative::{BannerKind, CalloutState};
+use super::story::StoryView;
 use super::{Presentation, Words};
-use crate::review::metrics::{Layer, MetricId};
+use crate::review::metrics::{Layer, MetricId, Unit};
 use crate::review::status::{Movement, Status};
-use crate::review::{ChannelShare, MetricReport, ModelCost, Review};
+use crate::review::{ChannelShare, CountedAs, MetricReport, ModelCost, Review, Significance};
 use crate::say;
 
 /// Everything a report template sees as `view`, beside the raw `review`.
@@ -35,6 +36,8 @@ pub struct ReportView {
     /// Banners above the summary (sample data, provisional numbers or cost).
     pub banners: Vec<BannerView>,
     pub summary: SummaryView,
+    /// SPEC §7: the four answers at the top and the metrics to read with care.
+    pub story: StoryView,
     /// The three trap callouts, in report order.
     pub callouts: Vec<CalloutView>,
     /// The four layer tables, in framework order.
@@ -45,8 +48,14 @@ pub struct ReportView {
     pub charts: Vec<ChartView>,
     /// "Total cost this month: USD 100.00. LLM is metered …".
     pub cost_total: String,
-    /// The cost table: LLM, infra, labor, background jobs, total.
+    /// The cost table: LLM (of which background jobs), infra, labor, total — the total
+    /// is the sum of the rows that are not sub-items (SPEC §7.4).
     pub cost_rows: Vec<CostRow>,
+    /// "Ledger lines the total does not count (…):", when there are such lines.
+    pub ledger_intro: Option<String>,
+    /// One sentence per ledger line the total does not count: its amount, its change
+    /// and why it is not counted.
+    pub ledger_not_counted: Vec<String>,
     /// Metered LLM cost by model: the largest few, the rest folded into one row.
     pub models: Vec<ModelRow>,
     /// Channels: the largest few, the rest folded into one row.
@@ -185,7 +194,8 @@ pub struct MetricRow {
     pub arrow: &'static str,
     /// "+1.2 pp", or "–" without a previous month.
     pub delta: String,
-    /// `better`, `worse`, `flat` or empty (for styling).
+    /// `better`, `worse`, `flat` or empty (for styling): `flat`, the neutral colour, also
+    /// for a change within noise or one that shows as zero.
     pub movement: &'static str,
     /// The movement in words (empty without a previous month).
     pub movement_word: &'static str,
@@ -230,6 +240,8 @@ pub struct CostRow {
     pub share: String,
     /// The total line (shown bold).
     pub total: bool,
+    /// Part of the row above ("of which"), not added to the total again.
+    pub sub_item: bool,
 }
 
 /// One model's metered cost.
@@ -376,7 +388,11 @@ impl ReportView {
         let rows = &pr.row_counts;
         let generated_at = p.utc(pr.generated_at);
         let (noise_explainer, interval_explainer) = p.noise_explainer(review);
+        let (ledger_intro, ledger_not_counted) = p.ledger_not_counted(review);
         Self {
+            ledger_intro,
+            ledger_not_counted,
+            story: p.story(review),
             lang: p.language.tag(),
             title: p.title(review),
             month_name: p.month_name(review.month),
@@ -454,30 +470,35 @@ impl ReportView {
                     amount: money(c.llm),
                     share: share(c.llm),
                     total: false,
+                    sub_item: false,
+                },
+                CostRow {
+                    label: w.cost_of_which_background,
+                    amount: money(c.llm_background),
+                    share: String::new(),
+                    total: false,
+                    sub_item: true,
                 },
                 CostRow {
                     label: w.cost_infra,
                     amount: money(c.infra),
                     share: share(c.infra),
                     total: false,
+                    sub_item: false,
                 },
                 CostRow {
                     label: w.cost_labor,
                     amount: money(c.labor),
                     share: share(c.labor),
                     total: false,
-                },
-                CostRow {
-                    label: w.cost_llm_background,
-                    amount: money(c.llm_background),
-                    share: share(c.llm_background),
-                    total: false,
+                    sub_item: false,
                 },
                 CostRow {
                     label: w.cost_total,
                     amount: money(c.total),
                     share: share(c.total),
                     total: true,
+                    sub_item: false,
                 },
             ],
             models: fold_models(&c.llm_by_model, p)
@@ -580,26 +601,35 @@ impl ReportView {
 }
 
 fn metric_row(m: &MetricReport, p: &Presentation, currency: &str) -> MetricRow {
+    let shows_zero = m.delta_abs.is_some_and(|d| p.rounds_to_zero(d, m.unit));
+    let within_noise = m.significance == Significance::WithinNoise;
     MetricRow {
         id: m.id,
         title: p.metric_title(m.id),
         counted: m.counted,
         value: p.value(m.value, m.unit, currency),
         previous: p.value(m.previous, m.unit, currency),
-        arrow: p.arrow(m.delta_abs),
+        arrow: if shows_zero { "" } else { p.arrow(m.delta_abs) },
         delta: p.delta(m.delta_abs, m.unit, currency),
+        // A change within noise is drawn in the neutral colour (SPEC §7.6).
         movement: match m.movement {
+            _ if shows_zero || within_noise => "flat",
             Some(Movement::Better) => "better",
             Some(Movement::Worse) => "worse",
             Some(Movement::Flat) => "flat",
             None => "",
         },
-        movement_word: if m.movement.is_some() {
+        // A change that shows as zero is "no change", never better or worse.
+        movement_word: if m.movement.is_some() && !shows_zero {
             p.movement(m.movement)
         } else {
             ""
         },
-        movement_dot: p.movement_dot(m.movement),
+        movement_dot: if shows_zero || within_noise {
+            p.movement_dot(Some(Movement::Flat))
+        } else {
+            p.movement_dot(m.movement)
+        },
         target: p.target(&m.target, m.unit, currency),
         status: match m.status {
             Status::Met => "met",
@@ -651,5 +681,58 @@ fn capitalised(text: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+impl Presentation {
+    /// SPEC §7.4: the ledger lines the cost total does not count, each with its change
+    /// and why; `(None, [])` when every booked line is counted.
+    pub fn ledger_not_counted(&self, review: &Review) -> (Option<String>, Vec<String>) {
+        let w = self.words;
+        let c = &review.cost_breakdown;
+        let currency = &review.currency;
+        let lines: Vec<String> = c
+            .ledger
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e.counted_as,
+                    CountedAs::LlmReconciliation | CountedAs::NotCounted
+                )
+            })
+            .filter_map(|e| {
+                let amount = e.amount?;
+                let why = match e.counted_as {
+                    CountedAs::LlmReconciliation => w.ledger_why_llm,
+                    _ => w.ledger_why_not_counted,
+                };
+                Some(match e.previous {
+                    Some(previous) => say!(
+                        w.ledger_line,
+                        category = e.category,
+                        amount = self.money(amount, currency),
+                        change = self.delta(Some(amount - previous), Unit::Money, currency),
+                        previous = self.money(previous, currency),
+                        why = why
+                    ),
+                    None => say!(
+                        w.ledger_line_new,
+                        category = e.category,
+                        amount = self.money(amount, currency),
+                        why = why
+                    ),
+                })
+            })
+            .collect();
+        if lines.is_empty() {
+            return (None, lines);
+        }
+        let intro = say!(
+            w.ledger_intro,
+            ledger_total = c
+                .ledger_total
+                .map_or_else(|| self.no_data().to_string(), |t| self.money(t, currency))
+        );
+        (Some(intro), lines)
     }
 }

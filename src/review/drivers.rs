@@ -26,14 +26,16 @@ pub struct Driver {
     pub mix: f64,
     /// Σₖ (r₁ₖ − r₀ₖ)(s₀ₖ + s₁ₖ)/2: from the rates within channels moving.
     pub rate: f64,
-    /// Per channel, largest |mix + rate| first (ties by name, byte order).
+    /// Per channel, largest |mix + rate| first (ties by name, byte order, the other
+    /// channels last): the channels of `segments.channels`, the rest summed into one entry.
     pub by_channel: Vec<ChannelDriver>,
 }
 
-/// One channel's share of a [`Driver`].
+/// One channel's share of a [`Driver`], or the channels beyond `max_channels` together.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ChannelDriver {
-    pub channel: String,
+    /// `null` = the channels not listed in `segments.channels`, summed.
+    pub channel: Option<String>,
     pub mix: f64,
     pub rate: f64,
 }
@@ -111,21 +113,37 @@ pub fn split(
     })
 }
 
-/// `drivers.<id>` of the report month against the month before.
+/// `drivers.<id>` of the report month against the month before, split over every
+/// channel; the channels beyond the report month's `max_channels` largest are then summed
+/// into one `by_channel` entry (SPEC §6.2).
 pub fn driver(
     id: MetricId,
     current: &MonthAggregates,
     previous: Option<&MonthAggregates>,
+    max_channels: usize,
 ) -> Option<Driver> {
     let now = current.segments.as_ref()?;
     let before = previous?.segments.as_ref()?;
     let split = split(id, &before.channels, &now.channels)?;
-    let mut by_channel = split.by_channel;
+    let (largest, _) = now.largest_channels(max_channels);
+    let listed: BTreeSet<&str> = largest.into_iter().collect();
+    let mut by_channel: Vec<(Option<String>, Exact, Exact)> = Vec::new();
+    let mut other: Option<(Exact, Exact)> = None;
+    for (name, mix, rate) in split.by_channel {
+        if listed.contains(name.as_str()) {
+            by_channel.push((Some(name), mix, rate));
+        } else {
+            let (m, r) = other.get_or_insert_with(|| (exact::integer(0), exact::integer(0)));
+            *m += &mix;
+            *r += &rate;
+        }
+    }
     by_channel.sort_by(|a, b| {
         exact::abs(&(&b.1 + &b.2))
             .cmp(&exact::abs(&(&a.1 + &a.2)))
             .then_with(|| a.0.cmp(&b.0))
     });
+    by_channel.extend(other.map(|(mix, rate)| (None, mix, rate)));
     let f = exact::to_f64;
     Some(Driver {
         delta_abs: f(&split.delta_abs),

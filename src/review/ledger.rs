@@ -78,7 +78,7 @@ pub fn ledger(
     // Exact decimals decide the order, never their float images.
     rows.sort_by(|a, b| {
         let by_amount = match (a.1, b.1) {
-            (Some(x), Some(y)) => y.cmp(&x),
+            (Some(x), Some(y)) => y.cmp(x),
             (Some(_), None) => Ordering::Less,
             (None, Some(_)) => Ordering::Greater,
             (None, None) => Ordering::Equal,

@@ -409,10 +409,20 @@ pub fn review(
         data_quality: quality::assess(month),
         settling: settling(month, aggregates.read_at),
         channels: channels(month),
-        segments: segments::segments(month, previous_month, settings.top_issues),
+        segments: segments::segments(
+            month,
+            previous_month,
+            settings.top_issues,
+            settings.max_channels,
+        ),
         drivers: DRIVER_METRICS
             .iter()
-            .map(|&id| (id, drivers::driver(id, month, previous_month)))
+            .map(|&id| {
+                (
+                    id,
+                    drivers::driver(id, month, previous_month, settings.max_channels),
+                )
+            })
             .collect(),
         workload: workload::workload(
             (month, current),

@@ -8,22 +8,28 @@ use serde::Serialize;
 use super::exact::{self, Exact};
 use super::metrics::MetricId;
 use super::opt_f64;
-use crate::aggregates::{IssueAggregates, MonthAggregates, SegmentCounts};
+use crate::aggregates::{IssueAggregates, MonthAggregates, SegmentAggregates, SegmentCounts};
 
 /// `segments` of `report.json`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Segments {
-    /// One entry per channel of the report month, largest first (ties by name, byte order).
+    /// One entry per channel of the report month, largest first (ties by name, byte
+    /// order), at most `max_channels` (default 20); then, when there are more, one entry
+    /// with `channel` null summing the rest.
     pub channels: Vec<ChannelSegment>,
     /// The issue keys with the most conversations in the report month (config
     /// `top_issues`, default 10), largest first; ties by name, unclassified (null) last.
     pub top_issues: Vec<IssueSegment>,
 }
 
-/// One channel of the report month.
+/// One channel of the report month, or the channels beyond `max_channels` together.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ChannelSegment {
-    pub channel: String,
+    /// `null` = the other channels, summed.
+    pub channel: Option<String>,
+    /// How many channels the `channel` = null entry sums; absent on a channel's own entry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other_channels: Option<i64>,
     pub conversations: i64,
     /// The channel's conversations / all conversations of the month.
     pub share: f64,
@@ -114,6 +120,7 @@ pub fn segments(
     current: &MonthAggregates,
     previous: Option<&MonthAggregates>,
     top_issues: usize,
+    max_channels: usize,
 ) -> Segments {
     let Some(now) = current.segments.as_ref() else {
         return Segments::default();
@@ -121,22 +128,23 @@ pub fn segments(
     let before = previous.and_then(|p| p.segments.as_ref());
     let total = current.conversations.total;
 
-    let mut channels: Vec<ChannelSegment> = now
-        .channels
-        .iter()
-        .filter(|(_, counts)| counts.conversations > 0)
-        .map(|(channel, counts)| ChannelSegment {
-            channel: channel.clone(),
-            conversations: counts.conversations,
-            share: share(counts.conversations, total),
-            metrics: metrics(counts, before.and_then(|b| b.channels.get(channel))),
+    let (largest, rest) = now.largest_channels(max_channels);
+    let mut channels: Vec<ChannelSegment> = largest
+        .into_iter()
+        .filter_map(|name| {
+            let counts = now.channels.get(name)?;
+            Some(ChannelSegment {
+                channel: Some(name.to_string()),
+                other_channels: None,
+                conversations: counts.conversations,
+                share: share(counts.conversations, total),
+                metrics: metrics(counts, before.and_then(|b| b.channels.get(name))),
+            })
         })
         .collect();
-    channels.sort_by(|a, b| {
-        b.conversations
-            .cmp(&a.conversations)
-            .then_with(|| a.channel.cmp(&b.channel))
-    });
+    if !rest.is_empty() {
+        channels.push(other_channels(now, before, &rest, max_channels, total));
+    }
 
     let mut issues: Vec<&IssueAggregates> = now
         .issues
@@ -170,6 +178,41 @@ pub fn segments(
     Segments {
         channels,
         top_issues,
+    }
+}
+
+/// The channels `rest` of the report month summed into one entry, against the same
+/// channels the month before. Counts and sums add up; the FRT p90 of the group is the
+/// source's (read for this cap), null when it was read for another cap or not at all.
+fn other_channels(
+    now: &SegmentAggregates,
+    before: Option<&SegmentAggregates>,
+    rest: &[&str],
+    max_channels: usize,
+    total: i64,
+) -> ChannelSegment {
+    let group = |month: &SegmentAggregates| {
+        let mut sum = SegmentCounts::default();
+        for name in rest {
+            if let Some(counts) = month.channels.get(*name) {
+                sum.add_counts(counts);
+            }
+        }
+        sum.frt_p90_seconds = month
+            .other_channels
+            .as_ref()
+            .filter(|o| o.max_channels == max_channels)
+            .and_then(|o| o.frt_p90_seconds);
+        sum
+    };
+    let current = group(now);
+    let previous = before.map(group);
+    ChannelSegment {
+        channel: None,
+        other_channels: Some(i64::try_from(rest.len()).unwrap_or(i64::MAX)),
+        conversations: current.conversations,
+        share: share(current.conversations, total),
+        metrics: metrics(&current, previous.as_ref()),
     }
 }
 

@@ -75,6 +75,9 @@ pub struct ReviewSettings {
     pub significance_level: f64,
     /// How many issue keys the top-issues table lists (SPEC §6.2), at least 1.
     pub top_issues: usize,
+    /// How many channels the segments and drivers list one by one (SPEC §6.2), at least
+    /// 1; the rest are summed into one "other channels" entry.
+    pub max_channels: usize,
     /// Known events (SPEC §6.5), in the order configured.
     pub annotations: Vec<EventNote>,
 }
@@ -106,6 +109,7 @@ impl Default for ReviewSettings {
             currency: "USD".into(),
             significance_level: 0.05,
             top_issues: 10,
+            max_channels: 20,
             annotations: Vec::new(),
         }
     }

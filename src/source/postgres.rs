@@ -56,6 +56,9 @@ pub struct AggregatesRequest {
     pub tz: Tz,
     /// Sentiment at or above which a give-up exit counts as frustrated (trap 1).
     pub frustrated_sentiment_min: Decimal,
+    /// Channels listed one by one (SPEC §6.2): with more in the report month, the FRT p90
+    /// of the rest together is read too.
+    pub max_channels: usize,
     /// Recorded in the aggregates as where they came from (password already redacted).
     pub source: SourceInfo,
     /// Recorded in the aggregates as when they were read.

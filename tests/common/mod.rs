@@ -279,7 +279,11 @@ fn segments(c: &ConversationAggregates) -> SegmentAggregates {
         counts: whole(n, c.total),
     })
     .collect();
-    SegmentAggregates { channels, issues }
+    SegmentAggregates {
+        channels,
+        issues,
+        other_channels: None,
+    }
 }
 
 /// An ordinary month of the trend (before the two months the report compares).
@@ -528,7 +532,8 @@ pub fn fixture_drilldown_review() -> Review {
     ]
     .into_iter()
     .map(|(channel, conversations, share, base)| ChannelSegment {
-        channel: channel.to_string(),
+        channel: Some(channel.to_string()),
+        other_channels: None,
         conversations,
         share,
         metrics: metrics(base),
@@ -578,17 +583,17 @@ pub fn fixture_drilldown_review() -> Review {
             rate: 0.005,
             by_channel: vec![
                 ChannelDriver {
-                    channel: "web".into(),
+                    channel: Some("web".into()),
                     mix: 0.009,
                     rate: 0.004,
                 },
                 ChannelDriver {
-                    channel: "app".into(),
+                    channel: Some("app".into()),
                     mix: 0.004,
                     rate: 0.002,
                 },
                 ChannelDriver {
-                    channel: "email".into(),
+                    channel: Some("email".into()),
                     mix: -0.001,
                     rate: -0.001,
                 },
@@ -602,7 +607,7 @@ pub fn fixture_drilldown_review() -> Review {
             mix: -0.001,
             rate: -0.003,
             by_channel: vec![ChannelDriver {
-                channel: "app".into(),
+                channel: Some("app".into()),
                 mix: -0.001,
                 rate: -0.003,
             }],

@@ -17,6 +17,7 @@ use aikpi::aggregates::{
 use aikpi::outputs::docx::DocxError;
 use aikpi::outputs::Chart;
 use aikpi::period::Month;
+use aikpi::presentation::document::Document;
 use aikpi::presentation::view::ReportView;
 use aikpi::presentation::{Language, Presentation};
 use aikpi::review::settings::ReviewSettings;
@@ -228,7 +229,9 @@ pub fn render_docx_in(
     language: Language,
 ) -> Result<Vec<u8>, DocxError> {
     let p = Presentation::new(language);
-    aikpi::outputs::docx::render_docx(&ReportView::new(review, &p), &p, charts)
+    let view = ReportView::new(review, &p);
+    let document = Document::new(&view, &p);
+    aikpi::outputs::docx::render_docx(&document, &view.generated_iso, &p, charts)
 }
 
 /// The Word document of a review in English.

@@ -41,10 +41,29 @@ impl SegmentsSpec {
             w.chart_segments_title,
             say!(w.chart_segments_description, month = month),
         );
-        let channels = review
-            .channels
-            .iter()
-            .map(|c| (c.channel.clone(), c.share, c.conversations));
+        // The segments' channels are capped at `max_channels`, the rest in one bar; the
+        // uncapped list only for a review without segments.
+        let channels: Vec<(String, f64, i64)> = if review.segments.channels.is_empty() {
+            review
+                .channels
+                .iter()
+                .map(|c| (c.channel.clone(), c.share, c.conversations))
+                .collect()
+        } else {
+            review
+                .segments
+                .channels
+                .iter()
+                .map(|c| {
+                    let name = match (&c.channel, c.other_channels) {
+                        (Some(name), _) => name.clone(),
+                        (None, count) => say!(w.other_channels, count = count.unwrap_or(0)),
+                    };
+                    (name, c.share, c.conversations)
+                })
+                .collect()
+        };
+        let channels = channels.into_iter();
         let issues = review.segments.top_issues.iter().map(|i| {
             let name = i
                 .issue_key

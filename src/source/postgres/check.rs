@@ -248,8 +248,11 @@ async fn check_in(
         .fetch_all(&mut *conn)
         .await
         .map_err(failed)?;
+    let session = super::SessionSchema::of(&mut *conn).await.map_err(failed)?;
+    let session_name = session.as_ref().map_or(schema, |s| s.name.as_str());
     let columns: Vec<ContractColumn> = sqlx::query_as(CONTRACT_SQL)
         .bind(&names)
+        .bind(session_name)
         .fetch_all(&mut *conn)
         .await
         .map_err(failed)?;
@@ -425,7 +428,6 @@ async fn check_in(
     }
 
     let plain = |name: &str| kinds.iter().any(|(r, k)| r == name && k == "r");
-    let session = super::SessionSchema::of(&mut *conn).await.map_err(failed)?;
     let guard = match &session {
         Some(session) => super::stored::guard(&mut *conn, session)
             .await

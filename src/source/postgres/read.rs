@@ -35,7 +35,7 @@ use super::stored::{self, RollupSnapshot, StoredMonths};
 use super::{AggregatesRequest, SessionSchema};
 use crate::aggregates::{
     Aggregates, DeflectedByEnding, IssueAggregates, LedgerLine, ModelUsage, MonthAggregates,
-    SegmentAggregates, SegmentCounts, AGGREGATES_FORMAT_VERSION,
+    OtherChannelsFrt, SegmentAggregates, SegmentCounts, AGGREGATES_FORMAT_VERSION,
 };
 use crate::contract::{Contract, Presence};
 use crate::source::SourceError;
@@ -49,6 +49,7 @@ const SENTIMENT_UNITS_SQL: &str = include_str!("../sql/sentiment_units.sql");
 const RETURNS_SQL: &str = include_str!("../sql/conversations_returns.sql");
 const FRT_SQL: &str = include_str!("../sql/conversations_frt.sql");
 const SEGMENTS_SQL: &str = include_str!("../sql/conversations_segments.sql");
+const OTHER_CHANNELS_FRT_SQL: &str = include_str!("../sql/conversations_frt_other_channels.sql");
 const SEGMENTS_HASH_MEMORY_SQL: &str = include_str!("../sql/segments_hash_memory.sql");
 /// The hash memory the segments query may plan with (see segments_hash_memory.sql): room
 /// for about 250 000 (channel, issue key) groups as the planner counts them (1 M
@@ -576,6 +577,9 @@ pub(super) async fn read_window(
     for month in &mut months {
         month.ledger.sort_by(|a, b| a.category.cmp(&b.category));
     }
+    if let Purpose::Report { .. } = purpose {
+        other_channels_frt(conn, &params.schema, &mut months, req.max_channels).await?;
+    }
 
     Ok(WindowRead {
         aggregates: Aggregates {
@@ -590,6 +594,51 @@ pub(super) async fn read_window(
         rollup: rollup_snapshot.map(|s| (s, reach)),
         stored,
     })
+}
+
+/// The FRT p90 of the report month's channels beyond its `max_channels` largest, in the
+/// report month and the month before (SPEC §6.2), when there are such channels.
+///
+/// Read after the other jobs, once the report month's channels are known, on a
+/// transaction of its own: with rows arriving meanwhile its snapshot can be a little
+/// later than theirs, which moves this one percentile by those rows at most.
+async fn other_channels_frt(
+    conn: &mut PgConnection,
+    schema: &SessionSchema,
+    months: &mut [MonthAggregates],
+    max_channels: usize,
+) -> Result<(), SourceError> {
+    let [.., before, now] = months else {
+        return Ok(());
+    };
+    let Some(segments) = now.segments.as_ref() else {
+        return Ok(());
+    };
+    let (_, rest) = segments.largest_channels(max_channels);
+    if rest.is_empty() {
+        return Ok(());
+    }
+    let rest: Vec<String> = rest.into_iter().map(String::from).collect();
+    let failed = |e: sqlx::Error| SourceError::query("first response (other channels)", &e);
+    let sql = schema.qualify(OTHER_CHANNELS_FRT_SQL);
+    let mut tx = begin(conn).await?;
+    for month in [before, now] {
+        let frt_p90_seconds: Option<f64> = sqlx::query_scalar(&sql)
+            .bind(month.starts_at)
+            .bind(month.ends_at)
+            .bind(&rest)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(failed)?;
+        if let Some(segments) = month.segments.as_mut() {
+            segments.other_channels = Some(OtherChannelsFrt {
+                max_channels,
+                frt_p90_seconds,
+            });
+        }
+    }
+    tx.commit().await.map_err(failed)?;
+    Ok(())
 }
 
 /// Starts the read-only REPEATABLE READ transaction every job runs in.
