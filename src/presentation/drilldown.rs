@@ -475,8 +475,12 @@ impl Presentation {
                     w.savings_human_workload,
                     value = self.count(value.round() as i64),
                     change = match human.delta_rel {
-                        Some(rel) if count_change(human) != w.no_change =>
-                            format!("{}{}{}", count_change(human), w.comma, self.relative(Some(rel))),
+                        Some(rel) if count_change(human) != w.no_change => format!(
+                            "{}{}{}",
+                            count_change(human),
+                            w.comma,
+                            self.relative(Some(rel))
+                        ),
                         _ => count_change(human),
                     }
                 )
