@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine of this kind: installs the tools the tests
-# drive (Chromium, cmark-gfm, LibreOffice, poppler, aiosmtpd, axe-core and doiuse-email
-# from the npm registry), starts PostgreSQL if it is down, points DATABASE_URL at it,
-# then runs every test. Some tests start PostgreSQL clusters of their own on free loopback ports (in
+# drive (Chromium, cmark-gfm, LibreOffice, poppler, qpdf, aiosmtpd, axe-core and
+# doiuse-email from the npm registry), starts PostgreSQL if it is down, points DATABASE_URL
+# at it, then runs every test. Some tests start PostgreSQL clusters of their own on free loopback ports (in
 # temporary folders, removed after). Tests FAIL, never skip, when a service is missing —
 # so run them through this script.
 set -euo pipefail
@@ -13,6 +13,8 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v cmark-gfm >/dev/null 2>&1 || need+=(cmark-gfm)
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+# report.pdf is checked with poppler (pdfinfo, pdffonts, pdftotext, pdftoppm) and qpdf.
+command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
 /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || need+=(python3-aiosmtpd)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 # Test-owned clusters (standby, restart, foreign partitions): initdb, pg_basebackup,

@@ -368,13 +368,17 @@ fn report(args: ReportArgs, now: DateTime<Utc>) -> Result<i32, RunError> {
         }
         // The attachment is read from the written set: a set without it would fail the
         // email only after all the report work.
-        if config.email.attach_docx && !args.format.iter().any(|f| f.0.name == "docx") {
-            return Err(RunError::Usage(
-                "email.attach_docx = true attaches report.docx, but --format does not include \
-                 docx, so no report.docx is written. Add docx to --format (e.g. --format \
-                 json,docx), or set email.attach_docx = false"
-                    .to_string(),
-            ));
+        for (attach, format) in [
+            (config.email.attach_docx, "docx"),
+            (config.email.attach_pdf, "pdf"),
+        ] {
+            if attach && !args.format.iter().any(|f| f.0.name == format) {
+                return Err(RunError::Usage(format!(
+                    "email.attach_{format} = true attaches report.{format}, but --format does \
+                     not include {format}, so no report.{format} is written. Add {format} to \
+                     --format (e.g. --format json,{format}), or set email.attach_{format} = false"
+                )));
+            }
         }
     }
     // Loaded once, before any data work: a broken template folder is a setup error.

@@ -286,6 +286,8 @@ pub struct EmailFile {
     pub ca_file: Option<String>,
     /// Also attach `report.docx`.
     pub attach_docx: Option<bool>,
+    /// Also attach `report.pdf`.
+    pub attach_pdf: Option<bool>,
     /// Give up on an unresponsive SMTP server after this many seconds.
     pub timeout_seconds: Option<i64>,
 }
@@ -432,6 +434,7 @@ pub struct EmailSettings {
     /// Extra trusted CA certificates (PEM), resolved against the config file's folder.
     pub ca_file: Option<PathBuf>,
     pub attach_docx: bool,
+    pub attach_pdf: bool,
     pub timeout: Duration,
 }
 
@@ -447,6 +450,7 @@ impl Default for EmailSettings {
             subject: DEFAULT_SUBJECT.to_string(),
             ca_file: None,
             attach_docx: false,
+            attach_pdf: false,
             timeout: Duration::from_secs(60),
         }
     }
@@ -549,6 +553,7 @@ impl EmailSettings {
             subject,
             ca_file,
             attach_docx: file.attach_docx.unwrap_or(defaults.attach_docx),
+            attach_pdf: file.attach_pdf.unwrap_or(defaults.attach_pdf),
             timeout,
         })
     }

@@ -190,6 +190,23 @@ fn attachments_come_from_the_output_folder() {
     std::fs::write(out.path().join("report.docx"), b"PK").unwrap();
     let found = EmailAttachment::from_output_dir(&settings, out.path()).unwrap();
     assert_eq!(found.len(), 3);
+
+    settings.attach_pdf = true;
+    let err = EmailAttachment::from_output_dir(&settings, out.path()).unwrap_err();
+    assert!(err.to_string().contains("report.pdf"), "{err}");
+    std::fs::write(out.path().join("report.pdf"), b"%PDF-1.7").unwrap();
+    let found = EmailAttachment::from_output_dir(&settings, out.path()).unwrap();
+    let names: Vec<&str> = found.iter().map(|a| a.filename.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "report.html",
+            "report-notion.zip",
+            "report.docx",
+            "report.pdf"
+        ]
+    );
+    assert_eq!(found[3].content_type, "application/pdf");
 }
 
 #[test]

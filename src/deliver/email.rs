@@ -12,7 +12,7 @@
 //! │       └── image/png …            the key charts, Content-Disposition: inline
 //! ├── text/html  report.html         attachment
 //! ├── application/zip  report-notion.zip
-//! └── (report.docx when email.attach_docx)
+//! └── (report.docx when email.attach_docx, report.pdf when email.attach_pdf)
 //! ```
 //!
 //! Sending talks SMTP step by step ([`SmtpConnection`]) rather than through
@@ -137,6 +137,8 @@ pub const DOCX_ATTACHMENT: (&str, &str) = (
     "report.docx",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 );
+/// The PDF report, attached when `email.attach_pdf` is set.
+pub const PDF_ATTACHMENT: (&str, &str) = ("report.pdf", "application/pdf");
 
 impl EmailAttachment {
     /// Reads the attachments from the written output folder (`--out`), so the email
@@ -151,6 +153,9 @@ impl EmailAttachment {
             REPORT_ATTACHMENTS.iter().map(|&a| (a, false)).collect();
         if settings.attach_docx {
             wanted.push((DOCX_ATTACHMENT, true));
+        }
+        if settings.attach_pdf {
+            wanted.push((PDF_ATTACHMENT, true));
         }
         let mut found = Vec::new();
         for ((name, content_type), required) in wanted {
@@ -392,8 +397,9 @@ pub fn build_message(
     let subject = subject(settings, review, summary.presentation);
     let attached: Vec<&EmailAttachment> = attachments
         .iter()
-        // The Word report joins only when asked for, whatever the caller passed.
+        // The Word and PDF reports join only when asked for, whatever the caller passed.
         .filter(|a| a.filename != DOCX_ATTACHMENT.0 || settings.attach_docx)
+        .filter(|a| a.filename != PDF_ATTACHMENT.0 || settings.attach_pdf)
         .collect();
     let attached_names: Vec<&str> = attached.iter().map(|a| a.filename.as_str()).collect();
     let text = render(&EmailText {

@@ -127,6 +127,7 @@ fn attached_sentence(attached: &[&str], p: &Presentation) -> Option<String> {
                 "report.html" => w.email_attached_html,
                 "report-notion.zip" => w.email_attached_zip,
                 "report.docx" => w.email_attached_docx,
+                "report.pdf" => w.email_attached_pdf,
                 _ => "{name}",
             };
             say!(how, name = name)

@@ -15,6 +15,7 @@
 //! | [`markdown`] | `report.md` |
 //! | [`notion_zip`] | `report-notion.zip` (report.md with its charts) |
 //! | [`docx`] | `report.docx` |
+//! | [`pdf`] | `report.pdf` |
 //! | [`email_body`] | the email's HTML and plain-text bodies |
 
 pub mod charts;
@@ -25,6 +26,7 @@ pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod notion_zip;
+pub mod pdf;
 pub mod templates;
 
 use std::path::PathBuf;
@@ -101,7 +103,7 @@ impl std::fmt::Debug for dyn Output + Sync {
 
 /// Every format, in rendering order; `--format` accepts these names and defaults to all.
 /// A new format is its file in `outputs/` plus one line here.
-pub static FORMATS: [Format; 4] = [
+pub static FORMATS: [Format; 5] = [
     Format {
         name: "json",
         help: None,
@@ -125,6 +127,12 @@ pub static FORMATS: [Format; 4] = [
         help: None,
         shows_charts: true,
         outputs: &[&notion_zip::NotionZip, &markdown::Markdown],
+    },
+    Format {
+        name: "pdf",
+        help: Some("PDF (report.pdf): A4, the whole review, for printing and board packs"),
+        shows_charts: true,
+        outputs: &[&pdf::Pdf],
     },
 ];
 

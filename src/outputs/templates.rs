@@ -43,6 +43,13 @@ pub const BUILTIN_TEMPLATES: [(&str, &str); 7] = [
     ("report.md", include_str!("../../templates/report.md")),
 ];
 
+/// The PDF's template, `report.typ`: Typst, not tera — it reads the document from JSON
+/// in its own world ([`super::pdf`]), so it is kept apart from the tera templates.
+pub const BUILTIN_TYPST: &str = include_str!("../../templates/report.typ");
+
+/// The name of the PDF's template, built in or in an override folder.
+pub const TYPST_TEMPLATE: &str = "report.typ";
+
 /// How a template's `{{ … }}` output is escaped, decided by the template's name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Escaping {
@@ -95,6 +102,8 @@ pub struct Templates {
     html: Tera,
     markdown: Tera,
     overrides: Option<PathBuf>,
+    /// `report.typ` of the override folder, if it has one.
+    typst: Option<String>,
 }
 
 impl std::fmt::Debug for Templates {
@@ -114,9 +123,11 @@ impl Templates {
             .iter()
             .map(|(name, source)| (name.to_string(), source.to_string()))
             .collect();
+        let mut typst = None;
         let origin = match overrides {
             Some(dir) => {
                 sources.extend(read_overrides(dir)?);
+                typst = read_typst_override(dir)?;
                 format!("template folder {}", dir.display())
             }
             None => "the built-in templates".to_string(),
@@ -143,7 +154,19 @@ impl Templates {
             html,
             markdown,
             overrides: overrides.map(Path::to_path_buf),
+            typst,
         })
+    }
+
+    /// The PDF's Typst template and where it came from (for error messages).
+    pub fn typst(&self) -> (String, &str) {
+        match (&self.typst, &self.overrides) {
+            (Some(source), Some(dir)) => (
+                format!("{TYPST_TEMPLATE} of template folder {}", dir.display()),
+                source,
+            ),
+            _ => (format!("the built-in {TYPST_TEMPLATE}"), BUILTIN_TYPST),
+        }
     }
 
     /// The names of the loaded templates.
@@ -256,6 +279,34 @@ fn read_overrides(dir: &Path) -> Result<Vec<(String, String)>, RenderError> {
         out.push((name, source));
     }
     Ok(out)
+}
+
+/// `report.typ` of an override folder, read under the same rule as the tera templates:
+/// only a file really inside the folder.
+fn read_typst_override(dir: &Path) -> Result<Option<String>, RenderError> {
+    let fail = |message: String| RenderError::Overrides {
+        path: dir.to_path_buf(),
+        message,
+    };
+    let path = dir.join(TYPST_TEMPLATE);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let root = dir
+        .canonicalize()
+        .map_err(|e| fail(format!("cannot open it: {e}")))?;
+    let real = path
+        .canonicalize()
+        .map_err(|e| fail(format!("cannot read {TYPST_TEMPLATE}: {e}")))?;
+    if !real.starts_with(&root) {
+        return Err(fail(format!(
+            "{TYPST_TEMPLATE} points outside the folder (to {}); templates may only come from the folder itself",
+            real.display()
+        )));
+    }
+    std::fs::read_to_string(&real)
+        .map(Some)
+        .map_err(|e| fail(format!("cannot read {TYPST_TEMPLATE}: {e}")))
 }
 
 fn register(tera: &mut Tera) {

@@ -274,6 +274,7 @@ words! {
     about_format,
     about_format_value,
     page,
+    pdf_page,
     // email
     email_subject,
     email_headline,
@@ -287,6 +288,7 @@ words! {
     email_attached_html,
     email_attached_zip,
     email_attached_docx,
+    email_attached_pdf,
     email_generated_by,
     // charts
     chart_status_title,

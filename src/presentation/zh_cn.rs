@@ -280,6 +280,7 @@ pub const ZH_CN: Words = Words {
     about_format: "报告格式",
     about_format_value: "第 {version} 版；未经舍入的相同数字见 report.json",
     page: "页",
+    pdf_page: "第 {page} 页，共 {pages} 页",
     // --- email
     email_subject: "AI 客服月报（{month}）：{headline}",
     email_headline: "{met}/{counted} 项指标达标，{traps}",
@@ -293,6 +294,7 @@ pub const ZH_CN: Words = Words {
     email_attached_html: "{name}（用浏览器打开）",
     email_attached_zip: "{name}（导入 Notion）",
     email_attached_docx: "{name}（Word 文档，可连同图片导入飞书文档）",
+    email_attached_pdf: "{name}（PDF，A4：完整报告，可打印或放入董事会材料）",
     email_generated_by: "由 aikpi {version} 于 {at} 根据 {kind} 数据生成（schema {schema}，时区 {tz}）。",
     // --- charts
     chart_status_title: "目标一览",

@@ -20,8 +20,9 @@ const FONT_REGULAR: &[u8] = notosans::REGULAR_TTF;
 const FONT_BOLD: &[u8] = notosans::BOLD_TTF;
 /// WenQuanYi Micro Hei (Apache License 2.0; see `assets/fonts/wqy-microhei.COPYRIGHT`),
 /// from Debian's `fonts-wqy-microhei`. A TrueType collection: ab_glyph reads its first
-/// face (index 0, the proportional Micro Hei; face 1 is the monospaced one).
-const FONT_CJK: &[u8] = include_bytes!("../../../assets/fonts/wqy-microhei.ttc");
+/// face (index 0, the proportional Micro Hei; face 1 is the monospaced one). The PDF
+/// uses these same bytes (every face), so the binary holds the 5 MB file once.
+pub const FONT_CJK: &[u8] = include_bytes!("../../../assets/fonts/wqy-microhei.ttc");
 /// The family name Noto Sans is registered under.
 const LATIN_FAMILY: &str = "sans-serif";
 /// The family name WenQuanYi Micro Hei is registered under.

@@ -20,7 +20,7 @@ mod axis;
 mod catalogue;
 mod cost;
 mod drivers;
-mod fonts;
+pub(crate) mod fonts;
 mod kit;
 mod line;
 mod raster;
