@@ -261,6 +261,17 @@ fn signal_while_publishing(signal: i32) {
     std::fs::write(&config, "currency = \"EUR\"\n").unwrap();
     let new_run = |out: &Path| {
         let mut cmd = aikpi_std();
+        // A run started from a background job inherits SIGINT ignored (bash does that to
+        // asynchronous commands), and an ignored SIGINT is no interruption at all: give the
+        // run the default dispositions, as a terminal would.
+        // SAFETY: signal(2) in the forked child before exec, nothing else runs there.
+        unsafe {
+            std::os::unix::process::CommandExt::pre_exec(&mut cmd, || {
+                libc::signal(libc::SIGINT, libc::SIG_DFL);
+                libc::signal(libc::SIGTERM, libc::SIG_DFL);
+                Ok(())
+            });
+        }
         cmd.env("AIKPI_NOW", "2026-11-25T09:00:00Z")
             .args(["report", "--sample", "--config"])
             .arg(&config)

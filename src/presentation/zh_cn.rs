@@ -27,6 +27,7 @@ pub const KEPT_IN_LATIN: &[&str] = &[
     "llm",
     "Notion",
     "Word",
+    "PDF",
     "report",
     "html",
     "json",
