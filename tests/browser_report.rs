@@ -2,13 +2,14 @@
 //! every chart, log nothing to the console (no CSP violation, no blocked request, no
 //! script error), and show database strings as text; it must fit a 390 px phone and
 //! print on A4 with every column of every table on the page. A screenshot is kept
-//! under `tests/artifacts/` for people to look at.
+//! under `target/tmp/artifacts/browser/` for people to look at.
 //!
 //! Chromium is required: without it this test fails (never skips) and says how to get it.
 
 mod browser;
 mod common;
 mod fonts;
+mod services;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -23,13 +24,13 @@ fn run_chromium(page: &Path, extra: &[&str]) -> Output {
     run_chromium_env(page, extra, &[])
 }
 
-/// Screenshots `report` (the page `page`) into `tests/artifacts/<name>-chromium.png`,
+/// Screenshots `report` (the page `page`) into
+/// `target/tmp/artifacts/browser/<name>-chromium.png`,
 /// keeping the page beside it: the page logs nothing to the console (a CSP violation,
 /// a blocked request or a script error would each log one) and the shot is a real image.
 fn screenshot(report: &Path, page: &str, name: &str, env: &[(&str, &Path)]) {
-    let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/artifacts");
-    std::fs::create_dir_all(&artifacts).expect("artifact dir");
-    std::fs::write(artifacts.join(format!("{name}.html")), page).expect("keep the page");
+    let artifacts = services::artifacts("browser");
+    services::keep_artifact(&artifacts.join(format!("{name}.html")), page.as_bytes());
     let shot_path = artifacts.join(format!("{name}-chromium.png"));
     let _ = std::fs::remove_file(&shot_path);
     let shot = run_chromium_env(

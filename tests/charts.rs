@@ -1,6 +1,7 @@
 //! Charts: every one drawn, non-blank, in both formats, with no system fonts.
 
 mod common;
+mod services;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -36,10 +37,9 @@ fn svg_has_text(svg: &str, text: &str) -> bool {
     svg.contains(&format!(">\n{text}\n</text>"))
 }
 
+/// The charts are kept in target/tmp/artifacts/charts for a look.
 fn artifacts() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/artifacts/charts");
-    std::fs::create_dir_all(&dir).expect("artifact folder");
-    dir
+    services::artifacts("charts")
 }
 
 #[test]
@@ -83,8 +83,11 @@ fn every_chart_is_drawn_non_blank_in_png_and_svg() {
             "{}",
             chart.name
         );
-        std::fs::write(dir.join(format!("{}.png", chart.name)), &chart.png).expect("write png");
-        std::fs::write(dir.join(format!("{}.svg", chart.name)), &chart.svg).expect("write svg");
+        services::keep_artifact(&dir.join(format!("{}.png", chart.name)), &chart.png);
+        services::keep_artifact(
+            &dir.join(format!("{}.svg", chart.name)),
+            chart.svg.as_bytes(),
+        );
     }
 }
 
@@ -265,11 +268,10 @@ fn the_drivers_chart_is_drawn_at_email_width_in_both_languages() {
         for text in [words.chart_legend_mix, words.chart_legend_rate] {
             assert!(svg_has_text(&chart.svg, text), "{language}: {text}");
         }
-        std::fs::write(
-            artifacts().join(format!("drivers-{language}.png")),
+        services::keep_artifact(
+            &artifacts().join(format!("drivers-{language}.png")),
             &chart.png,
-        )
-        .expect("write png");
+        );
     }
 }
 

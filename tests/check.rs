@@ -10,7 +10,7 @@ mod cli_support;
 use serde_json::Value;
 use sqlx::{Executor, PgPool};
 
-use cli_support::{aikpi, db_url};
+use cli_support::{aikpi, db_url, seed};
 
 /// Runs `aikpi check --format json` with `args`; the exit code and the parsed JSON.
 fn check_json(url: &str, args: &[&str]) -> (i32, Value) {
@@ -63,24 +63,6 @@ fn has_finding(json: &Value, problem: &str) -> bool {
         .unwrap()
         .iter()
         .any(|f| f["problem"] == problem)
-}
-
-/// Seeds `public` with two months of generated data ending 2026-10.
-fn seed(url: &str) {
-    aikpi()
-        .args([
-            "seed",
-            "--end-month",
-            "2026-10",
-            "--months",
-            "2",
-            "--conversations-per-month",
-            "200",
-            "--database-url",
-            url,
-        ])
-        .assert()
-        .success();
 }
 
 /// A schema `name` of views over `public`, with `replace` = (relation, view body or
@@ -142,7 +124,7 @@ async fn one_good_month(pool: &PgPool) {
 #[sqlx::test]
 async fn a_seeded_migrated_schema_can_report_and_the_rollup_applies(pool: PgPool) {
     let url = db_url(&pool, None);
-    seed(&url);
+    seed(&url, 2, 200);
     let (code, json) = check_json(&url, &[]);
     assert_eq!(code, 0, "{json:#}");
     assert_ne!(json["verdict"], "not_ready");
@@ -201,7 +183,7 @@ async fn a_relation_declared_absent_is_not_read_and_the_check_passes(pool: PgPoo
     let config = dir.path().join("aikpi.toml");
     std::fs::write(&config, "[contract]\nkb_evals = \"absent\"\n").unwrap();
     let url = db_url(&pool, None);
-    seed(&url);
+    seed(&url, 2, 200);
     let config = config.to_str().unwrap();
     let (code, json) = check_json(&url, &["--schema", "partial", "--config", config]);
     assert_eq!(code, 0, "{json:#}");
@@ -451,7 +433,7 @@ async fn duplicates_through_a_view_and_in_the_ledger_are_counted(pool: PgPool) {
 #[sqlx::test]
 async fn an_empty_month_stops_the_report_and_names_the_month_with_data(pool: PgPool) {
     let url = db_url(&pool, None);
-    seed(&url);
+    seed(&url, 2, 200);
     let output = aikpi()
         .args([
             "check",
@@ -593,7 +575,7 @@ async fn objects_planted_in_the_schema_never_run(pool: PgPool) {
     .await
     .unwrap();
     let url = db_url(&pool, None);
-    seed(&url);
+    seed(&url, 2, 200);
     let output = aikpi()
         .args([
             "check",

@@ -7,6 +7,7 @@
 //! (DATABASE_URL must point at PostgreSQL; without it these tests fail, never skip).
 
 mod cli_support;
+mod services;
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -88,7 +89,7 @@ fn password_refusing_server() -> (u16, std::thread::JoinHandle<String>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let handle = std::thread::spawn(move || {
-        let (mut stream, _) = listener.accept().unwrap();
+        let mut stream = services::accept_within(&listener, services::PATIENCE, "aikpi");
         stream
             .set_read_timeout(Some(Duration::from_secs(30)))
             .unwrap();
@@ -164,7 +165,7 @@ fn a_wrong_password_is_named_without_showing_it() {
         .output()
         .unwrap();
     assert_eq!(
-        server.join().unwrap(),
+        services::join_within(server, services::PATIENCE, "the stand-in server's exchange"),
         "Wr0ng-PgPassword",
         "PGPASSWORD is used"
     );
@@ -187,7 +188,10 @@ fn a_wrong_password_is_named_without_showing_it() {
         &[],
         3,
     );
-    assert_eq!(server.join().unwrap(), "Wr0ng-UrlPassword");
+    assert_eq!(
+        services::join_within(server, services::PATIENCE, "the stand-in server's exchange"),
+        "Wr0ng-UrlPassword"
+    );
     assert_mentions(
         &message,
         &[

@@ -6,6 +6,7 @@
 //! (DATABASE_URL must point at PostgreSQL; without it these tests fail, never skip).
 
 mod cli_support;
+mod services;
 
 use std::path::Path;
 use std::process::Output;
@@ -474,6 +475,7 @@ fn templates_that_run_away_are_stopped_naming_the_template() {
 fn a_run_by_an_ordinary_user_leaves_no_staging_folder_even_over_a_read_only_old_set() {
     use std::os::unix::fs::PermissionsExt;
     const NOBODY: u32 = 65534;
+    services::require_root("it hands a folder to `nobody` and runs aikpi as that user");
     let dir = tempfile::tempdir().unwrap();
     std::os::unix::fs::chown(dir.path(), Some(NOBODY), Some(NOBODY)).unwrap();
     // A copy of the binary the ordinary user may run (the build folder may be private).
@@ -483,7 +485,16 @@ fn a_run_by_an_ordinary_user_leaves_no_staging_folder_even_over_a_read_only_old_
     let out = dir.path().join("report");
     let run_as_nobody = || {
         let output = std::process::Command::new("runuser")
-            .args(["-u", "nobody", "--", "env", &format!("AIKPI_NOW={NOW}")])
+            .env_clear()
+            .env("PATH", services::SYSTEM_PATH)
+            .args([
+                "-u",
+                "nobody",
+                "--",
+                "env",
+                "-i",
+                &format!("AIKPI_NOW={NOW}"),
+            ])
             .arg(&binary)
             .args(["report", "--sample", "--out"])
             .arg(&out)

@@ -6,6 +6,7 @@
 //! tests as root); without it they fail, never skip.
 
 mod cli_support;
+mod services;
 
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
@@ -38,6 +39,7 @@ struct Tmpfs {
 
 impl Tmpfs {
     fn mount(dir: &Path, name: &str, size: &str) -> Tmpfs {
+        services::require_root("it mounts a small tmpfs to fill a disk and make it read-only");
         let path = dir.join(name);
         std::fs::create_dir(&path).unwrap();
         let status = StdCommand::new("mount")
@@ -193,7 +195,7 @@ fn concurrent_runs_into_one_out_leave_one_consistent_set() {
             })
             .collect();
         for child in children {
-            let output = child.wait_with_output().unwrap();
+            let output = services::finish_within(child, services::PATIENCE, "aikpi report");
             assert!(output.status.success(), "{}", stderr(&output));
         }
         let got = snapshot(&out);

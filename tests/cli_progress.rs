@@ -6,6 +6,7 @@
 //! `#[sqlx::test]` gives each test a fresh database with ./migrations applied.
 
 mod cli_support;
+mod services;
 
 use std::process::Command;
 
@@ -32,12 +33,17 @@ fn on_a_terminal(pool: &PgPool, extra: &str) -> String {
         db_url(pool, None),
         out.display()
     );
-    let output = Command::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .env("AIKPI_NOW", NOW)
-        .env_remove("AIKPI_TIMINGS")
-        .output()
-        .expect("util-linux `script` runs");
+    // From an empty environment, as every CLI test (cli_support::aikpi_std): `script`
+    // gets the system's PATH only, and runs the command with /bin/sh.
+    let output = services::run_within(
+        Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .env_clear()
+            .env("PATH", services::SYSTEM_PATH)
+            .env("AIKPI_NOW", NOW),
+        RUN_LIMIT,
+        "aikpi report under util-linux `script`",
+    );
     let terminal = String::from_utf8_lossy(&output.stdout).into_owned();
     assert_eq!(output.status.code(), Some(0), "{terminal}");
     assert!(out.join("report.json").is_file(), "{terminal}");

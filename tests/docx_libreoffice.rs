@@ -7,11 +7,12 @@
 
 mod docx_fixture;
 mod fonts;
+mod services;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aikpi::presentation::Language;
 use docx_fixture::{render_docx, render_docx_in};
@@ -32,26 +33,16 @@ fn run_env(program: &str, args: &[&str], limit: Duration, env: &[(&str, &Path)])
     for (key, value) in env {
         command.env(key, value);
     }
-    let mut child = command
+    let child = command
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot run `{program}` ({e}): {INSTALL_HINT}"));
-    let started = Instant::now();
-    loop {
-        match child.try_wait() {
-            Ok(Some(_)) => break,
-            Ok(None) if started.elapsed() > limit => {
-                let _ = child.kill();
-                panic!("`{program}` did not finish within {limit:?}");
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(100)),
-            Err(e) => panic!("waiting for `{program}`: {e}"),
-        }
-    }
-    let output = child.wait_with_output().expect("collect output");
+    // Its output is read while it runs: a converter that prints more than a pipe buffer
+    // would otherwise block forever on a full pipe.
+    let output = services::finish_within(child, limit, &format!("`{program}`"));
     assert!(
         output.status.success(),
         "`{program} {}` failed: {}\n{}",

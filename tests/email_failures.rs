@@ -1,6 +1,7 @@
 //! Sending failures against a real SMTP server on loopback: each becomes the right
 //! `EmailError`, one paragraph that names the server and never the password.
 
+mod services;
 mod support;
 
 use aikpi::config::{EmailSettings, SmtpSecurity};
@@ -53,10 +54,18 @@ fn a_server_that_never_answers_times_out_with_a_hint() {
     // client that waits for a plaintext greeting.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
+    // The connection is held until the client gives up and closes it (its timeout), not
+    // for a fixed time: on a loaded machine a fixed hold can end before the client has
+    // even started to wait, and the test would see a closed connection, not a timeout.
     let holder = std::thread::spawn(move || {
-        let (stream, _) = listener.accept().unwrap();
-        std::thread::sleep(std::time::Duration::from_secs(3));
-        drop(stream);
+        let mut stream = services::accept_within(&listener, services::PATIENCE, "the client");
+        stream
+            .set_read_timeout(Some(services::PATIENCE))
+            .expect("a read timeout");
+        let mut sink = Vec::new();
+        // Ends at the client's close (EOF or reset); a client that never closes ends it
+        // after PATIENCE, and the assertions below name what went wrong.
+        let _ = std::io::Read::read_to_end(&mut stream, &mut sink);
     });
     let mut settings = support::settings(port, SmtpSecurity::StartTls, None, Some(USER));
     settings.timeout = std::time::Duration::from_secs(1);
@@ -67,7 +76,11 @@ fn a_server_that_never_answers_times_out_with_a_hint() {
         msg.contains("no answer within 1 s") && msg.contains("smtps://"),
         "{msg}"
     );
-    holder.join().unwrap();
+    services::join_within(
+        holder,
+        services::PATIENCE,
+        "the client to close its connection",
+    );
 }
 
 #[test]

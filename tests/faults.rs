@@ -10,22 +10,15 @@
 
 mod cli_support;
 mod cluster_support;
+mod services;
 
 use std::path::Path;
 use std::process::{Child, Stdio};
+use std::time::Instant;
 
 use cli_support::*;
 use cluster_support::*;
 use sqlx::{Executor, PgPool};
-
-/// Seeds `url`'s `public` with a few hundred conversations up to 2026-10.
-fn seed(url: &str) {
-    aikpi()
-        .args(["seed", "--database-url", url, "--end-month", "2026-10"])
-        .args(["--months", "2", "--conversations-per-month", "150"])
-        .assert()
-        .success();
-}
 
 /// Starts `aikpi report --month 2026-10 --schema slow` from `url` into `out`.
 fn spawn_report(url: &str, out: &Path) -> Child {
@@ -59,7 +52,7 @@ fn lost_connection(child: Child, previous: &PreviousReport) -> String {
 /// `gate` recognises, and checks that the message names `phase`.
 async fn terminated_during(pool: &PgPool, relation: &str, gate: &str, phase: &str) {
     let url = db_url(pool, None);
-    seed(&url);
+    seed(&url, 2, 150);
     pool.execute(slow_schema_sql(relation, gate).as_str())
         .await
         .unwrap();
@@ -156,7 +149,7 @@ fn a_server_restart_mid_read_is_named_and_the_next_run_succeeds() {
         .args(["migrate", "--database-url", &url])
         .assert()
         .success();
-    seed(&url);
+    seed(&url, 2, 150);
     server.sql(&slow_schema_sql("conversations", "true"));
     let dir = tempfile::tempdir().unwrap();
     let previous = PreviousReport::make(&dir.path().join("out/report"));
@@ -181,7 +174,7 @@ fn a_server_restart_mid_read_is_named_and_the_next_run_succeeds() {
 #[sqlx::test]
 async fn a_connection_cut_by_the_network_is_named(pool: PgPool) {
     let url = db_url(&pool, None);
-    seed(&url);
+    seed(&url, 2, 150);
     pool.execute(slow_schema_sql("conversations", "true").as_str())
         .await
         .unwrap();
@@ -213,7 +206,7 @@ fn a_role_with_fewer_connection_slots_than_read_connections_still_reports() {
         .args(["migrate", "--database-url", &url])
         .assert()
         .success();
-    seed(&url);
+    seed(&url, 2, 150);
     server.sql(
         "CREATE ROLE reporter LOGIN CONNECTION LIMIT 2;
          GRANT SELECT ON ALL TABLES IN SCHEMA public TO reporter;
@@ -307,6 +300,10 @@ fn signal_while_publishing(signal: i32) {
             .spawn()
             .unwrap();
         let pid = child.id() as libc::pid_t;
+        // Polled without sleeping (the staging folder lives for milliseconds), but
+        // yielding the core to the run, and bounded: a run that neither ends nor stages
+        // fails the test instead of hanging it.
+        let deadline = Instant::now() + services::PATIENCE;
         let exited = loop {
             if let Some(status) = child.try_wait().unwrap() {
                 break Some(status);
@@ -314,7 +311,15 @@ fn signal_while_publishing(signal: i32) {
             if staging(&parent) {
                 break None;
             }
-            std::hint::spin_loop();
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "waited {:?} for the run to stage its files or end, in vain",
+                    services::PATIENCE
+                );
+            }
+            std::thread::yield_now();
         };
         if exited.is_none() {
             // SAFETY: plain kill(2) on our own child, which has not been reaped yet.

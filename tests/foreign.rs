@@ -6,6 +6,7 @@
 
 mod cli_support;
 mod cluster_support;
+mod services;
 
 use cli_support::*;
 use cluster_support::*;
@@ -33,11 +34,7 @@ async fn old_months_on_a_foreign_server_report_exactly_what_local_tables_report(
     let remote = Cluster::primary();
     remote.sql(REMOTE_DDL);
     let url = db_url(&pool, None);
-    aikpi()
-        .args(["seed", "--database-url", &url, "--end-month", "2026-10"])
-        .args(["--months", "4", "--conversations-per-month", "200"])
-        .assert()
-        .success();
+    seed(&url, 4, 200);
     aikpi()
         .args(["migrate", "--database-url", &url, "--schema", "parts"])
         .args([

@@ -8,14 +8,6 @@ mod cli_support;
 use cli_support::*;
 use sqlx::{Executor, PgPool};
 
-fn seed(url: &str) {
-    aikpi()
-        .args(["seed", "--database-url", url, "--end-month", "2026-10"])
-        .args(["--months", "2", "--conversations-per-month", "150"])
-        .assert()
-        .success();
-}
-
 /// `aikpi aggregates --month 2026-10` as JSON.
 fn aggregates(url: &str) -> serde_json::Value {
     let output = aikpi()
@@ -40,7 +32,7 @@ async fn exact_text(pool: &PgPool, sql: &str) -> String {
 #[sqlx::test]
 async fn money_and_sentiment_beyond_a_96_bit_decimal_are_summed_exactly(pool: PgPool) {
     let url = db_url(&pool, None);
-    seed(&url);
+    seed(&url, 2, 150);
     pool.execute(
         "INSERT INTO llm_usage VALUES
              (900001, '2026-10-10T10:00:00Z', NULL, 'huge-model', 1, 1, 1e29),
@@ -114,7 +106,7 @@ async fn money_and_sentiment_beyond_a_96_bit_decimal_are_summed_exactly(pool: Pg
 #[sqlx::test]
 async fn costs_and_ledger_amounts_that_are_not_numbers_are_left_out_and_counted(pool: PgPool) {
     let url = db_url(&pool, None);
-    seed(&url);
+    seed(&url, 2, 150);
     let finite_cost = exact_text(
         &pool,
         "SELECT sum(cost)::text FROM llm_usage \

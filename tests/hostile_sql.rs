@@ -160,11 +160,7 @@ fn url_as(pool: &PgPool, user: &str) -> String {
 async fn hostile_neighbourhood(pool: &PgPool) -> (String, Roles) {
     let url = db_url(pool, None);
     let roles = Roles::of(pool);
-    aikpi()
-        .args(["seed", "--database-url", &url, "--end-month", "2026-10"])
-        .args(["--months", "2", "--conversations-per-month", "150"])
-        .assert()
-        .success();
+    seed(&url, 2, 150);
     // PostgreSQL 14's default, and what many teams still grant: CREATE on public.
     execute(
         &url,

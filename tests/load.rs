@@ -4,6 +4,7 @@
 //! `tests/cli_output.rs`, which does the same with the sample).
 
 mod cli_support;
+mod services;
 
 use std::path::Path;
 use std::process::Stdio;
@@ -14,11 +15,7 @@ use sqlx::PgPool;
 #[sqlx::test]
 async fn eight_concurrent_reports_agree_and_two_into_one_out_never_interleave(pool: PgPool) {
     let url = db_url(&pool, None);
-    aikpi()
-        .args(["seed", "--database-url", &url, "--end-month", "2026-10"])
-        .args(["--months", "3", "--conversations-per-month", "300"])
-        .assert()
-        .success();
+    seed(&url, 3, 300);
     let dir = tempfile::tempdir().unwrap();
     let eur = dir.path().join("eur.toml");
     std::fs::write(&eur, "currency = \"EUR\"\n").unwrap();
@@ -42,7 +39,7 @@ async fn eight_concurrent_reports_agree_and_two_into_one_out_never_interleave(po
     children.push(run(&shared, None));
     children.push(run(&shared, Some(&eur)));
     for child in children {
-        let output = child.wait_with_output().unwrap();
+        let output = services::finish_within(child, services::PATIENCE, "aikpi report");
         assert!(output.status.success(), "{}", stderr(&output));
     }
 
@@ -53,7 +50,11 @@ async fn eight_concurrent_reports_agree_and_two_into_one_out_never_interleave(po
     }
     // The shared folder holds one run's whole set: the USD one (as out-0) or the EUR one.
     let reference_eur = dir.path().join("reference-eur");
-    let output = run(&reference_eur, Some(&eur)).wait_with_output().unwrap();
+    let output = services::finish_within(
+        run(&reference_eur, Some(&eur)),
+        services::PATIENCE,
+        "aikpi report",
+    );
     assert!(output.status.success(), "{}", stderr(&output));
     let got = snapshot(&shared);
     assert!(

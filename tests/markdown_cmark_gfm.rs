@@ -5,6 +5,7 @@
 //! `cmark-gfm` is required: without it this test fails (never skips) and says how to get it.
 
 mod common;
+mod services;
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -44,7 +45,7 @@ fn cmark_gfm(md: &str) -> String {
         .expect("stdin")
         .write_all(md.as_bytes())
         .expect("write markdown");
-    let out = child.wait_with_output().expect("cmark-gfm output");
+    let out = services::finish_within(child, services::PATIENCE, "cmark-gfm");
     assert!(out.status.success(), "cmark-gfm failed");
     String::from_utf8(out.stdout).expect("utf-8 html")
 }

@@ -9,17 +9,13 @@ use std::path::Path;
 use serde_json::Value;
 use sqlx::{Executor, PgPool};
 
-use cli_support::{aikpi, db_url, failure};
+use cli_support::{aikpi, db_url, failure, seed};
 
 /// `public` seeded with two months ending 2026-10, and a schema `nokb` of views over it
 /// without `kb_evals`.
 async fn team_without_kb_evals(pool: &PgPool) -> String {
     let url = db_url(pool, None);
-    aikpi()
-        .args(["seed", "--end-month", "2026-10", "--months", "2"])
-        .args(["--conversations-per-month", "200", "--database-url", &url])
-        .assert()
-        .success();
+    seed(&url, 2, 200);
     let mut sql = "CREATE SCHEMA nokb;".to_string();
     for relation in ["conversations", "llm_usage", "cost_ledger", "reply_edits"] {
         sql.push_str(&format!(

@@ -7,8 +7,10 @@
 //! `public` (the plain layout); the partitioned layout goes into schema `parts`.
 
 mod cli_support;
+mod services;
 
 use std::collections::BTreeSet;
+use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use cli_support::*;
@@ -26,11 +28,7 @@ const TABLES: [&str; 5] = [
 /// every row into a partitioned schema `parts` with partitions from `from` to `to`.
 async fn seeded_with_partitioned_copy(pool: &PgPool, from: &str, to: &str) -> String {
     let url = db_url(pool, None);
-    aikpi()
-        .args(["seed", "--database-url", &url, "--end-month", "2026-10"])
-        .args(["--months", "3", "--conversations-per-month", "300"])
-        .assert()
-        .success();
+    seed(&url, 3, 300);
     aikpi()
         .args(["migrate", "--database-url", &url, "--schema", "parts"])
         .args(["--partitioned", "--from-month", from, "--to-month", to])
@@ -308,7 +306,29 @@ async fn a_report_scans_no_partition_outside_its_window(pool: PgPool) {
     // Six months of trend: the window is 2026-05 to 2026-10; the 24-hour return check
     // may look into the first day of 2026-11.
     report(&url, "parts", &dir.path().join("out"));
-    // The report's backends have ended, so their counters are flushed.
+    // A backend flushes its counters as it exits, which may be after aikpi itself has
+    // ended: wait (bounded) until none of the report's backends is left, then read.
+    let deadline = Instant::now() + services::PATIENCE;
+    loop {
+        let left: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity
+             WHERE datname = $1 AND application_name LIKE 'aikpi%'",
+        )
+        .bind(&db)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        if left == 0 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "waited {:?} for the report's {left} backend(s) to exit (and flush their \
+             statistics), in vain",
+            services::PATIENCE
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     let scanned: Vec<(String, i64)> = sqlx::query_as(
         "SELECT relname::text, (coalesce(seq_scan, 0) + coalesce(idx_scan, 0))::int8
          FROM pg_stat_user_tables

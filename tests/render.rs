@@ -2,6 +2,7 @@
 //! snapshots, structure, escaping of database strings, the published JSON Schema.
 
 mod common;
+mod services;
 
 use std::collections::BTreeSet;
 use std::io::Read;
@@ -491,7 +492,7 @@ fn the_email_says_what_the_report_says() {
 // format and both languages, from the hand-made fixture.
 
 /// The report and email bodies of a review in a language: (markdown, html, email html,
-/// email text). Also written to tests/artifacts/drilldown/<lang>/ for a look.
+/// email text). Also kept in target/tmp/artifacts/drilldown/<lang>/ for a look.
 fn rendered_in(review: &Review, language: Language) -> (String, String, String, String) {
     let p = Presentation::new(language);
     let charts = charts::draw_all(review, &p).expect("charts draw");
@@ -521,20 +522,17 @@ fn rendered_in(review: &Review, language: Language) -> (String, String, String, 
         &templates,
     )
     .expect("email text");
-    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/artifacts/drilldown")
-        .join(language.tag());
-    std::fs::create_dir_all(&dir).expect("artifact folder");
+    let dir = services::artifacts(&format!("drilldown/{}", language.tag()));
     for (name, body) in [
         ("report.md", &md),
         ("report.html", &html),
         ("email.html", &email_html),
         ("email.txt", &email_text),
     ] {
-        std::fs::write(dir.join(name), body).expect("write artifact");
+        services::keep_artifact(&dir.join(name), body.as_bytes());
     }
     for c in &charts {
-        std::fs::write(dir.join(format!("{}.png", c.name)), &c.png).expect("write chart");
+        services::keep_artifact(&dir.join(format!("{}.png", c.name)), &c.png);
     }
     (md, html, email_html, email_text)
 }

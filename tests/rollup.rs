@@ -352,7 +352,36 @@ async fn a_write_in_progress_when_the_rollup_begins_is_waited_for(pool: PgPool) 
         .unwrap();
     let rollup_url = url.clone();
     let running = tokio::spawn(async move { store(&rollup_url).await });
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Seen waiting, not assumed waiting after a sleep (under load a sleep proves nothing):
+    // the rollup polls whether the transactions in flight when it began still run
+    // (sql/rollup_still_running.sql); once a session of this database has asked that, the
+    // rollup is in its wait, and it must still be there while the writer is open. (The
+    // pattern is split so that this query's own text does not match it.)
+    let deadline = std::time::Instant::now() + Duration::from_secs(180);
+    loop {
+        let polling: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity
+             WHERE datname = current_database() AND pid <> pg_backend_pid()
+             AND application_name LIKE 'aikpi%'
+             AND query LIKE '%pg_xact' || '_status%'",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        if polling > 0 {
+            break;
+        }
+        assert!(
+            !running.is_finished(),
+            "the rollup ended before it was seen waiting for the open writer"
+        );
+        assert!(
+            std::time::Instant::now() < deadline,
+            "waited 180 s for the rollup to start waiting for the open writer, in vain"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(
         !running.is_finished(),
         "the rollup must wait for the open writer"

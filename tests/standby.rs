@@ -9,6 +9,7 @@
 
 mod cli_support;
 mod cluster_support;
+mod services;
 
 use std::path::Path;
 use std::process::Stdio;
@@ -25,11 +26,7 @@ fn seed(primary: &Cluster) {
         .args(["migrate", "--database-url", &url])
         .assert()
         .success();
-    aikpi()
-        .args(["seed", "--database-url", &url, "--end-month", "2026-10"])
-        .args(["--months", "3", "--conversations-per-month", "300"])
-        .assert()
-        .success();
+    cli_support::seed(&url, 3, 300);
 }
 
 /// `aikpi report --month 2026-10` from `url` into `out`; returns report.json.

@@ -555,13 +555,22 @@ mod tests {
 
     #[test]
     fn a_folder_with_foreign_files_is_never_replaced() {
+        // `--out` inside the test's own folder: the run locks (and would stage beside)
+        // the folder that holds `--out`, which must not be the shared /tmp.
         let dir = tempfile::tempdir().unwrap();
-        fs::write(dir.path().join("thesis.tex"), "precious").unwrap();
-        let err = publish(dir.path(), &[file("report.md", "x")]).unwrap_err();
+        let out = dir.path().join("thesis");
+        fs::create_dir(&out).unwrap();
+        fs::write(out.join("thesis.tex"), "precious").unwrap();
+        let err = publish(&out, &[file("report.md", "x")]).unwrap_err();
         assert!(matches!(err, OutputError::ForeignFolder { .. }));
         assert_eq!(
-            fs::read_to_string(dir.path().join("thesis.tex")).unwrap(),
+            fs::read_to_string(out.join("thesis.tex")).unwrap(),
             "precious"
+        );
+        assert_eq!(
+            names_in(dir.path()),
+            ["thesis"],
+            "nothing left beside --out"
         );
     }
 

@@ -1,4 +1,5 @@
-//! Shared helpers of the command-line tests (`tests/cli_*.rs`): a clean `aikpi` command,
+//! Shared helpers of the command-line tests (`tests/cli_*.rs`): an `aikpi` command that
+//! starts from an empty environment and is killed when it hangs,
 //! snapshots of an output folder, the URL of a `#[sqlx::test]` database, and the checks
 //! every failure must pass (one paragraph, the exit code of SPEC §5, `--out` untouched).
 
@@ -17,23 +18,28 @@ use sqlx::PgPool;
 /// The clock every test runs with: the report month 2026-10 is over and settled.
 pub const NOW: &str = "2026-11-20T09:00:00Z";
 
-/// `aikpi` (a std command, for runs that are spawned and waited on) with no
-/// configuration leaking in from the environment of the test run, and a fixed clock.
+/// `aikpi` (a std command, for runs that are spawned and waited on) started from an
+/// EMPTY environment: nothing of the test run's environment (an exported `AIKPI_TZ`,
+/// `DATABASE_URL`, `PGPASSWORD`, `LANG`, `HOME` with a `.pgpass`, …) reaches it. It gets
+/// only the fixed clock `AIKPI_NOW`; a test adds what it means to test (`.env(…)`,
+/// `--database-url`). No `PATH` either: aikpi runs no other program.
 pub fn aikpi_std() -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_aikpi"));
-    for (key, _) in std::env::vars_os() {
-        let key = key.to_string_lossy().into_owned();
-        if key.starts_with("AIKPI_") || key.starts_with("PG") || key == "DATABASE_URL" {
-            cmd.env_remove(&key);
-        }
-    }
+    cmd.env_clear();
     cmd.env("AIKPI_NOW", NOW);
     cmd
 }
 
-/// [`aikpi_std`] as an `assert_cmd` command.
+/// How long one `aikpi` run may take before the test kills it and fails (a sample
+/// report takes a few seconds; a loaded 2-core machine, many more).
+pub const RUN_LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// [`aikpi_std`] as an `assert_cmd` command, killed (and the test failed) past
+/// [`RUN_LIMIT`].
 pub fn aikpi() -> Command {
-    Command::from_std(aikpi_std())
+    let mut cmd = Command::from_std(aikpi_std());
+    cmd.timeout(RUN_LIMIT);
+    cmd
 }
 
 /// Every file under `dir` (hidden ones too) by relative path, with its bytes.
@@ -189,4 +195,15 @@ pub fn conversation(
         opt(ai_csat.map(|v| v.to_string())),
         opt(sentiment.map(|v| v.to_string())),
     )
+}
+
+/// `aikpi seed` into `url` (schema `public`): `months` months of synthetic data ending
+/// with the report month 2026-10, `per_month` conversations each.
+pub fn seed(url: &str, months: u32, per_month: u32) {
+    aikpi()
+        .args(["seed", "--database-url", url, "--end-month", "2026-10"])
+        .args(["--months", &months.to_string()])
+        .args(["--conversations-per-month", &per_month.to_string()])
+        .assert()
+        .success();
 }

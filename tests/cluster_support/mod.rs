@@ -149,6 +149,10 @@ impl Cluster {
 
     /// A temporary folder the `postgres` user owns, with a port for the cluster.
     fn folder() -> Cluster {
+        crate::services::require_root(
+            "a test cluster's folder is handed to the `postgres` user (initdb refuses root) \
+             and its programs run through runuser",
+        );
         let dir = tempfile::Builder::new()
             .prefix("aikpi-cluster-")
             .tempdir()

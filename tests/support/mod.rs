@@ -31,6 +31,9 @@ use rust_decimal::Decimal;
 use tempfile::TempDir;
 
 const PYTHON: &str = "/usr/bin/python3";
+/// How long the test SMTP server may take to say it listens (Python starting on a
+/// loaded machine).
+const READY_WITHIN: Duration = Duration::from_secs(60);
 const HOW_TO_FIX: &str =
     "run the suite with `bash scripts/test.sh`, which installs python3-aiosmtpd and openssl";
 
@@ -201,9 +204,26 @@ impl TestServer {
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {PYTHON} ({e}); {HOW_TO_FIX}"));
         let stdin = child.stdin.take();
-        let mut line = String::new();
-        let stdout = child.stdout.take().unwrap();
-        let _ = BufReader::new(stdout).read_line(&mut line);
+        // The READY line is read on a thread of its own so that a server that never says
+        // it is up fails the test (after a bounded wait) instead of hanging it.
+        let stdout = child.stdout.take().expect("the server's piped stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = match rx.recv_timeout(READY_WITHIN) {
+            Ok(line) => line,
+            Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "waited {READY_WITHIN:?} for the test SMTP server's `READY <port>` line, \
+                     in vain: killed it\n{HOW_TO_FIX}"
+                );
+            }
+        };
         let port = line
             .trim()
             .strip_prefix("READY ")
