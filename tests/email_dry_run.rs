@@ -1,6 +1,7 @@
 //! `--email-dry-run FILE.eml`: the exact message, written without any network, and
 //! byte-for-byte reproducible for the same inputs and clock.
 
+mod services;
 mod support;
 
 use aikpi::config::SmtpSecurity;
@@ -224,12 +225,11 @@ fn email_to_replaces_the_audience() {
     assert!(err.to_string().contains("not-an-address"), "{err}");
 }
 
-/// Writes a preview for a human to look at: `AIKPI_EMAIL_PREVIEW=/tmp/p.eml cargo test`.
+/// Writes a preview for a human to look at — always to
+/// `target/tmp/artifacts/email/preview.eml`, and also to `AIKPI_EMAIL_PREVIEW=FILE` when
+/// set — and checks that what was written is the message, whole.
 #[test]
 fn preview_for_humans() {
-    let Some(path) = std::env::var_os("AIKPI_EMAIL_PREVIEW") else {
-        return;
-    };
     let settings = support::settings(9, SmtpSecurity::StartTls, None, None);
     let message = support::build_message(
         &settings,
@@ -240,5 +240,16 @@ fn preview_for_humans() {
         support::now(),
     )
     .unwrap();
-    email::write_dry_run(std::path::Path::new(&path), &message).unwrap();
+    let mut paths = vec![services::artifacts("email").join("preview.eml")];
+    paths.extend(std::env::var_os("AIKPI_EMAIL_PREVIEW").map(std::path::PathBuf::from));
+    for path in paths {
+        email::write_dry_run(&path, &message).unwrap();
+        let written = std::fs::read(&path).unwrap();
+        support::assert_same_bytes(&written, &message.formatted(), "the preview");
+        support::assert_summary_message(
+            &written,
+            &support::sample_review(),
+            &support::sample_charts(),
+        );
+    }
 }

@@ -8,9 +8,11 @@ use aikpi::aggregates::{
     AGGREGATES_FORMAT_VERSION,
 };
 use aikpi::period::Month;
+use aikpi::review::exact::to_f64;
 use aikpi::review::metrics::{MetricId, Unit};
 use aikpi::review::settings::ReviewSettings;
 use aikpi::review::status::Status;
+use aikpi::review::target::Target;
 use aikpi::review::{review, ReviewContext};
 use bigdecimal::BigDecimal;
 use proptest::prelude::*;
@@ -118,7 +120,8 @@ proptest! {
             absent_relations: Vec::new(),
         };
         let context = ReviewContext { generated_at: aggregates.read_at, sample: false, language: "en".to_string() };
-        let r = review(&aggregates, &ReviewSettings::default(), &context).unwrap();
+        let settings = ReviewSettings::default();
+        let r = review(&aggregates, &settings, &context).unwrap();
 
         // serde_json would silently write a NaN as null, so check the numbers themselves.
         let e = &r.traps;
@@ -150,6 +153,35 @@ proptest! {
             if m.value.is_none() {
                 prop_assert_eq!(m.status, Status::NoData);
                 prop_assert!(m.delta_abs.is_none());
+            }
+            // The status is what the target says of the value (and the previous month's).
+            if let (Some(v), Some(target)) = (m.value, settings.targets.get(&id)) {
+                // None: f64 cannot judge (see below); Some(None): no previous month.
+                let expected: Option<Option<bool>> = match target {
+                    Target::Above(t) => Some(Some(v > to_f64(t))),
+                    Target::Below(t) => Some(Some(v < to_f64(t))),
+                    Target::Range { min, max } => Some(Some(to_f64(min) <= v && v <= to_f64(max))),
+                    // A fall within float rounding of the tolerance is decided exactly by
+                    // the review (src/review/exact.rs tests that tie); f64 cannot judge it.
+                    Target::LowerThanPrevious => match m.previous {
+                        None => Some(None),
+                        Some(p) => {
+                            let tolerance = settings.tolerances.get(&id).map_or(0.0, to_f64);
+                            let fall = p - v;
+                            let slack = 1e-9 * (1.0 + p.abs());
+                            let tie = (fall - tolerance).abs() <= slack || fall.abs() <= slack;
+                            (!tie).then_some(Some(fall > 0.0 && fall >= tolerance))
+                        }
+                    },
+                };
+                if let Some(expected) = expected {
+                    let expected = match expected {
+                        Some(true) => Status::Met,
+                        Some(false) => Status::Missed,
+                        None => Status::NoData,
+                    };
+                    prop_assert_eq!(m.status, expected, "{}: value {} against {:?}", id, v, target);
+                }
             }
             match (m.value, m.previous, m.delta_abs) {
                 (Some(v), Some(p), Some(d)) => prop_assert!((v - p - d).abs() <= 1e-9 * (1.0 + v.abs() + p.abs())),

@@ -87,11 +87,15 @@ mod tests {
     fn nine_twentieths_minus_seven_twentieths_is_exactly_a_tenth() {
         let d = ratio(9, 20).unwrap() - ratio(7, 20).unwrap();
         assert_eq!(d, threshold(0.10).unwrap());
-        // black_box: keep the float subtraction a run-time fact, not a constant clippy folds.
-        assert!(
-            std::hint::black_box(0.45f64) - 0.35f64 != 0.10f64,
-            "the float version is not exact, which is the point"
+        // What it decides: a fall of exactly the tolerance meets "lower than previous
+        // month" (in f64, 0.45 - 0.35 is just under 0.10, and the target would be missed).
+        let status = crate::review::status::status(
+            &crate::review::target::Target::LowerThanPrevious,
+            ratio(7, 20).as_ref(),
+            ratio(9, 20).as_ref(),
+            &threshold(0.10).unwrap(),
         );
+        assert_eq!(status, crate::review::status::Status::Met);
     }
 
     #[test]

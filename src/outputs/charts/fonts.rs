@@ -112,8 +112,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_bundled_font_registers() {
-        register_bundled_font().expect("Noto Sans loads");
-        register_bundled_font().expect("and again");
+    fn the_bundled_fonts_register_and_measure_text_in_their_own_faces() {
+        register_bundled_font().expect("the bundled fonts load");
+        register_bundled_font().expect("and again: the outcome is kept");
+        // A family plotters does not know cannot measure text: these widths exist only
+        // because the registration took.
+        let width = |family: &'static str, style: FontStyle, text: &str| {
+            FontDesc::new(FontFamily::Name(family), 20.0, style)
+                .box_size(text)
+                .unwrap_or_else(|e| panic!("{family} measures {text:?}: {e:?}"))
+                .0
+        };
+        let regular = width(LATIN_FAMILY, FontStyle::Normal, "Deflection rate");
+        let bold = width(LATIN_FAMILY, FontStyle::Bold, "Deflection rate");
+        assert!(regular > 100, "{regular}");
+        assert!(
+            bold > regular,
+            "bold is its own, wider face: {bold} vs {regular}"
+        );
+        // Each ideograph of the CJK face is about as wide as the font is high.
+        let cjk = width(CJK_FAMILY, FontStyle::Normal, "微信渠道");
+        assert!((70..=90).contains(&cjk), "{cjk}");
     }
 }
