@@ -2,6 +2,7 @@
 //! the data's own names and the terms Chinese teams keep in Latin letters, and every
 //! label reads the same in every format of a language.
 
+mod cli_support;
 mod common;
 
 use std::io::Read;
@@ -9,7 +10,7 @@ use std::io::Read;
 use aikpi::outputs::email_body::{EmailHtml, EmailText};
 use aikpi::outputs::{charts, docx, html, markdown, notion_zip, render_one, Chart, Output};
 use aikpi::outputs::{render_text, Templates};
-use aikpi::presentation::zh_cn::KEPT_IN_LATIN;
+use aikpi::presentation::zh_cn::{latin_words, KEPT_IN_LATIN};
 use aikpi::presentation::{Language, Presentation};
 use aikpi::review::metrics::{Layer, MetricId};
 use aikpi::review::Review;
@@ -213,23 +214,6 @@ fn names_of(review: &Review) -> Vec<String> {
     names
 }
 
-/// The Latin words (two letters or more) of a text.
-fn latin_words(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut word = String::new();
-    for c in text.chars().chain(std::iter::once(' ')) {
-        if c.is_ascii_alphanumeric() || c == '_' {
-            word.push(c);
-        } else {
-            if word.chars().filter(char::is_ascii_alphabetic).count() >= 2 {
-                out.push(word.clone());
-            }
-            word.clear();
-        }
-    }
-    out
-}
-
 /// The Latin words of a zh-CN output that are not kept on purpose, with their context.
 fn english_left(text: &str, names: &[String]) -> Vec<String> {
     // A chart shortens a long name to fit ("<script>alert(1)</script> | *…"): still a name.
@@ -409,12 +393,9 @@ fn every_label_reads_the_same_in_every_format_of_a_language() {
 #[test]
 fn report_sample_lang_zh_cn_writes_the_full_set_and_json_keeps_english_keys() {
     let out = tempfile::tempdir().expect("temp dir");
-    let assert = assert_cmd::Command::cargo_bin("aikpi")
-        .expect("binary")
+    let assert = cli_support::aikpi()
         .args(["report", "--sample", "--lang", "zh-CN", "--out"])
         .arg(out.path())
-        .env_remove("DATABASE_URL")
-        .env_remove("AIKPI_LANG")
         .assert()
         .success();
     // The command's one line is in the report's language too.
@@ -449,8 +430,7 @@ fn report_sample_lang_zh_cn_writes_the_full_set_and_json_keeps_english_keys() {
 
 #[test]
 fn an_unknown_language_is_a_config_error_naming_the_supported_ones() {
-    assert_cmd::Command::cargo_bin("aikpi")
-        .expect("binary")
+    cli_support::aikpi()
         .args(["report", "--sample", "--lang", "fr", "--format", "json", "--out"])
         .arg(tempfile::tempdir().expect("temp dir").path())
         .assert()

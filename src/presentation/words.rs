@@ -523,29 +523,22 @@ mod tests {
         }
     }
 
-    /// The Latin words of a text, outside blanks and `code`.
-    pub(crate) fn latin_words(text: &str) -> Vec<String> {
-        let mut out = Vec::new();
+    /// The Latin words of a text, outside blanks and `code` (each replaced by a space).
+    fn latin_words(text: &str) -> Vec<String> {
+        let mut prose = String::new();
         let mut in_code = false;
         let mut in_blank = false;
-        let mut word = String::new();
-        for c in text.chars().chain(std::iter::once(' ')) {
+        for c in text.chars() {
             match c {
                 '`' => in_code = !in_code,
                 '{' => in_blank = true,
                 '}' => in_blank = false,
                 _ => {}
             }
-            if !in_code && !in_blank && (c.is_ascii_alphanumeric() || c == '_') {
-                word.push(c);
-            } else {
-                if word.chars().filter(char::is_ascii_alphabetic).count() >= 2 {
-                    out.push(std::mem::take(&mut word));
-                }
-                word.clear();
-            }
+            let hidden = in_code || in_blank || matches!(c, '`' | '{' | '}');
+            prose.push(if hidden { ' ' } else { c });
         }
-        out
+        super::super::zh_cn::latin_words(&prose)
     }
 
     #[test]

@@ -38,6 +38,24 @@ pub const KEPT_IN_LATIN: &[&str] = &[
     "UTC",
 ];
 
+/// The Latin-letter words of `text` (two ASCII letters or more, digits and `_` joined
+/// in): what a Chinese output may hold only from [`KEPT_IN_LATIN`] or the data's names.
+pub fn latin_words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            word.push(c);
+        } else {
+            if word.chars().filter(char::is_ascii_alphabetic).count() >= 2 {
+                out.push(word.clone());
+            }
+            word.clear();
+        }
+    }
+    out
+}
+
 /// The Simplified Chinese table.
 pub const ZH_CN: Words = Words {
     // --- report frame
