@@ -61,4 +61,6 @@ export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres
 
 # Snapshot tests never write new snapshots here: a missing or changed one fails.
 export INSTA_UPDATE=no
+# The integration tests are one binary (tests/it); pass e.g. `--test it render::` to run
+# one topic. Tests use as many threads as the machine has cores (libtest's default).
 cargo test --all-targets --no-fail-fast "$@"

@@ -1,7 +1,7 @@
 //! Command-line types (clap). Parsing only; `app.rs` decides what they mean.
 //!
 //! Every argument that reads the environment sets `hide_env_values`: `--help` must never
-//! print a value (DATABASE_URL may carry a password; `tests/cli_security.rs` checks).
+//! print a value (DATABASE_URL may carry a password; `tests/it/cli_security.rs` checks).
 
 use std::path::PathBuf;
 

@@ -6,9 +6,9 @@
 //!
 //! Chromium is required: without it this test fails (never skips) and says how to get it.
 
-mod browser;
-mod common;
-mod fonts;
+use crate::browser;
+use crate::common;
+use crate::fonts;
 
 use std::path::PathBuf;
 use std::process::Command;

@@ -6,10 +6,10 @@
 //!
 //! Chromium is required: without it this test fails (never skips) and says how to get it.
 
-mod browser;
-mod common;
-mod fonts;
-mod services;
+use crate::browser;
+use crate::common;
+use crate::fonts;
+use crate::services;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

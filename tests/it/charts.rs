@@ -1,7 +1,7 @@
 //! Charts: every one drawn, non-blank, in both formats, with no system fonts.
 
-mod common;
-mod services;
+use crate::common;
+use crate::services;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -208,9 +208,10 @@ fn charts_render_with_no_system_fonts() {
     let empty = tempfile::tempdir().expect("temp dir");
     let exe = std::env::current_exe().expect("test binary");
     let output = Command::new(exe)
+        // The test's full name in the one integration-test binary (tests/it/main.rs).
         .args([
             "--exact",
-            "charts_render_with_no_system_fonts",
+            "charts::charts_render_with_no_system_fonts",
             "--nocapture",
         ])
         .env_clear()

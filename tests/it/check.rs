@@ -5,7 +5,7 @@
 //! `#[sqlx::test]` gives each test a fresh database with ./migrations applied to
 //! `public`; team schemas are made of views or copies of those tables.
 
-mod cli_support;
+use crate::cli_support;
 
 use serde_json::Value;
 use sqlx::{Executor, PgPool};
@@ -610,8 +610,8 @@ async fn the_summary_speaks_chinese_with_lang_zh_cn(pool: PgPool) {
 }
 
 /// `schema/check.schema.json` is generated from the `CheckResult` type; this fails when
-/// the committed file is stale. Regenerate with `AIKPI_UPDATE_SCHEMA=1 cargo test --test
-/// check committed`.
+/// the committed file is stale. Regenerate with `AIKPI_UPDATE_SCHEMA=1 cargo test --test it
+/// check::committed`.
 #[test]
 fn committed_check_schema_is_current() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schema/check.schema.json");
@@ -622,6 +622,6 @@ fn committed_check_schema_is_current() {
     let committed = std::fs::read_to_string(path).unwrap_or_default();
     assert!(
         committed == schema,
-        "schema/check.schema.json is stale: run `AIKPI_UPDATE_SCHEMA=1 cargo test --test check committed` and commit it"
+        "schema/check.schema.json is stale: run `AIKPI_UPDATE_SCHEMA=1 cargo test --test it check::committed` and commit it"
     );
 }

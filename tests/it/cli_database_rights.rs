@@ -2,7 +2,7 @@
 //! 15): a schema the role may not use is not "missing", and a role's or a database's own
 //! CONNECTION LIMIT is not the server's `max_connections`. Exit code 3, one paragraph.
 
-mod cli_support;
+use crate::cli_support;
 
 use cli_support::*;
 use sqlx::{Executor, PgPool};

@@ -1,7 +1,7 @@
 //! SPEC §7.8 through the command line: `[display_names]` is checked when the
 //! configuration is read, so an unknown table is a config error (exit 2) naming it.
 
-mod cli_support;
+use crate::cli_support;
 
 use cli_support::*;
 

@@ -6,7 +6,7 @@
 //! `#[sqlx::test]` gives each test a fresh database with ./migrations applied
 //! (DATABASE_URL must point at PostgreSQL; without it these tests fail, never skip).
 
-mod cli_support;
+use crate::cli_support;
 
 use cli_support::*;
 use sqlx::{Executor, PgPool};
@@ -114,7 +114,7 @@ async fn allow_empty_writes_the_report_of_an_empty_month(pool: PgPool) {
 fn an_aggregates_file_whose_month_is_empty_names_the_nearest_month_in_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let mut sample: serde_json::Value =
-        serde_json::from_str(include_str!("../samples/aggregates.json")).unwrap();
+        serde_json::from_str(include_str!("../../samples/aggregates.json")).unwrap();
     let months = sample["months"].as_array_mut().unwrap();
     let last = months.len() - 1;
     months[last]["conversations"]["total"] = 0.into();

@@ -5,9 +5,9 @@
 //! failure class, snapshot-tested (as casey/just does): a changed word is a reviewed
 //! snapshot diff, not an unnoticed drift.
 
-mod cli_support;
-mod services;
-mod support;
+use crate::cli_support;
+use crate::services;
+use crate::support;
 
 use std::path::Path;
 

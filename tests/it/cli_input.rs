@@ -5,7 +5,7 @@
 //! The month tests that read a database use `#[sqlx::test]` (DATABASE_URL must point at
 //! PostgreSQL; without it they fail, never skip).
 
-mod cli_support;
+use crate::cli_support;
 
 use cli_support::*;
 use sqlx::{Executor, PgPool};

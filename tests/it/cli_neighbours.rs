@@ -5,8 +5,8 @@
 //! `#[sqlx::test]` gives each database test a fresh database with ./migrations applied
 //! (DATABASE_URL must point at PostgreSQL; without it these tests fail, never skip).
 
-mod cli_support;
-mod services;
+use crate::cli_support;
+use crate::services;
 
 use std::path::Path;
 use std::process::Output;

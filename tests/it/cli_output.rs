@@ -5,8 +5,8 @@
 //! The full-disk and read-only cases mount a tiny tmpfs, which needs root (CI runs the
 //! tests as root); without it they fail, never skip.
 
-mod cli_support;
-mod services;
+use crate::cli_support;
+use crate::services;
 
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;

@@ -5,8 +5,8 @@
 //!
 //! `#[sqlx::test]` gives each test a fresh database with ./migrations applied.
 
-mod cli_support;
-mod services;
+use crate::cli_support;
+use crate::services;
 
 use std::process::Command;
 

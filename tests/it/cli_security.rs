@@ -9,7 +9,7 @@
 //! `#[sqlx::test]` gives each test a fresh database with ./migrations applied
 //! (DATABASE_URL must point at PostgreSQL; without it these tests fail, never skip).
 
-mod cli_support;
+use crate::cli_support;
 
 use std::io::Read;
 use std::path::Path;

@@ -5,9 +5,9 @@
 //! `bash .ci/run` installs both. Without them this test fails: a skipped test would
 //! let a broken document ship. Set `AIKPI_DOCX_KEEP=DIR` to keep the .docx and .pdf.
 
-mod docx_fixture;
-mod fonts;
-mod services;
+use crate::docx_fixture;
+use crate::fonts;
+use crate::services;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

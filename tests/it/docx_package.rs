@@ -1,8 +1,8 @@
 //! report.docx as a package: styles, headings, the four layer tables, one embedded PNG
 //! per chart, callouts and banners — checked in the OOXML itself.
 
-mod common;
-mod docx_fixture;
+use crate::common;
+use crate::docx_fixture;
 
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read};

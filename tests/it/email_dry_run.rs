@@ -1,8 +1,8 @@
 //! `--email-dry-run FILE.eml`: the exact message, written without any network, and
 //! byte-for-byte reproducible for the same inputs and clock.
 
-mod services;
-mod support;
+use crate::services;
+use crate::support;
 
 use aikpi::config::SmtpSecurity;
 use aikpi::deliver::email::{self, EmailAttachment};

@@ -1,8 +1,8 @@
 //! Sending failures against a real SMTP server on loopback: each becomes the right
 //! `EmailError`, one paragraph that names the server and never the password.
 
-mod services;
-mod support;
+use crate::services;
+use crate::support;
 
 use aikpi::config::{EmailSettings, SmtpSecurity};
 use aikpi::deliver::email::{self, EmailError, SmtpPassword};

@@ -2,7 +2,7 @@
 //! with a login, implicit TLS, and an explicit plaintext relay. The captured message is
 //! parsed back and checked part by part.
 
-mod support;
+use crate::support;
 
 use aikpi::config::SmtpSecurity;
 use aikpi::deliver::email::{self, SmtpPassword};

@@ -8,9 +8,9 @@
 //! `cluster_support::slow_schema_sql`) only for the query of the phase under test: the
 //! gate looks at the query text (`current_query()`), so the other reads pass at once.
 
-mod cli_support;
-mod cluster_support;
-mod services;
+use crate::cli_support;
+use crate::cluster_support;
+use crate::services;
 
 use std::path::Path;
 use std::process::{Child, Stdio};

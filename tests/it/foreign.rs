@@ -4,9 +4,8 @@
 //! the same rows give, on one connection or several (docs/SCALING.md says why both agree
 //! and when they would not).
 
-mod cli_support;
-mod cluster_support;
-mod services;
+use crate::cli_support;
+use crate::cluster_support;
 
 use cli_support::*;
 use cluster_support::*;

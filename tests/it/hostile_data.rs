@@ -3,7 +3,7 @@
 //! 1e-30 and a sentiment of 1e-30 are all values the contract's columns allow. The
 //! aggregates carry them exactly, the report is written, nothing panics.
 
-mod cli_support;
+use crate::cli_support;
 
 use cli_support::*;
 use sqlx::{Executor, PgPool};

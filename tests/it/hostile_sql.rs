@@ -9,7 +9,7 @@
 //! Each test gets a fresh database with ./migrations applied, as the superuser of
 //! DATABASE_URL: the rollup and the report run with the most rights there are.
 
-mod cli_support;
+use crate::cli_support;
 
 use cli_support::*;
 use sqlx::{Connection, Executor, PgPool};

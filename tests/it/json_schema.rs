@@ -4,7 +4,7 @@
 //! (`schema/check.schema.json`). The schemas are generated from the types; this proves
 //! that what the command line writes is what they promise.
 
-mod cli_support;
+use crate::cli_support;
 
 use std::path::Path;
 

@@ -2,8 +2,8 @@
 //! the data's own names and the terms Chinese teams keep in Latin letters, and every
 //! label reads the same in every format of a language.
 
-mod cli_support;
-mod common;
+use crate::cli_support;
+use crate::common;
 
 use std::io::Read;
 

@@ -3,8 +3,8 @@
 //! runs into one `--out` at the same time leave exactly one run's set (see also
 //! `tests/cli_output.rs`, which does the same with the sample).
 
-mod cli_support;
-mod services;
+use crate::cli_support;
+use crate::services;
 
 use std::path::Path;
 use std::process::Stdio;

@@ -2,7 +2,7 @@
 //! user would (print the views, run them), passes `aikpi check` and reports the metered
 //! LLM cost computed by hand from the fixture.
 
-mod cli_support;
+use crate::cli_support;
 
 use serde_json::Value;
 use sqlx::{Executor, PgPool};

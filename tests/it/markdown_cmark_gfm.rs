@@ -4,8 +4,8 @@
 //!
 //! `cmark-gfm` is required: without it this test fails (never skips) and says how to get it.
 
-mod common;
-mod services;
+use crate::common;
+use crate::services;
 
 use std::io::Write;
 use std::process::{Command, Stdio};

@@ -2,7 +2,7 @@
 //! they are not read and their metrics are `not_measured` in every output; undeclared,
 //! a missing one stops the report and names the switch.
 
-mod cli_support;
+use crate::cli_support;
 
 use std::path::Path;
 

@@ -5,7 +5,7 @@
 //! the move changed no byte; a change of wording or layout shows here as a diff to
 //! review (`cargo insta review`).
 
-mod common;
+use crate::common;
 
 use std::io::Read;
 

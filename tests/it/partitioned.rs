@@ -6,8 +6,8 @@
 //! `#[sqlx::test]` gives each test a fresh database with ./migrations applied to
 //! `public` (the plain layout); the partitioned layout goes into schema `parts`.
 
-mod cli_support;
-mod services;
+use crate::cli_support;
+use crate::services;
 
 use std::collections::BTreeSet;
 use std::time::Instant;
@@ -224,19 +224,19 @@ async fn plans_read_only_the_partitions_of_the_window(pool: PgPool) {
         at("2026-11-01T00:00:00Z"),
     ];
     let explain = |sql: &str| format!("EXPLAIN (FORMAT JSON) {sql}");
-    let facts = include_str!("../src/source/sql/conversations_facts.sql")
+    let facts = include_str!("../../src/source/sql/conversations_facts.sql")
         .replace(
             "/*EXACT_SUMS*/",
-            include_str!("../src/source/sql/exact_sums.sql"),
+            include_str!("../../src/source/sql/exact_sums.sql"),
         )
         .replace("/*IS_REAL*/", "$4")
         .replace(
             "/*SENTIMENT_UNITS*/",
-            include_str!("../src/source/sql/sentiment_units.sql"),
+            include_str!("../../src/source/sql/sentiment_units.sql"),
         );
-    let frt = include_str!("../src/source/sql/conversations_frt.sql")
+    let frt = include_str!("../../src/source/sql/conversations_frt.sql")
         .replace("/*PERCENTILES*/", "count(f.frt)");
-    let llm_usage = include_str!("../src/source/sql/llm_usage.sql");
+    let llm_usage = include_str!("../../src/source/sql/llm_usage.sql");
 
     let mut plans = Vec::new();
     plans.push((
@@ -282,7 +282,7 @@ async fn plans_read_only_the_partitions_of_the_window(pool: PgPool) {
 
     // A read of one month (a report after `aikpi rollup`) has its own LLM usage query.
     let month: serde_json::Value = sqlx::query_scalar(&explain(include_str!(
-        "../src/source/sql/llm_usage_month.sql"
+        "../../src/source/sql/llm_usage_month.sql"
     )))
     .bind(&bounds[1..])
     .fetch_one(&mut *conn)

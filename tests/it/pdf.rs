@@ -3,7 +3,7 @@
 //! `pdftotext`, `pdftoppm`) and `qpdf`. They are installed by scripts/test.sh; a missing
 //! one fails the test.
 
-mod cli_support;
+use crate::cli_support;
 
 use std::path::Path;
 use std::process::Command;

@@ -878,7 +878,7 @@ async fn returns_are_the_same_whatever_the_pairs_hash(pool: PgPool) {
                FROM generate_series(1, 3000) g) s",
     )
     .await;
-    const RETURNS_SQL: &str = include_str!("../src/source/sql/conversations_returns.sql");
+    const RETURNS_SQL: &str = include_str!("../../src/source/sql/conversations_returns.sql");
     type Row = (i32, bool, Option<String>, Option<String>, i64, i64, i64);
     let returns = |pair: &'static str, bounds: Vec<DateTime<Utc>>| {
         let pool = pool.clone();

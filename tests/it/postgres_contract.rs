@@ -3,7 +3,7 @@
 //! `#[sqlx::test]` reads DATABASE_URL at run time and gives each test a fresh database
 //! with ./migrations applied; without a reachable PostgreSQL these tests fail.
 
-mod database;
+use crate::database;
 
 use std::time::Duration;
 

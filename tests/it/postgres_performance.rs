@@ -10,7 +10,7 @@
 //!
 //! `#[sqlx::test]` gives each test a fresh database with ./migrations applied.
 
-mod database;
+use crate::database;
 
 use bigdecimal::BigDecimal;
 use chrono::{DateTime, Duration, Utc};

@@ -4,7 +4,7 @@
 //! `#[sqlx::test]` gives this test a fresh database (DATABASE_URL must point at a
 //! PostgreSQL whose role may create databases); without one the test fails.
 
-mod database;
+use crate::database;
 
 use sqlx::PgPool;
 
@@ -12,7 +12,7 @@ use aikpi::aggregates::Aggregates;
 use aikpi::seed::{seed, SeedOptions};
 use aikpi::source::postgres::{connect, read_aggregates, AggregatesRequest};
 
-const SAMPLE: &str = include_str!("../samples/aggregates.json");
+const SAMPLE: &str = include_str!("../../samples/aggregates.json");
 
 #[sqlx::test]
 async fn the_postgres_path_on_the_recorded_seed_reproduces_the_sample_exactly(pool: PgPool) {

@@ -1,8 +1,8 @@
 //! report.md, report.html, report.json and report-notion.zip from the fixed fixture:
 //! snapshots, structure, escaping of database strings, the published JSON Schema.
 
-mod common;
-mod services;
+use crate::common;
+use crate::services;
 
 use std::collections::BTreeSet;
 use std::io::Read;
@@ -323,7 +323,7 @@ fn report_json_is_the_review_unrounded() {
 }
 
 /// `schema/report.schema.json` is generated from the `Review` type; this fails when the
-/// committed file is stale. Regenerate with `AIKPI_UPDATE_SCHEMA=1 cargo test --test render`.
+/// committed file is stale. Regenerate with `AIKPI_UPDATE_SCHEMA=1 cargo test --test it render::`.
 #[test]
 fn committed_json_schema_is_current() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schema/report.schema.json");
@@ -334,7 +334,7 @@ fn committed_json_schema_is_current() {
     let committed = std::fs::read_to_string(path).unwrap_or_default();
     assert!(
         committed == schema,
-        "schema/report.schema.json is stale: run `AIKPI_UPDATE_SCHEMA=1 cargo test --test render` and commit it"
+        "schema/report.schema.json is stale: run `AIKPI_UPDATE_SCHEMA=1 cargo test --test it render::` and commit it"
     );
     let value: serde_json::Value = serde_json::from_str(&schema).expect("schema is JSON");
     assert_eq!(value["title"], "Review");

@@ -392,7 +392,7 @@ fn annotations_are_listed_by_date_and_marked_inside_the_trend() {
 #[test]
 fn the_shipped_sample_has_a_change_within_noise_that_its_summary_does_not_list() {
     let sample: Aggregates =
-        serde_json::from_str(include_str!("../samples/aggregates.json")).unwrap();
+        serde_json::from_str(include_str!("../../samples/aggregates.json")).unwrap();
     let r = reviewed_with(sample.months, &ReviewSettings::default());
     // October's AI touch rate moved by −0.00002: chance, not a setback.
     let touch = &r.metrics[&MetricId::AiTouchRate];

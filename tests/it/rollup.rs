@@ -6,7 +6,7 @@
 //!
 //! `#[sqlx::test]` gives each test a fresh database with ./migrations applied.
 
-mod cli_support;
+use crate::cli_support;
 
 use std::time::Duration;
 

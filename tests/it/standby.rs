@@ -7,9 +7,8 @@
 //! Both reports of a comparison go through one TCP proxy pointed at either server, so the
 //! source URL recorded in report.json is the same.
 
-mod cli_support;
-mod cluster_support;
-mod services;
+use crate::cli_support;
+use crate::cluster_support;
 
 use std::path::Path;
 use std::process::Stdio;

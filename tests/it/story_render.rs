@@ -3,7 +3,7 @@
 //! table whose rows add up to its total — on the sample and on the fixture with
 //! triggered traps, in both languages.
 
-mod common;
+use crate::common;
 
 use std::io::Read;
 
@@ -113,7 +113,7 @@ fn xml_text(xml: &str) -> String {
 /// The sample shipped in `samples/`, reviewed as `report --sample` does.
 fn shipped_sample() -> Review {
     let aggregates: aikpi::aggregates::Aggregates =
-        serde_json::from_str(include_str!("../samples/aggregates.json")).expect("the sample");
+        serde_json::from_str(include_str!("../../samples/aggregates.json")).expect("the sample");
     aikpi::review::review(
         &aggregates,
         &aikpi::review::settings::ReviewSettings::default(),

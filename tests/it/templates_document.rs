@@ -2,7 +2,7 @@
 //! document existed (against `view`) renders the same report as the built-ins, and a new
 //! template can walk `document.sections` with the shipped block macros.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

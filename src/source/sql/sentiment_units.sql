@@ -6,7 +6,7 @@
 -- `v::numeric` is v printed with 6 significant digits (float4_numeric uses "%.6g"). For v
 -- in [10^-k, 10^(1-k)) that is round-half-even of v × 10^(5+k), and v × 10^(5+k) is exact
 -- in float8 for k <= 7 (a 24-bit mantissa times 5^12 < 2^53), so round() of it is exactly
--- the printed digits, scaled here to the common unit. tests/postgres_performance.rs checks
+-- the printed digits, scaled here to the common unit. tests/it/postgres_performance.rs checks
 -- it against `::numeric` on the server itself.
 CASE
     WHEN c.negative_sentiment::float8 >= 0.1::float8 THEN round(c.negative_sentiment::float8 * 1e6)::int8 * 1000000

@@ -4,8 +4,6 @@
 //!
 //! Chromium is required: without it these tests fail (never skip) and say how to get it.
 
-#![allow(dead_code)] // each test file uses its own part of this module
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
@@ -283,6 +281,8 @@ pub fn print_to_pdf(page: &str, dir: &Path, name: &str, env: &[(&str, &Path)]) -
 
 /// One word poppler found on a PDF page, with its box in points.
 #[derive(Debug)]
+// `page` and `text` are read only through Debug, in the failure messages.
+#[allow(dead_code)]
 pub struct PdfWord {
     pub page: usize,
     pub page_width: f64,

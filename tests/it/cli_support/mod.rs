@@ -3,10 +3,7 @@
 //! snapshots of an output folder, the URL of a `#[sqlx::test]` database, and the checks
 //! every failure must pass (one paragraph, the exit code of SPEC §5, `--out` untouched).
 
-#![allow(dead_code)]
-
-#[path = "../database/mod.rs"]
-mod database;
+use crate::database;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

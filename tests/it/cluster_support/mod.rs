@@ -6,8 +6,6 @@
 //! (`pg_ctl stop -m immediate`) and deleted when dropped — also when the test fails or
 //! panics. The machine's main server and its configuration are never touched.
 
-#![allow(dead_code)]
-
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};

@@ -4,8 +4,6 @@
 //!
 //! Everything is fixed, the clock included, so snapshots never move with the date.
 
-#![allow(dead_code)]
-
 use std::collections::BTreeMap;
 
 use aikpi::aggregates::{

@@ -5,8 +5,6 @@
 //! no `llm` ledger line), 50 conversations are still open (provisional), and a few rows
 //! break the data contract.
 
-#![allow(dead_code)] // each test binary uses a different part of the fixture
-
 use std::collections::BTreeMap;
 use std::str::FromStr;
 

@@ -2,8 +2,6 @@
 //! limit and, past it, fails the test with a message saying what it waited for. A test
 //! on a loaded 2-core machine may be slow; it must never hang the suite.
 
-#![allow(dead_code)]
-
 use std::io::Read;
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
@@ -13,20 +11,6 @@ use std::time::{Duration, Instant};
 /// How long a test waits for a program or a peer before it fails: generous, because a
 /// loaded 2-core machine is slow, and finite, because a hang must end as a failure.
 pub const PATIENCE: Duration = Duration::from_secs(180);
-
-/// Polls `ready` every 50 ms until it is true; fails after `limit` naming `what` it
-/// waited for.
-#[track_caller]
-pub fn wait_until(what: &str, limit: Duration, mut ready: impl FnMut() -> bool) {
-    let deadline = Instant::now() + limit;
-    while !ready() {
-        assert!(
-            Instant::now() < deadline,
-            "waited {limit:?} for {what}, in vain"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
 
 /// A free loopback port (bound, then released, so nothing listens on it until a test
 /// starts a server there).
