@@ -59,13 +59,6 @@ fn console_messages(stderr: &[u8]) -> Vec<String> {
         .collect()
 }
 
-fn unescape(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&amp;", "&")
-}
-
 #[test]
 fn report_html_renders_in_headless_chromium() {
     let review = common::fixture_review();
@@ -127,7 +120,7 @@ if (document.readyState === 'complete') aikpiProbe(); else window.addEventListen
     let json = dom
         .split_once("AIKPI_PROBE_START")
         .and_then(|(_, rest)| rest.split_once("AIKPI_PROBE_END"))
-        .map(|(json, _)| unescape(json))
+        .map(|(json, _)| crate::common::decode_entities(json))
         .unwrap_or_else(|| {
             panic!(
                 "probe did not run; DOM tail: {}",
@@ -201,7 +194,7 @@ fn probe(
     let json = dom
         .split_once("AIKPI_PROBE_START")
         .and_then(|(_, rest)| rest.split_once("AIKPI_PROBE_END"))
-        .map(|(json, _)| unescape(json))
+        .map(|(json, _)| crate::common::decode_entities(json))
         .unwrap_or_else(|| {
             panic!(
                 "{name}: the probe did not finish; DOM tail: {}",

@@ -62,15 +62,6 @@ impl Tmpfs {
             .unwrap();
         assert!(status.success());
     }
-
-    fn remount_read_only(&self) {
-        let status = StdCommand::new("mount")
-            .args(["-o", "remount,ro"])
-            .arg(&self.path)
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
 }
 
 impl Drop for Tmpfs {
@@ -133,7 +124,7 @@ fn a_read_only_out_folder_leaves_the_previous_set_intact() {
     let dir = tempfile::tempdir().unwrap();
     let disk = Tmpfs::mount(dir.path(), "disk", "8m");
     let previous = PreviousReport::make(&disk.path.join("report"));
-    disk.remount_read_only();
+    disk.remount("ro");
     let output = aikpi()
         .args(["report", "--sample", "--out"])
         .arg(&previous.out)

@@ -40,7 +40,7 @@ fn assert_clear(err: &EmailError, port: u16) -> String {
 #[test]
 fn no_server_on_the_port() {
     support::require_tools();
-    let port = support::closed_port();
+    let port = crate::services::free_port();
     let settings = support::settings(port, SmtpSecurity::StartTls, None, Some(USER));
     let err = send(&settings, Some(PASSWORD));
     assert!(matches!(err, EmailError::Unreachable { .. }), "{err:?}");
@@ -194,7 +194,7 @@ fn a_refused_recipient_is_named_and_nothing_is_sent() {
 #[test]
 fn a_missing_password_variable_is_named_before_connecting() {
     let mut settings = support::settings(
-        support::closed_port(),
+        crate::services::free_port(),
         SmtpSecurity::StartTls,
         None,
         Some(USER),

@@ -91,16 +91,6 @@ fn zip_entry(bytes: &[u8], name: &str) -> String {
     text
 }
 
-fn decode_entities(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#x27;", "'")
-        .replace("&#x2F;", "/")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
-}
-
 /// Text nodes and `alt`/`title` texts of an HTML page, without `<style>`.
 fn html_text(page: &str) -> String {
     let mut out = String::new();
@@ -124,7 +114,7 @@ fn html_text(page: &str) -> String {
         }
     }
     out.push_str(rest);
-    decode_entities(&out)
+    crate::common::decode_entities(&out)
 }
 
 /// The text of a Markdown document as a reader sees it (escapes resolved).
@@ -154,7 +144,7 @@ fn docx_text(bytes: &[u8]) -> String {
         }
         out.push('\n');
     }
-    decode_entities(&out)
+    crate::common::decode_entities(&out)
 }
 
 fn svg_text(svg: &str) -> String {
@@ -162,7 +152,9 @@ fn svg_text(svg: &str) -> String {
         .skip(1)
         .filter_map(|piece| {
             let body = &piece[piece.find('>')? + 1..];
-            Some(decode_entities(&body[..body.find("</text>")?]))
+            Some(crate::common::decode_entities(
+                &body[..body.find("</text>")?],
+            ))
         })
         .collect::<Vec<_>>()
         .join("\n")

@@ -5,6 +5,7 @@
 //! with ./migrations applied; without a reachable PostgreSQL these tests fail (they never
 //! skip).
 
+use crate::common::dec;
 use bigdecimal::BigDecimal;
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
@@ -20,10 +21,6 @@ fn ts(s: &str) -> DateTime<Utc> {
 }
 
 fn month(s: &str) -> Month {
-    s.parse().unwrap()
-}
-
-fn dec(s: &str) -> Decimal {
     s.parse().unwrap()
 }
 

@@ -2,6 +2,7 @@
 //! summary, segments, drivers, workload and annotations. No database: the aggregates are
 //! the boundary (the statistics themselves are unit-tested in `review::noise`).
 
+use crate::common::dec;
 use std::str::FromStr;
 
 use aikpi::aggregates::{
@@ -15,10 +16,6 @@ use aikpi::review::{review, Review, ReviewContext, Savings, Significance};
 use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-
-fn dec(s: &str) -> Decimal {
-    Decimal::from_str(s).unwrap()
-}
 
 /// Money and sentiment sums are exact at any size (`BigDecimal`).
 fn big(s: &str) -> BigDecimal {

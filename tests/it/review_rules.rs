@@ -1,13 +1,13 @@
 //! The review's rules on hand-made aggregates: exact thresholds, ranges, missing months,
 //! the three traps. No database: aggregates are the boundary.
 
-use std::str::FromStr;
+use crate::common::dec;
+use crate::common::healthy_month as healthy;
 
 use aikpi::aggregates::{
     Aggregates, EndingAggregates, LedgerLine, MonthAggregates, SourceInfo,
     AGGREGATES_FORMAT_VERSION,
 };
-use aikpi::period::Month;
 use aikpi::review::metrics::MetricId;
 use aikpi::review::settings::ReviewSettings;
 use aikpi::review::status::{Movement, Status};
@@ -15,11 +15,6 @@ use aikpi::review::traps::TrapReason;
 use aikpi::review::{review, Review, ReviewContext, SettlingNote};
 use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
-use rust_decimal::Decimal;
-
-fn dec(s: &str) -> Decimal {
-    Decimal::from_str(s).unwrap()
-}
 
 /// Money and sentiment sums are exact at any size (`BigDecimal`).
 fn big(s: &str) -> BigDecimal {
@@ -45,50 +40,6 @@ fn line(category: &str, amount: &str) -> LedgerLine {
         category: category.into(),
         amount: big(amount),
     }
-}
-
-/// A month of 20 conversations whose every metric is comfortably on target.
-fn healthy(month: &str) -> MonthAggregates {
-    let m: Month = month.parse().unwrap();
-    let (start, end) = m.bounds(chrono_tz::UTC);
-    let mut a = MonthAggregates::empty(m, start, end);
-    let c = &mut a.conversations;
-    c.total = 20;
-    c.ai_participated = 20;
-    c.closed = 20;
-    c.deflected = 12;
-    c.naive_deflected = 14;
-    c.returned_24h = 1;
-    c.handoffs.total = 5;
-    c.handoffs.by_ai = 3;
-    c.handoffs.by_user = 2;
-    c.first_response.measured = 20;
-    c.first_response.p50_seconds = Some(1.2);
-    c.first_response.p90_seconds = Some(2.5);
-    c.handle_time.measured = 20;
-    c.handle_time.total_micros = dec("6000000000"); // 20 × 300 s
-    c.csat_ai.rated = 10;
-    c.csat_ai.sum = 45;
-    c.csat_human.rated = 4;
-    c.csat_human.sum = 19;
-    c.sentiment.scored = 20;
-    c.sentiment.sum = big("4.0");
-    c.closed_rating_prompted = 20;
-    c.endings.insert("resolved".into(), ending(15, 15, 8, 38));
-    c.endings.insert("user_left".into(), ending(5, 5, 2, 7));
-    c.channels.insert("web".into(), 20);
-    a.llm_usage.calls = 60;
-    a.llm_usage.cost = big("10.00");
-    a.ledger = vec![
-        line("infra", "20.00"),
-        line("labor", "70.00"),
-        line("llm", "10.00"),
-    ];
-    a.kb_evals.evaluated = 10;
-    a.kb_evals.top1_hits = 9;
-    a.reply_edits.edited = 4;
-    a.reply_edits.fed_back = 3;
-    a
 }
 
 fn aggregates(months: Vec<MonthAggregates>) -> Aggregates {

@@ -3,6 +3,7 @@
 //! move without the caveat is listed (so the caveat is what removed it). Also §7.2's
 //! unknown ending and the typed trap ids.
 
+use crate::common::dec;
 use std::str::FromStr;
 
 use aikpi::aggregates::{
@@ -16,11 +17,6 @@ use aikpi::review::settings::ReviewSettings;
 use aikpi::review::traps::TrapId;
 use aikpi::review::{review, Caveat, Review, ReviewContext};
 use bigdecimal::BigDecimal;
-use rust_decimal::Decimal;
-
-fn dec(s: &str) -> Decimal {
-    Decimal::from_str(s).unwrap()
-}
 
 fn big(s: &str) -> BigDecimal {
     BigDecimal::from_str(s).unwrap()

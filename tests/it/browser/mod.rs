@@ -99,13 +99,6 @@ pub fn run_chromium_env(page: &Path, extra: &[&str], env: &[(&str, &Path)]) -> O
     output
 }
 
-fn unescape(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&amp;", "&")
-}
-
 /// Measures the page it runs in (`aikpiLayout()`): the viewport's width, the document's scroll width,
 /// every element box that reaches past the viewport without a scrolling box around it,
 /// every table or figure wider than its container without one, every element that
@@ -217,7 +210,7 @@ pub fn probe_at(
     let json = dom
         .split_once("AIKPI_PROBE_START")
         .and_then(|(_, rest)| rest.split_once("AIKPI_PROBE_END"))
-        .map(|(json, _)| unescape(json))
+        .map(|(json, _)| crate::common::decode_entities(json))
         .unwrap_or_else(|| {
             panic!(
                 "{name}: the probe did not finish; DOM tail: {}",
@@ -331,7 +324,7 @@ pub fn pdf_words(pdf: &Path) -> Vec<PdfWord> {
                 page_width,
                 x_min: attr(tag, "xMin"),
                 x_max: attr(tag, "xMax"),
-                text: unescape(text),
+                text: crate::common::decode_entities(text),
             });
         }
     }
@@ -372,7 +365,7 @@ pub fn header_cells(page: &str) -> Vec<String> {
                 _ => {}
             }
         }
-        cells.push(unescape(&text));
+        cells.push(crate::common::decode_entities(&text));
         rest = &after[close..];
     }
     cells

@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+/// A reachable address where nothing listens (bound, then released).
+pub use crate::services::free_port as closed_port;
 use assert_cmd::Command;
 use sqlx::PgPool;
 
@@ -165,14 +167,6 @@ pub fn db_name(pool: &PgPool) -> String {
         .get_database()
         .expect("a test database")
         .to_string()
-}
-
-/// A reachable address where nothing listens (bound, then released).
-pub fn closed_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
-    port
 }
 
 /// One conversation row in `schema.conversations`, SQL text for the tests' fixtures.

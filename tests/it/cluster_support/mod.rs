@@ -6,6 +6,7 @@
 //! (`pg_ctl stop -m immediate`) and deleted when dropped — also when the test fails or
 //! panics. The machine's main server and its configuration are never touched.
 
+use crate::services::free_port;
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -31,12 +32,6 @@ hot_standby = on
 autovacuum = off
 log_line_prefix = '%m [%p] %a '
 ";
-
-/// A free loopback port (bound, then released).
-pub fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
-    listener.local_addr().expect("its address").port()
-}
 
 /// Runs `program` of [`PG_BIN`] as the `postgres` user; panics with its output on failure.
 fn run_as_postgres(program: &str, args: &[&str]) -> Output {

@@ -28,12 +28,12 @@ pub const SPECIAL_CATEGORY: &str = "cloud_services <img src=x onerror=alert(2)> 
 
 const TZ: chrono_tz::Tz = chrono_tz::Europe::Berlin;
 
-fn dec(s: &str) -> Decimal {
+pub fn dec(s: &str) -> Decimal {
     s.parse().expect("fixture decimal")
 }
 
 /// Money and sentiment sums are exact at any size (`BigDecimal`).
-fn big(s: &str) -> BigDecimal {
+pub fn big(s: &str) -> BigDecimal {
     s.parse().expect("a decimal")
 }
 
@@ -643,4 +643,80 @@ pub fn fixture_drilldown_review() -> Review {
         },
     ];
     r
+}
+
+/// A month of 20 conversations whose every metric is comfortably on target (the review
+/// rules' and the email tests' base month).
+pub fn healthy_month(label: &str) -> MonthAggregates {
+    let m: Month = label.parse().unwrap();
+    let (start, end) = m.bounds(chrono_tz::UTC);
+    let mut a = MonthAggregates::empty(m, start, end);
+    let c = &mut a.conversations;
+    c.total = 20;
+    c.ai_participated = 20;
+    c.closed = 20;
+    c.deflected = 12;
+    c.naive_deflected = 14;
+    c.returned_24h = 1;
+    c.handoffs.total = 5;
+    c.handoffs.by_ai = 3;
+    c.handoffs.by_user = 2;
+    c.first_response.measured = 20;
+    c.first_response.p50_seconds = Some(1.2);
+    c.first_response.p90_seconds = Some(2.5);
+    c.handle_time.measured = 20;
+    c.handle_time.total_micros = dec("6000000000");
+    c.csat_ai.rated = 10;
+    c.csat_ai.sum = 45;
+    c.csat_human.rated = 4;
+    c.csat_human.sum = 19;
+    c.sentiment.scored = 20;
+    c.sentiment.sum = big("4.0");
+    c.closed_rating_prompted = 20;
+    c.endings.insert("resolved".into(), ending(15, 15, 8, 38));
+    c.endings.insert("user_left".into(), ending(5, 5, 2, 7));
+    c.channels.insert("web".into(), 20);
+    a.llm_usage.calls = 60;
+    a.llm_usage.cost = big("10.00");
+    a.ledger = vec![
+        LedgerLine {
+            category: "infra".into(),
+            amount: big("20.00"),
+        },
+        LedgerLine {
+            category: "labor".into(),
+            amount: big("70.00"),
+        },
+        LedgerLine {
+            category: "llm".into(),
+            amount: big("10.00"),
+        },
+    ];
+    a.kb_evals.evaluated = 10;
+    a.kb_evals.top1_hits = 9;
+    a.reply_edits.edited = 4;
+    a.reply_edits.fed_back = 3;
+    a
+}
+
+/// The conversations of one ending: closed, prompted for a rating, rated, sum of ratings.
+fn ending(closed: i64, prompted: i64, rated: i64, sum: i64) -> EndingAggregates {
+    EndingAggregates {
+        closed,
+        rating_prompted: prompted,
+        ai_rated: rated,
+        ai_rating_sum: sum,
+    }
+}
+
+/// Text with the HTML entities aikpi and browsers write decoded (`&amp;` last, so an
+/// escaped entity stays one).
+pub fn decode_entities(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#x2F;", "/")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
 }

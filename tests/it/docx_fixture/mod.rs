@@ -5,8 +5,8 @@
 //! no `llm` ledger line), 50 conversations are still open (provisional), and a few rows
 //! break the data contract.
 
+use crate::common::dec;
 use std::collections::BTreeMap;
-use std::str::FromStr;
 
 use aikpi::aggregates::{
     Aggregates, EndingAggregates, LedgerLine, ModelUsage, MonthAggregates, SourceInfo,
@@ -24,10 +24,6 @@ use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
 use plotters::prelude::*;
 use rust_decimal::Decimal;
-
-fn dec(s: &str) -> Decimal {
-    Decimal::from_str(s).expect("fixture decimal")
-}
 
 /// Money and sentiment sums are exact at any size (`BigDecimal`).
 fn big(s: &str) -> BigDecimal {

@@ -4,29 +4,24 @@
 //! Missing tools make the tests FAIL with a message naming `scripts/test.sh`; they
 //! never skip, so a green run always means the email path was exercised for real.
 
+use crate::common::dec;
+use crate::common::healthy_month as month;
 use std::io::{BufRead, BufReader, Read};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::str::FromStr;
 use std::time::{Duration, Instant};
 
-use aikpi::aggregates::{
-    Aggregates, EndingAggregates, LedgerLine, MonthAggregates, SourceInfo,
-    AGGREGATES_FORMAT_VERSION,
-};
+use aikpi::aggregates::{Aggregates, LedgerLine, SourceInfo, AGGREGATES_FORMAT_VERSION};
 use aikpi::config::{EmailSettings, SmtpSecurity, SmtpServer};
 use aikpi::deliver::email::{self, EmailAttachment, EmailError};
 use aikpi::outputs::Chart;
 use aikpi::outputs::Templates;
-use aikpi::period::Month;
 use aikpi::presentation::Presentation;
 use aikpi::review::settings::ReviewSettings;
 use aikpi::review::{review, Review, ReviewContext};
 use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
 use mail_parser::{MessagePart, MimeHeaders, PartType};
-use rust_decimal::Decimal;
 use tempfile::TempDir;
 
 const PYTHON: &str = "/usr/bin/python3";
@@ -290,12 +285,6 @@ impl Drop for TestServer {
     }
 }
 
-/// A loopback port with nothing listening on it.
-pub fn closed_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
-}
-
 pub const USER: &str = "mbr-bot@example.com";
 pub const PASSWORD: &str = "s3cret-Pa55word-never-printed";
 
@@ -355,75 +344,9 @@ pub fn now() -> DateTime<Utc> {
     "2026-11-03T08:00:00Z".parse().unwrap()
 }
 
-fn dec(s: &str) -> Decimal {
-    Decimal::from_str(s).unwrap()
-}
-
 /// Money and sentiment sums are exact at any size (`BigDecimal`).
 fn big(s: &str) -> BigDecimal {
     s.parse().expect("a decimal")
-}
-
-fn ending(closed: i64, prompted: i64, rated: i64, sum: i64) -> EndingAggregates {
-    EndingAggregates {
-        closed,
-        rating_prompted: prompted,
-        ai_rated: rated,
-        ai_rating_sum: sum,
-    }
-}
-
-/// A month of 20 conversations, mostly on target.
-fn month(label: &str) -> MonthAggregates {
-    let m: Month = label.parse().unwrap();
-    let (start, end) = m.bounds(chrono_tz::UTC);
-    let mut a = MonthAggregates::empty(m, start, end);
-    let c = &mut a.conversations;
-    c.total = 20;
-    c.ai_participated = 20;
-    c.closed = 20;
-    c.deflected = 12;
-    c.naive_deflected = 14;
-    c.returned_24h = 1;
-    c.handoffs.total = 5;
-    c.handoffs.by_ai = 3;
-    c.handoffs.by_user = 2;
-    c.first_response.measured = 20;
-    c.first_response.p50_seconds = Some(1.2);
-    c.first_response.p90_seconds = Some(2.5);
-    c.handle_time.measured = 20;
-    c.handle_time.total_micros = dec("6000000000");
-    c.csat_ai.rated = 10;
-    c.csat_ai.sum = 45;
-    c.csat_human.rated = 4;
-    c.csat_human.sum = 19;
-    c.sentiment.scored = 20;
-    c.sentiment.sum = big("4.0");
-    c.closed_rating_prompted = 20;
-    c.endings.insert("resolved".into(), ending(15, 15, 8, 38));
-    c.endings.insert("user_left".into(), ending(5, 5, 2, 7));
-    c.channels.insert("web".into(), 20);
-    a.llm_usage.calls = 60;
-    a.llm_usage.cost = big("10.00");
-    a.ledger = vec![
-        LedgerLine {
-            category: "infra".into(),
-            amount: big("20.00"),
-        },
-        LedgerLine {
-            category: "labor".into(),
-            amount: big("70.00"),
-        },
-        LedgerLine {
-            category: "llm".into(),
-            amount: big("10.00"),
-        },
-    ];
-    a.kb_evals.evaluated = 10;
-    a.kb_evals.top1_hits = 9;
-    a.reply_edits.edited = 4;
-    a.reply_edits.fed_back = 3;
-    a
 }
 
 /// A two-month review with the 24h return rate missed (trap 1) and the LLM line
