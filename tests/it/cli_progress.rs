@@ -40,6 +40,8 @@ fn on_a_terminal(pool: &PgPool, extra: &str) -> String {
             .args(["-qec", &command, "/dev/null"])
             .env_clear()
             .env("PATH", services::SYSTEM_PATH)
+            // A terminal says what it is: without TERM (as from cron) progress stays off.
+            .env("TERM", "xterm")
             .env("AIKPI_NOW", NOW),
         RUN_LIMIT,
         "aikpi report under util-linux `script`",
