@@ -64,6 +64,12 @@ async fn intercom_conversations_mapped_onto_the_contract_give_the_hand_computed_
         "{check:#}"
     );
 
+    // Handed off when Fin routed conversation 3 to a team (+60 s), before Alice wrote.
+    assert_eq!(
+        mapping_support::handoff_offsets(&pool).await,
+        [("3".to_string(), 60)]
+    );
+
     let report = mapping_support::report(&url, &config, dir.path());
     let metric = |id: &str| report["metrics"][id]["value"].clone();
     // October holds 1, 2, 3, 4, 5, 6 and 8: seven conversations (9 is September's last

@@ -78,6 +78,13 @@ async fn zendesk_tickets_mapped_onto_the_contract_give_the_hand_computed_metrics
         "{check:#}"
     );
 
+    // Handed off when the AI agent routed the ticket (102: to a group at +60 s; 107:
+    // assigned to Bob at +120 s), before any person wrote.
+    assert_eq!(
+        mapping_support::handoff_offsets(&pool).await,
+        [("102".to_string(), 60), ("107".to_string(), 120)]
+    );
+
     let report = mapping_support::report(&url, &config, dir.path());
     let metric = |id: &str| report["metrics"][id]["value"].clone();
     // October: 101–107, seven tickets (108 is September's last second, 109 November's

@@ -121,3 +121,15 @@ pub fn assert_number(value: &Value, expected: f64, what: &str) {
         "{what}: {got}, expected {expected}"
     );
 }
+
+/// Each handed-off conversation of the view `team.conversations` with the seconds from
+/// its start to its handoff, by id.
+pub async fn handoff_offsets(pool: &PgPool) -> Vec<(String, i32)> {
+    sqlx::query_as(
+        "SELECT id, extract(epoch FROM handoff_at - started_at)::int
+         FROM team.conversations WHERE handoff_at IS NOT NULL ORDER BY id",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
