@@ -219,8 +219,8 @@ fn a_caveated_metric_is_read_with_care_and_never_a_biggest_move_in_any_format() 
                         "{name} ({language}): {title} is a biggest move: {moves:?}"
                     );
                 }
-                let sentence = view
-                    .story
+                let sentence = p
+                    .story(&review)
                     .read_with_care
                     .iter()
                     .find(|s| s.starts_with(title))

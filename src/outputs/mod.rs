@@ -302,7 +302,7 @@ pub fn render_one(
     templates: &Templates,
 ) -> Result<Vec<File>, FormatError> {
     let view = ReportView::new(review, presentation);
-    let document = Document::new(&view, presentation);
+    let document = Document::new(review, &view, presentation);
     output.render(&Input {
         review,
         presentation,
