@@ -224,11 +224,17 @@ pub const METRICS: [MetricDef; 13] = {
     ]
 };
 
+/// [`METRICS`] at one address, so a row can be lent out for good ([`MetricId::def`]).
+static TABLE: [MetricDef; METRICS.len()] = METRICS;
+
 // Row i of the table is the metric with discriminant i, so a lookup is an index.
 const _: () = {
     let mut i = 0;
     while i < METRICS.len() {
-        assert!(METRICS[i].id as usize == i, "METRICS must follow MetricId's order");
+        assert!(
+            METRICS[i].id as usize == i,
+            "METRICS must follow MetricId's order"
+        );
         i += 1;
     }
 };
@@ -292,7 +298,7 @@ impl MetricId {
 
     /// The metric's row of [`METRICS`].
     pub fn def(self) -> &'static MetricDef {
-        &METRICS[self as usize]
+        &TABLE[self as usize]
     }
 
     /// The id as written in JSON and config.

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::exact::{self, Exact};
-use super::metrics::{self, MetricId};
 pub use super::metrics::SEGMENT_METRICS;
+use super::metrics::{self, MetricId};
 use super::opt_f64;
 use crate::aggregates::{IssueAggregates, MonthAggregates, SegmentAggregates, SegmentCounts};
 
