@@ -343,8 +343,9 @@ async fn nulls_in_required_money_columns_and_repeated_ledger_lines_are_left_out_
     assert_eq!(quality["counts"]["null_in_required_column"], 4);
     assert!(
         md.contains(
-            "1 row has no llm_usage.model, a value the data contract requires; it is left out \
-             of everything that needs it."
+            // Markdown escapes the underscores of the column's name.
+            "1 row has no llm\\_usage.model, a value the data contract requires; it is left \
+             out of everything that needs it."
         ),
         "{md}"
     );
@@ -501,7 +502,7 @@ async fn infinite_timestamps_are_read_as_missing_and_counted(pool: PgPool) {
     }
     assert_eq!(quality["counts"]["infinite_timestamp"], 3);
     assert!(
-        md.contains("2 conversations have an infinite conversations.closed_at"),
+        md.contains("2 conversations have an infinite conversations.closed\\_at"),
         "{md}"
     );
 }
