@@ -97,8 +97,9 @@ pub struct MonthAggregates {
     pub money_quality: MoneyQuality,
 }
 
-/// `numeric` NaN and ±Infinity in `llm_usage.cost` and `cost_ledger.amount` (a view can
-/// deliver them): no sum holds them, so they are left out and counted.
+/// Values of `llm_usage` and `cost_ledger` outside the contract that a view can deliver:
+/// `numeric` NaN and ±Infinity (no sum holds them), NULLs in NOT NULL columns and ledger
+/// keys in several lines. Left out (or booked once) and counted.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MoneyQuality {
@@ -106,12 +107,40 @@ pub struct MoneyQuality {
     pub non_finite_costs: i64,
     /// Ledger rows whose amount is NaN or ±Infinity.
     pub non_finite_amounts: i64,
+    /// Metered calls with a NULL `cost`: in the calls and tokens, not in any cost.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub null_costs: i64,
+    /// Metered calls with a NULL `model`: in the totals, in no model's line.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub null_models: i64,
+    /// Ledger rows with a NULL `amount`: left out of their line's sum.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub null_amounts: i64,
+    /// Ledger rows with a NULL `category`: left out of the ledger.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub null_categories: i64,
+    /// Ledger rows repeating a (month, category) already read: identical rows are booked
+    /// once, different amounts added up.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub duplicate_ledger_lines: i64,
+}
+
+fn is_zero(n: &i64) -> bool {
+    *n == 0
 }
 
 impl MoneyQuality {
     /// Nothing was left out (the field is then not written).
     pub fn is_clean(&self) -> bool {
-        self.non_finite_costs == 0 && self.non_finite_amounts == 0
+        *self == Self::default()
+    }
+
+    /// Forgets the ledger's counts (the ledger is read again).
+    pub fn clear_ledger(&mut self) {
+        self.non_finite_amounts = 0;
+        self.null_amounts = 0;
+        self.null_categories = 0;
+        self.duplicate_ledger_lines = 0;
     }
 }
 
@@ -276,6 +305,18 @@ pub struct ConversationQuality {
     pub initiator_without_handoff: i64,
     /// `close_reason` set while `closed_at` is NULL.
     pub close_reason_while_open: i64,
+    /// `channel` NULL (outside the contract): in the month's counts, in no channel.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub null_channel: i64,
+    /// `closed_at` ±infinity, read as NULL (open).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub infinite_closed_at: i64,
+    /// `first_ai_reply_at` ±infinity, read as NULL (FRT not measured).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub infinite_first_ai_reply_at: i64,
+    /// `first_user_message_at` ±infinity, read as NULL (FRT not measured).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub infinite_first_user_message_at: i64,
 }
 
 /// One month's conversations by segment (SPEC §6.2).

@@ -552,7 +552,7 @@ fn render_outputs(
         Vec::new()
     };
     let view = ReportView::new(shown, presentation);
-    let document = Document::new(&view, presentation);
+    let document = Document::new(shown, &view, presentation);
     let input = outputs::Input {
         review,
         presentation,

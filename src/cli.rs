@@ -300,7 +300,7 @@ pub struct CheckArgs {
 /// `aikpi mapping`.
 #[derive(Debug, Args)]
 pub struct MappingArgs {
-    /// The source: litellm (docs/MAPPINGS.md).
+    /// The source: intercom, litellm or zendesk (docs/MAPPINGS.md).
     #[arg(value_name = "SOURCE")]
     pub source: String,
 

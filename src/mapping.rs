@@ -11,13 +11,29 @@ pub struct Mapping {
 }
 
 /// Every mapping shipped.
-pub const MAPPINGS: [Mapping; 1] = [Mapping {
-    source: "litellm",
-    files: &[(
-        "llm_usage.sql",
-        include_str!("../mappings/litellm/llm_usage.sql"),
-    )],
-}];
+pub const MAPPINGS: [Mapping; 3] = [
+    Mapping {
+        source: "intercom",
+        files: &[(
+            "conversations.sql",
+            include_str!("../mappings/intercom/conversations.sql"),
+        )],
+    },
+    Mapping {
+        source: "litellm",
+        files: &[(
+            "llm_usage.sql",
+            include_str!("../mappings/litellm/llm_usage.sql"),
+        )],
+    },
+    Mapping {
+        source: "zendesk",
+        files: &[(
+            "conversations.sql",
+            include_str!("../mappings/zendesk/conversations.sql"),
+        )],
+    },
+];
 
 /// Why a mapping cannot be printed (a usage error, exit 2).
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -92,7 +108,8 @@ mod tests {
     fn an_unknown_source_lists_the_shipped_ones() {
         assert_eq!(
             render("salesforce", "a", "b").unwrap_err().to_string(),
-            "there is no mapping for `salesforce`; aikpi ships mappings for: litellm"
+            "there is no mapping for `salesforce`; aikpi ships mappings for: intercom, litellm, \
+             zendesk"
         );
     }
 }

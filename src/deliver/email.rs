@@ -364,7 +364,7 @@ pub fn build_message(
 ) -> Result<Message, EmailError> {
     let review = summary.review;
     let view = ReportView::new(review, summary.presentation);
-    let document = Document::new(&view, summary.presentation);
+    let document = Document::new(review, &view, summary.presentation);
     let input = Input {
         review,
         presentation: summary.presentation,

@@ -89,8 +89,13 @@ pub struct Format {
     pub name: &'static str,
     /// What `aikpi help report` says of it, if anything.
     pub help: Option<&'static str>,
-    /// It shows the charts: they are drawn, and `charts/` written, before it.
+    /// It shows the charts: they are drawn before it.
     pub shows_charts: bool,
+    /// `charts/` (each chart as PNG and SVG) is written beside it: report.md links the
+    /// PNGs, and a reader of report.html or report.docx takes them for slides. The PDF
+    /// embeds its charts as vector graphics and asks for no files, so `--format pdf`
+    /// writes report.pdf alone.
+    pub writes_charts: bool,
     /// The outputs that write its files, in order.
     pub outputs: &'static [&'static (dyn Output + Sync)],
 }
@@ -108,30 +113,35 @@ pub static FORMATS: [Format; 5] = [
         name: "json",
         help: None,
         shows_charts: false,
+        writes_charts: false,
         outputs: &[&json::Json],
     },
     Format {
         name: "docx",
         help: Some("Word (report.docx): carries its charts into Lark, Word and Google Docs"),
         shows_charts: true,
+        writes_charts: true,
         outputs: &[&docx::WordDocument],
     },
     Format {
         name: "html",
         help: None,
         shows_charts: true,
+        writes_charts: true,
         outputs: &[&html::Html],
     },
     Format {
         name: "md",
         help: None,
         shows_charts: true,
+        writes_charts: true,
         outputs: &[&notion_zip::NotionZip, &markdown::Markdown],
     },
     Format {
         name: "pdf",
         help: Some("PDF (report.pdf): A4, the whole review, for printing and board packs"),
         shows_charts: true,
+        writes_charts: false,
         outputs: &[&pdf::Pdf],
     },
 ];
@@ -142,18 +152,18 @@ pub fn default_formats() -> &'static str {
     ALL.get_or_init(|| FORMATS.iter().map(|f| f.name).collect::<Vec<_>>().join(","))
 }
 
-/// The outputs that write `formats`, in rendering order: charts (when a format shows
-/// them) before the first format that shows them.
+/// The outputs that write `formats`, in rendering order: `charts/` (when a format
+/// writes it, [`Format::writes_charts`]) before the first format that does.
 pub fn selected(formats: &[&Format]) -> Vec<&'static dyn Output> {
     let mut out: Vec<&'static dyn Output> = Vec::new();
-    let mut charts_drawn = false;
+    let mut charts_written = false;
     for format in FORMATS
         .iter()
         .filter(|f| formats.iter().any(|w| w.name == f.name))
     {
-        if format.shows_charts && !charts_drawn {
+        if format.writes_charts && !charts_written {
             out.push(&charts::Charts);
-            charts_drawn = true;
+            charts_written = true;
         }
         out.extend(format.outputs.iter().map(|o| *o as &dyn Output));
     }
@@ -302,7 +312,7 @@ pub fn render_one(
     templates: &Templates,
 ) -> Result<Vec<File>, FormatError> {
     let view = ReportView::new(review, presentation);
-    let document = Document::new(&view, presentation);
+    let document = Document::new(review, &view, presentation);
     output.render(&Input {
         review,
         presentation,

@@ -17,8 +17,10 @@ use serde::Serialize;
 
 use super::chart_id::ChartId;
 use super::drilldown::SegmentTable;
+use super::story::StoryView;
 use super::view::{AboutLine, BannerView, CalloutView, LayerView, ReportView, SummaryView};
 use super::{Presentation, Words};
+use crate::review::Review;
 
 /// The whole report: its front matter, then its sections in reading order.
 #[derive(Debug, Clone, Serialize)]
@@ -327,8 +329,10 @@ fn columns(labels: &[&'static str]) -> Vec<Column> {
 }
 
 impl Document {
-    /// The document of a review, from the run's view of it (built once per run).
-    pub fn new(view: &ReportView, p: &Presentation) -> Self {
+    /// The document of a review, from the run's view of it (built once per run). The
+    /// story (SPEC §7's four answers) is worded here and nowhere else, so every format
+    /// and the email get the answers from the document.
+    pub fn new(review: &Review, view: &ReportView, p: &Presentation) -> Self {
         let w = p.words;
         let section = |id: SectionId, heading: &str, blocks: Vec<Block>| Section {
             id,
@@ -345,7 +349,11 @@ impl Document {
             generated_at: view.generated_at.clone(),
             banners: view.banners.clone(),
             sections: vec![
-                section(SectionId::Summary, w.executive_summary, summary(view, w)),
+                section(
+                    SectionId::Summary,
+                    w.executive_summary,
+                    summary(&p.story(review), view, w),
+                ),
                 section(SectionId::Traps, w.traps_heading, traps(view, w)),
                 section(SectionId::Metrics, w.metrics_heading, metrics(view, w)),
                 section(SectionId::Drivers, w.drivers_heading, drivers(view, w)),
@@ -383,9 +391,8 @@ impl Document {
 
 /// SPEC §7: the four answers first, in §1's order, then what to read with care, then the
 /// key figures.
-fn summary(view: &ReportView, w: &Words) -> Vec<Block> {
-    let mut blocks: Vec<Block> = view
-        .story
+fn summary(story: &StoryView, view: &ReportView, w: &Words) -> Vec<Block> {
+    let mut blocks: Vec<Block> = story
         .answers
         .iter()
         .map(|a| {
@@ -400,12 +407,12 @@ fn summary(view: &ReportView, w: &Words) -> Vec<Block> {
             })
         })
         .collect();
-    if !view.story.read_with_care.is_empty() {
+    if !story.read_with_care.is_empty() {
         blocks.push(Block::Heading(Heading {
             text: w.read_with_care.to_string(),
             anchor: Some("read-with-care"),
         }));
-        blocks.push(list(ListRole::ReadWithCare, &view.story.read_with_care));
+        blocks.push(list(ListRole::ReadWithCare, &story.read_with_care));
     }
     blocks.push(Block::KeyFigures(Box::new(view.summary.clone())));
     blocks

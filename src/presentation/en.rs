@@ -228,6 +228,12 @@ pub const EN: Words = Words {
     dq_kb_nothing_retrieved_one: "{count} retrieval check retrieved nothing; it counts as a miss in the KB hit rate.",
     dq_non_finite_value: "{count} metered costs or ledger amounts are not numbers (NaN or infinity); they are left out of every cost.",
     dq_non_finite_value_one: "{count} metered cost or ledger amount is not a number (NaN or infinity); it is left out of every cost.",
+    dq_null_in_required_column: "{count} rows have no {column}, a value the data contract requires; they are left out of everything that needs it.",
+    dq_null_in_required_column_one: "{count} row has no {column}, a value the data contract requires; it is left out of everything that needs it.",
+    dq_duplicate_ledger_lines: "{count} cost ledger lines repeat a month and category already booked; identical lines are booked once, different amounts are added up.",
+    dq_duplicate_ledger_lines_one: "{count} cost ledger line repeats a month and category already booked; an identical line is booked once, a different amount is added up.",
+    dq_infinite_timestamp: "{count} conversations have an infinite {column}; it is read as missing (an infinite close as still open).",
+    dq_infinite_timestamp_one: "{count} conversation has an infinite {column}; it is read as missing (an infinite close as still open).",
     // --- definitions and provenance
     definitions_heading: "Definitions",
     about_heading: "How this report was made",

@@ -150,6 +150,12 @@ impl Presentation {
 
     /// A data-quality note: what the count means and how the report treated it.
     pub fn quality_note(&self, kind: QualityKind, count: i64) -> String {
+        self.quality_note_on(kind, count, None)
+    }
+
+    /// A data-quality note about one column (`relation.column`), e.g. a NULL where the
+    /// contract requires a value.
+    fn quality_note_on(&self, kind: QualityKind, count: i64, column: Option<&str>) -> String {
         let w = self.words;
         // (one, many): English says "1 conversation has", "2 conversations have".
         let (one, many) = match kind {
@@ -193,9 +199,23 @@ impl Presentation {
                 (w.dq_kb_nothing_retrieved_one, w.dq_kb_nothing_retrieved)
             }
             QualityKind::NonFiniteValue => (w.dq_non_finite_value_one, w.dq_non_finite_value),
+            QualityKind::NullInRequiredColumn => (
+                w.dq_null_in_required_column_one,
+                w.dq_null_in_required_column,
+            ),
+            QualityKind::DuplicateLedgerLines => {
+                (w.dq_duplicate_ledger_lines_one, w.dq_duplicate_ledger_lines)
+            }
+            QualityKind::InfiniteTimestamp => {
+                (w.dq_infinite_timestamp_one, w.dq_infinite_timestamp)
+            }
         };
         let phrase = if count == 1 { one } else { many };
-        say!(phrase, count = self.count(count))
+        say!(
+            phrase,
+            count = self.count(count),
+            column = column.unwrap_or_default()
+        )
     }
 
     /// Every data-quality note of the review, in order.
@@ -204,7 +224,7 @@ impl Presentation {
             .data_quality
             .notes
             .iter()
-            .map(|n| self.quality_note(n.key, n.count))
+            .map(|n| self.quality_note_on(n.key, n.count, n.column.as_deref()))
             .collect()
     }
 

@@ -257,6 +257,12 @@ words! {
     dq_kb_nothing_retrieved_one,
     dq_non_finite_value,
     dq_non_finite_value_one,
+    dq_null_in_required_column,
+    dq_null_in_required_column_one,
+    dq_duplicate_ledger_lines,
+    dq_duplicate_ledger_lines_one,
+    dq_infinite_timestamp,
+    dq_infinite_timestamp_one,
     // definitions and provenance
     definitions_heading,
     about_heading,

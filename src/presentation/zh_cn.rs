@@ -282,6 +282,12 @@ pub const ZH_CN: Words = Words {
     dq_kb_nothing_retrieved_one: "{count} 条检索测试没有检索到任何文档；在知识库命中率中计为未命中。",
     dq_non_finite_value: "{count} 条计量成本或账目金额不是有限数字（非数值或无穷大）；已从所有成本中剔除。",
     dq_non_finite_value_one: "{count} 条计量成本或账目金额不是有限数字（非数值或无穷大）；已从所有成本中剔除。",
+    dq_null_in_required_column: "{count} 行缺少数据约定要求的 {column}；已从所有需要该值的计算中剔除。",
+    dq_null_in_required_column_one: "{count} 行缺少数据约定要求的 {column}；已从所有需要该值的计算中剔除。",
+    dq_duplicate_ledger_lines: "{count} 条成本台账记录与已入账的月份和类别重复；完全相同的记录只计一次，金额不同的记录相加。",
+    dq_duplicate_ledger_lines_one: "{count} 条成本台账记录与已入账的月份和类别重复；完全相同的记录只计一次，金额不同的记录相加。",
+    dq_infinite_timestamp: "{count} 个会话的 {column} 为无穷大；按缺失处理（关闭时间为无穷大的按未关闭处理）。",
+    dq_infinite_timestamp_one: "{count} 个会话的 {column} 为无穷大；按缺失处理（关闭时间为无穷大的按未关闭处理）。",
     // --- definitions and provenance
     definitions_heading: "指标定义",
     about_heading: "报告说明",

@@ -6,16 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::exact::{self, Exact};
-use super::metrics::MetricId;
+use super::metrics::{Counts, Formula, MetricId};
 use crate::aggregates::{MonthAggregates, SegmentCounts};
 
-/// The rates whose change is split into mix and rate (`drivers.<id>`).
-pub const DRIVER_METRICS: [MetricId; 4] = [
-    MetricId::AiTouchRate,
-    MetricId::DeflectionRate,
-    MetricId::HandoffRate,
-    MetricId::ReturnRate24h,
-];
+pub use super::metrics::DRIVER_METRICS;
 
 /// One rate's change, split (`drivers.<id>`; null when either month has no conversations).
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
@@ -50,13 +44,10 @@ pub struct ExactSplit {
     pub by_channel: Vec<(String, Exact, Exact)>,
 }
 
-/// The numerator of a driver rate in a segment.
+/// The numerator of a driver rate (a share of conversations) in a segment.
 fn count(id: MetricId, s: &SegmentCounts) -> Option<i64> {
-    match id {
-        MetricId::AiTouchRate => Some(s.ai_participated),
-        MetricId::DeflectionRate => Some(s.deflected),
-        MetricId::HandoffRate => Some(s.handoffs),
-        MetricId::ReturnRate24h => Some(s.returned_24h),
+    match id.def().formula {
+        Formula::ShareOfConversations(tally) => Some(s.tally(tally)),
         _ => None,
     }
 }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::exact::{self, Exact};
 use super::target::Target;
-use crate::aggregates::MonthAggregates;
+use crate::aggregates::{MonthAggregates, SegmentCounts};
 
 /// A metric identifier, as used in `report.json` and the config file.
 #[derive(
@@ -91,41 +91,219 @@ pub enum Unit {
     Money,
 }
 
+/// One row of the metric table: everything the review knows of a metric but its SQL.
+#[derive(Debug, Clone, Copy)]
+pub struct MetricDef {
+    pub id: MetricId,
+    /// The id as written in JSON and config (the serde name of `id`).
+    pub name: &'static str,
+    pub layer: Layer,
+    pub unit: Unit,
+    pub direction: Direction,
+    /// Counted among the framework's 12 (FRT p50 is shown beside p90 but not counted).
+    pub counted: bool,
+    /// The SPEC §1 default target, as the config file writes it.
+    pub default_target: &'static str,
+    /// How its counts make its value.
+    pub formula: Formula,
+    /// Shown per channel and per top issue (SPEC §6.2).
+    pub in_segments: bool,
+}
+
+/// How a metric's counts make its value. The month's value, the segments' values, the
+/// drivers' split and the noise test all read this, so a formula is written once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Formula {
+    /// `count / conversations`: a share of the conversations. Tested as a proportion
+    /// (SPEC §6.1) and split into channel mix and rate within channels (§6.3, a driver).
+    ShareOfConversations(Tally),
+    /// `count / n` over another population (KB evaluations, edited replies); tested as a
+    /// proportion, not held per segment.
+    ShareOf(Population),
+    /// `Σ / n`: a mean rating, score or duration; tested with Welch's t-test.
+    Mean(Measure),
+    /// A percentile of first response times, as PostgreSQL computes it; not tested.
+    Percentile(Percentile),
+    /// Total cost (LLM + infra + labor) / conversations; not tested (cost has no sample).
+    CostPerConversation,
+}
+
+/// The conversations a share of conversations counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tally {
+    AiParticipated,
+    Deflected,
+    Handoffs,
+    Returned24h,
+}
+
+/// A population of its own (not the conversations) and the part of it counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Population {
+    /// KB evaluations whose top result was right.
+    KbTop1Hits,
+    /// Edited replies fed back into training.
+    RepliesFedBack,
+}
+
+/// What a mean is taken of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    CsatAi,
+    CsatHuman,
+    Sentiment,
+    /// Handle time in seconds.
+    HandleTimeSeconds,
+}
+
+/// Which percentile of first response times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Percentile {
+    P90,
+    P50,
+}
+
+/// A row not held per segment (SPEC §6.2 lists the segment metrics).
+const fn not_in_segments(d: MetricDef) -> MetricDef {
+    MetricDef {
+        in_segments: false,
+        ..d
+    }
+}
+
+const fn row(
+    id: MetricId,
+    name: &'static str,
+    layer: Layer,
+    unit: Unit,
+    direction: Direction,
+    default_target: &'static str,
+    formula: Formula,
+) -> MetricDef {
+    MetricDef {
+        id,
+        name,
+        layer,
+        unit,
+        direction,
+        counted: true,
+        default_target,
+        formula,
+        in_segments: true,
+    }
+}
+
+/// The metric table (SPEC §1 and §3), in report order: layer by layer, in `MetricId`'s
+/// order (checked when compiling). Adding a metric is a row here plus its SQL (and its
+/// words: name and definition in the words tables).
+#[rustfmt::skip]
+pub const METRICS: [MetricDef; 13] = {
+    use Direction::*;
+    use Formula::{CostPerConversation, Mean, ShareOf, ShareOfConversations};
+    use Layer::*;
+    use MetricId as M;
+    use Unit::*;
+    [
+        row(M::AiTouchRate, "ai_touch_rate", Coverage, Ratio, HigherIsBetter, "> 0.95", ShareOfConversations(Tally::AiParticipated)),
+        row(M::FrtP90Seconds, "frt_p90_seconds", Coverage, Seconds, LowerIsBetter, "< 3", Formula::Percentile(Percentile::P90)),
+        MetricDef {
+            counted: false,
+            in_segments: false,
+            ..row(M::FrtP50Seconds, "frt_p50_seconds", Coverage, Seconds, LowerIsBetter, "< 3", Formula::Percentile(Percentile::P50))
+        },
+        row(M::AhtSeconds, "aht_seconds", Coverage, Seconds, LowerIsBetter, "lower than previous month", Mean(Measure::HandleTimeSeconds)),
+        row(M::DeflectionRate, "deflection_rate", Resolution, Ratio, CloserToRange, "0.45 to 0.70", ShareOfConversations(Tally::Deflected)),
+        row(M::HandoffRate, "handoff_rate", Resolution, Ratio, LowerIsBetter, "< 0.35", ShareOfConversations(Tally::Handoffs)),
+        row(M::ReturnRate24h, "return_rate_24h", Resolution, Ratio, LowerIsBetter, "< 0.10", ShareOfConversations(Tally::Returned24h)),
+        row(M::CsatAi, "csat_ai", Experience, Rating, HigherIsBetter, "> 4", Mean(Measure::CsatAi)),
+        row(M::CsatHuman, "csat_human", Experience, Rating, HigherIsBetter, "> 4.5", Mean(Measure::CsatHuman)),
+        row(M::NegativeSentiment, "negative_sentiment", Experience, Score, LowerIsBetter, "lower than previous month", Mean(Measure::Sentiment)),
+        not_in_segments(row(M::CostPerConversation, "cost_per_conversation", CostAndTraining, Money, LowerIsBetter, "lower than previous month", CostPerConversation)),
+        not_in_segments(row(M::KbHitRate, "kb_hit_rate", CostAndTraining, Ratio, HigherIsBetter, "> 0.80", ShareOf(Population::KbTop1Hits))),
+        not_in_segments(row(M::FeedbackLoopRate, "feedback_loop_rate", CostAndTraining, Ratio, HigherIsBetter, "> 0.50", ShareOf(Population::RepliesFedBack))),
+    ]
+};
+
+/// [`METRICS`] at one address, so a row can be lent out for good ([`MetricId::def`]).
+static TABLE: [MetricDef; METRICS.len()] = METRICS;
+
+// Row i of the table is the metric with discriminant i, so a lookup is an index.
+const _: () = {
+    let mut i = 0;
+    while i < METRICS.len() {
+        assert!(
+            METRICS[i].id as usize == i,
+            "METRICS must follow MetricId's order"
+        );
+        i += 1;
+    }
+};
+
+/// A subset of the table's rows (const fns cannot call a predicate).
+#[derive(Clone, Copy)]
+enum Rows {
+    All,
+    /// [`MetricDef::in_segments`].
+    Segments,
+    /// Shares of conversations: the drivers.
+    Drivers,
+}
+
+impl Rows {
+    const fn keep(self, d: &MetricDef) -> bool {
+        match self {
+            Rows::All => true,
+            Rows::Segments => d.in_segments,
+            Rows::Drivers => matches!(d.formula, Formula::ShareOfConversations(_)),
+        }
+    }
+
+    /// How many rows it keeps.
+    const fn count(self) -> usize {
+        let (mut i, mut n) = (0, 0);
+        while i < METRICS.len() {
+            if self.keep(&METRICS[i]) {
+                n += 1;
+            }
+            i += 1;
+        }
+        n
+    }
+
+    /// The ids of the rows it keeps, in table order (`N` is [`Rows::count`]).
+    const fn ids<const N: usize>(self) -> [MetricId; N] {
+        let mut out = [MetricId::AiTouchRate; N];
+        let (mut i, mut n) = (0, 0);
+        while i < METRICS.len() {
+            if self.keep(&METRICS[i]) {
+                out[n] = METRICS[i].id;
+                n += 1;
+            }
+            i += 1;
+        }
+        out
+    }
+}
+
+/// The metrics every segment carries (SPEC §6.2), in table order.
+pub const SEGMENT_METRICS: [MetricId; Rows::Segments.count()] = Rows::Segments.ids();
+
+/// The rates whose change is split into channel mix and rate (SPEC §6.3): the shares of
+/// conversations, in table order.
+pub const DRIVER_METRICS: [MetricId; Rows::Drivers.count()] = Rows::Drivers.ids();
+
 impl MetricId {
     /// Every id, in report order (layer by layer).
-    pub const ALL: [MetricId; 13] = [
-        MetricId::AiTouchRate,
-        MetricId::FrtP90Seconds,
-        MetricId::FrtP50Seconds,
-        MetricId::AhtSeconds,
-        MetricId::DeflectionRate,
-        MetricId::HandoffRate,
-        MetricId::ReturnRate24h,
-        MetricId::CsatAi,
-        MetricId::CsatHuman,
-        MetricId::NegativeSentiment,
-        MetricId::CostPerConversation,
-        MetricId::KbHitRate,
-        MetricId::FeedbackLoopRate,
-    ];
+    pub const ALL: [MetricId; METRICS.len()] = Rows::All.ids();
+
+    /// The metric's row of [`METRICS`].
+    pub fn def(self) -> &'static MetricDef {
+        &TABLE[self as usize]
+    }
 
     /// The id as written in JSON and config.
     pub fn as_str(self) -> &'static str {
-        match self {
-            MetricId::AiTouchRate => "ai_touch_rate",
-            MetricId::FrtP90Seconds => "frt_p90_seconds",
-            MetricId::FrtP50Seconds => "frt_p50_seconds",
-            MetricId::AhtSeconds => "aht_seconds",
-            MetricId::DeflectionRate => "deflection_rate",
-            MetricId::HandoffRate => "handoff_rate",
-            MetricId::ReturnRate24h => "return_rate_24h",
-            MetricId::CsatAi => "csat_ai",
-            MetricId::CsatHuman => "csat_human",
-            MetricId::NegativeSentiment => "negative_sentiment",
-            MetricId::CostPerConversation => "cost_per_conversation",
-            MetricId::KbHitRate => "kb_hit_rate",
-            MetricId::FeedbackLoopRate => "feedback_loop_rate",
-        }
+        self.def().name
     }
 
     /// Parses an id as written in JSON and config.
@@ -134,72 +312,147 @@ impl MetricId {
     }
 
     pub fn layer(self) -> Layer {
-        match self {
-            MetricId::AiTouchRate
-            | MetricId::FrtP90Seconds
-            | MetricId::FrtP50Seconds
-            | MetricId::AhtSeconds => Layer::Coverage,
-            MetricId::DeflectionRate | MetricId::HandoffRate | MetricId::ReturnRate24h => {
-                Layer::Resolution
-            }
-            MetricId::CsatAi | MetricId::CsatHuman | MetricId::NegativeSentiment => {
-                Layer::Experience
-            }
-            MetricId::CostPerConversation | MetricId::KbHitRate | MetricId::FeedbackLoopRate => {
-                Layer::CostAndTraining
-            }
-        }
+        self.def().layer
     }
 
     pub fn unit(self) -> Unit {
-        match self {
-            MetricId::FrtP90Seconds | MetricId::FrtP50Seconds | MetricId::AhtSeconds => {
-                Unit::Seconds
-            }
-            MetricId::CsatAi | MetricId::CsatHuman => Unit::Rating,
-            MetricId::NegativeSentiment => Unit::Score,
-            MetricId::CostPerConversation => Unit::Money,
-            _ => Unit::Ratio,
-        }
+        self.def().unit
     }
 
     pub fn direction(self) -> Direction {
-        match self {
-            MetricId::AiTouchRate
-            | MetricId::CsatAi
-            | MetricId::CsatHuman
-            | MetricId::KbHitRate
-            | MetricId::FeedbackLoopRate => Direction::HigherIsBetter,
-            MetricId::DeflectionRate => Direction::CloserToRange,
-            _ => Direction::LowerIsBetter,
-        }
+        self.def().direction
     }
 
     /// Counted among the framework's 12 (FRT p50 is shown beside p90 but not counted).
     pub fn counts_toward_twelve(self) -> bool {
-        self != MetricId::FrtP50Seconds
+        self.def().counted
     }
 
     /// The SPEC §1 default target.
     pub fn default_target(self) -> Target {
-        let t = |n: i64, d: i64| exact::ratio(n, d).expect("nonzero denominator");
-        match self {
-            MetricId::AiTouchRate => Target::Above(t(95, 100)),
-            MetricId::FrtP90Seconds | MetricId::FrtP50Seconds => Target::Below(t(3, 1)),
-            MetricId::AhtSeconds | MetricId::NegativeSentiment | MetricId::CostPerConversation => {
-                Target::LowerThanPrevious
-            }
-            MetricId::DeflectionRate => Target::Range {
-                min: t(45, 100),
-                max: t(70, 100),
-            },
-            MetricId::HandoffRate => Target::Below(t(35, 100)),
-            MetricId::ReturnRate24h => Target::Below(t(10, 100)),
-            MetricId::CsatAi => Target::Above(t(4, 1)),
-            MetricId::CsatHuman => Target::Above(t(45, 10)),
-            MetricId::KbHitRate => Target::Above(t(80, 100)),
-            MetricId::FeedbackLoopRate => Target::Above(t(50, 100)),
+        self.def()
+            .default_target
+            .parse()
+            .expect("the metric table's default targets parse (tested)")
+    }
+}
+
+/// The counts a value is made of, as a month and a segment (a channel, an issue) hold
+/// them: what [`Formula`]s other than [`Formula::ShareOf`] and
+/// [`Formula::CostPerConversation`] read.
+pub trait Counts {
+    /// The conversations.
+    fn conversations(&self) -> i64;
+    /// The conversations `tally` counts.
+    fn tally(&self, tally: Tally) -> i64;
+    /// `(n, Σ)` of `measure`, Σ in the metric's unit.
+    fn mean_parts(&self, measure: Measure) -> (i64, Exact);
+    /// The percentile, if measured (a segment holds p90 only).
+    fn percentile(&self, percentile: Percentile) -> Option<f64>;
+}
+
+/// Handle time is summed in µs; its metric is in seconds.
+fn micros_to_seconds(micros: rust_decimal::Decimal) -> Exact {
+    exact::decimal(micros) / exact::integer(1_000_000)
+}
+
+impl Counts for MonthAggregates {
+    fn conversations(&self) -> i64 {
+        self.conversations.total
+    }
+
+    fn tally(&self, tally: Tally) -> i64 {
+        let c = &self.conversations;
+        match tally {
+            Tally::AiParticipated => c.ai_participated,
+            Tally::Deflected => c.deflected,
+            Tally::Handoffs => c.handoffs.total,
+            Tally::Returned24h => c.returned_24h,
         }
+    }
+
+    fn mean_parts(&self, measure: Measure) -> (i64, Exact) {
+        let c = &self.conversations;
+        match measure {
+            Measure::CsatAi => (c.csat_ai.rated, exact::integer(c.csat_ai.sum)),
+            Measure::CsatHuman => (c.csat_human.rated, exact::integer(c.csat_human.sum)),
+            Measure::Sentiment => (c.sentiment.scored, exact::big_decimal(&c.sentiment.sum)),
+            Measure::HandleTimeSeconds => (
+                c.handle_time.measured,
+                micros_to_seconds(c.handle_time.total_micros),
+            ),
+        }
+    }
+
+    fn percentile(&self, percentile: Percentile) -> Option<f64> {
+        let frt = &self.conversations.first_response;
+        match percentile {
+            Percentile::P90 => frt.p90_seconds,
+            Percentile::P50 => frt.p50_seconds,
+        }
+    }
+}
+
+impl Counts for SegmentCounts {
+    fn conversations(&self) -> i64 {
+        self.conversations
+    }
+
+    fn tally(&self, tally: Tally) -> i64 {
+        match tally {
+            Tally::AiParticipated => self.ai_participated,
+            Tally::Deflected => self.deflected,
+            Tally::Handoffs => self.handoffs,
+            Tally::Returned24h => self.returned_24h,
+        }
+    }
+
+    fn mean_parts(&self, measure: Measure) -> (i64, Exact) {
+        match measure {
+            Measure::CsatAi => (self.csat_ai_rated, exact::integer(self.csat_ai_sum)),
+            Measure::CsatHuman => (self.csat_human_rated, exact::integer(self.csat_human_sum)),
+            Measure::Sentiment => (
+                self.sentiment_scored,
+                exact::big_decimal(&self.sentiment_sum),
+            ),
+            Measure::HandleTimeSeconds => (
+                self.handle_time_measured,
+                micros_to_seconds(self.handle_time_micros),
+            ),
+        }
+    }
+
+    fn percentile(&self, percentile: Percentile) -> Option<f64> {
+        match percentile {
+            Percentile::P90 => self.frt_p90_seconds,
+            // Segments are read with p90 only (SPEC §6.2).
+            Percentile::P50 => None,
+        }
+    }
+}
+
+/// The exact value of a formula over counts; `None` when its denominator is 0, or the
+/// formula needs more than counts hold ([`Formula::ShareOf`],
+/// [`Formula::CostPerConversation`]: the month's own).
+pub fn value_of(formula: Formula, counts: &impl Counts) -> Option<Exact> {
+    match formula {
+        Formula::ShareOfConversations(tally) => {
+            exact::ratio(counts.tally(tally), counts.conversations())
+        }
+        Formula::Mean(measure) => {
+            let (n, sum) = counts.mean_parts(measure);
+            exact::quotient(sum, exact::integer(n))
+        }
+        Formula::Percentile(p) => counts.percentile(p).and_then(exact::float),
+        Formula::ShareOf(_) | Formula::CostPerConversation => None,
+    }
+}
+
+/// `(count, n)` of a population of its own.
+pub fn population(population: Population, month: &MonthAggregates) -> (i64, i64) {
+    match population {
+        Population::KbTop1Hits => (month.kb_evals.top1_hits, month.kb_evals.evaluated),
+        Population::RepliesFedBack => (month.reply_edits.fed_back, month.reply_edits.edited),
     }
 }
 
@@ -255,28 +508,41 @@ impl CostComponents {
 /// The exact value of a metric for one month under the given cost categories;
 /// `None` when its denominator is 0 ("no data").
 pub fn value(id: MetricId, month: &MonthAggregates, costs: &CostComponents) -> Option<Exact> {
-    let c = &month.conversations;
-    match id {
-        MetricId::AiTouchRate => exact::ratio(c.ai_participated, c.total),
-        MetricId::FrtP90Seconds => c.first_response.p90_seconds.and_then(exact::float),
-        MetricId::FrtP50Seconds => c.first_response.p50_seconds.and_then(exact::float),
-        MetricId::AhtSeconds => exact::quotient(
-            exact::decimal(c.handle_time.total_micros),
-            exact::integer(c.handle_time.measured) * exact::integer(1_000_000),
-        ),
-        MetricId::DeflectionRate => exact::ratio(c.deflected, c.total),
-        MetricId::HandoffRate => exact::ratio(c.handoffs.total, c.total),
-        MetricId::ReturnRate24h => exact::ratio(c.returned_24h, c.total),
-        MetricId::CsatAi => exact::ratio(c.csat_ai.sum, c.csat_ai.rated),
-        MetricId::CsatHuman => exact::ratio(c.csat_human.sum, c.csat_human.rated),
-        MetricId::NegativeSentiment => exact::quotient(
-            exact::big_decimal(&c.sentiment.sum),
-            exact::integer(c.sentiment.scored),
-        ),
-        MetricId::CostPerConversation => exact::quotient(costs.total(), exact::integer(c.total)),
-        MetricId::KbHitRate => exact::ratio(month.kb_evals.top1_hits, month.kb_evals.evaluated),
-        MetricId::FeedbackLoopRate => {
-            exact::ratio(month.reply_edits.fed_back, month.reply_edits.edited)
+    match id.def().formula {
+        Formula::ShareOf(p) => {
+            let (count, n) = population(p, month);
+            exact::ratio(count, n)
+        }
+        Formula::CostPerConversation => {
+            exact::quotient(costs.total(), exact::integer(month.conversations.total))
+        }
+        formula => value_of(formula, month),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_default_target_in_the_table_parses() {
+        for def in METRICS {
+            assert!(
+                def.default_target.parse::<Target>().is_ok(),
+                "{}: {}",
+                def.name,
+                def.default_target
+            );
+        }
+    }
+
+    #[test]
+    fn the_table_names_match_the_serde_names() {
+        for id in MetricId::ALL {
+            assert_eq!(
+                serde_json::to_value(id).expect("serialises"),
+                serde_json::Value::String(id.as_str().to_string())
+            );
         }
     }
 }

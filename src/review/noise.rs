@@ -11,7 +11,7 @@ use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 
 use super::exact::{self, Exact};
-use super::metrics::MetricId;
+use super::metrics::{self, Counts, Formula, Measure, MetricId};
 use crate::aggregates::MonthAggregates;
 
 /// Whether a metric's month-over-month change is bigger than chance (`metrics.<id>.significance`).
@@ -94,69 +94,50 @@ pub fn assess(
     previous: Option<&MonthAggregates>,
     alpha: f64,
 ) -> Assessment {
-    if let Some(of) = proportion_of(id) {
-        rate(of(current), previous.map(of), alpha)
-    } else if let Some(of) = sample_of(id) {
-        mean(&of(current), previous.map(of).as_ref(), alpha)
+    let formula = id.def().formula;
+    if let Some(now) = proportion_of(formula, current) {
+        let before = previous.and_then(|p| proportion_of(formula, p));
+        rate(now, before, alpha)
+    } else if let Some(now) = sample_of(formula, current) {
+        let before = previous.and_then(|p| sample_of(formula, p));
+        mean(&now, before.as_ref(), alpha)
     } else {
         Assessment::NO_TEST
     }
 }
 
-type ProportionOf = fn(&MonthAggregates) -> Proportion;
-type SampleOf = fn(&MonthAggregates) -> Sample;
-
-fn proportion_of(id: MetricId) -> Option<ProportionOf> {
-    fn of_total(count: i64, m: &MonthAggregates) -> Proportion {
-        Proportion {
-            count,
-            n: m.conversations.total,
-        }
-    }
-    Some(match id {
-        MetricId::AiTouchRate => |m| of_total(m.conversations.ai_participated, m),
-        MetricId::DeflectionRate => |m| of_total(m.conversations.deflected, m),
-        MetricId::HandoffRate => |m| of_total(m.conversations.handoffs.total, m),
-        MetricId::ReturnRate24h => |m| of_total(m.conversations.returned_24h, m),
-        MetricId::KbHitRate => |m| Proportion {
-            count: m.kb_evals.top1_hits,
-            n: m.kb_evals.evaluated,
-        },
-        MetricId::FeedbackLoopRate => |m| Proportion {
-            count: m.reply_edits.fed_back,
-            n: m.reply_edits.edited,
-        },
+/// The metric's counts as a proportion, if its formula is a share (the metric table).
+fn proportion_of(formula: Formula, m: &MonthAggregates) -> Option<Proportion> {
+    let (count, n) = match formula {
+        Formula::ShareOfConversations(tally) => (m.tally(tally), m.conversations()),
+        Formula::ShareOf(population) => metrics::population(population, m),
         _ => return None,
-    })
+    };
+    Some(Proportion { count, n })
 }
 
-fn sample_of(id: MetricId) -> Option<SampleOf> {
-    fn rating(r: &crate::aggregates::RatingAggregates) -> Sample {
-        Sample {
-            n: r.rated,
-            sum: exact::integer(r.sum),
-            sum_squares: exact::integer(r.sum_squares),
-        }
-    }
-    Some(match id {
-        MetricId::CsatAi => |m| rating(&m.conversations.csat_ai),
-        MetricId::CsatHuman => |m| rating(&m.conversations.csat_human),
-        MetricId::NegativeSentiment => |m| Sample {
-            n: m.conversations.sentiment.scored,
-            sum: exact::big_decimal(&m.conversations.sentiment.sum),
-            sum_squares: exact::big_decimal(&m.conversations.sentiment.sum_squares),
-        },
-        // In seconds, the metric's unit: µs / 10⁶ and µs² / 10¹².
-        MetricId::AhtSeconds => |m| {
-            let h = &m.conversations.handle_time;
+/// The metric's counts as a sample, if its formula is a mean (the metric table): n and Σ
+/// as the value reads them, Σ of squares here (only the test needs it).
+fn sample_of(formula: Formula, m: &MonthAggregates) -> Option<Sample> {
+    let Formula::Mean(measure) = formula else {
+        return None;
+    };
+    let (n, sum) = m.mean_parts(measure);
+    let c = &m.conversations;
+    let sum_squares = match measure {
+        Measure::CsatAi => exact::integer(c.csat_ai.sum_squares),
+        Measure::CsatHuman => exact::integer(c.csat_human.sum_squares),
+        Measure::Sentiment => exact::big_decimal(&c.sentiment.sum_squares),
+        // In seconds², the square of the metric's unit: µs² / 10¹².
+        Measure::HandleTimeSeconds => {
             let micro = exact::integer(1_000_000);
-            Sample {
-                n: h.measured,
-                sum: exact::decimal(h.total_micros) / &micro,
-                sum_squares: exact::big_decimal(&h.sum_squares_micros) / (&micro * &micro),
-            }
-        },
-        _ => return None,
+            exact::big_decimal(&c.handle_time.sum_squares_micros) / (&micro * &micro)
+        }
+    };
+    Some(Sample {
+        n,
+        sum,
+        sum_squares,
     })
 }
 

@@ -33,6 +33,13 @@ pub struct QualityCounts {
     pub kb_nothing_retrieved: i64,
     /// Metered costs and ledger amounts that are NaN or ±Infinity (left out of the costs).
     pub non_finite_value: i64,
+    /// Rows with a NULL in a column the contract declares NOT NULL, every column together
+    /// (one note per column).
+    pub null_in_required_column: i64,
+    /// Ledger rows repeating a (month, category) already read.
+    pub duplicate_ledger_lines: i64,
+    /// Timestamps of ±infinity, read as NULL, every column together (one note per column).
+    pub infinite_timestamp: i64,
 }
 
 /// One data-quality note: which contract break, and how many rows. The words that say
@@ -42,6 +49,10 @@ pub struct QualityNote {
     /// The count's key in `counts`.
     pub key: QualityKind,
     pub count: i64,
+    /// The column the note is about, as `relation.column` (`null_in_required_column`,
+    /// `infinite_timestamp`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
 }
 
 /// Which data-quality count a note is about (its key in `counts`).
@@ -61,6 +72,9 @@ pub enum QualityKind {
     CloseReasonWhileOpen,
     KbNothingRetrieved,
     NonFiniteValue,
+    NullInRequiredColumn,
+    DuplicateLedgerLines,
+    InfiniteTimestamp,
 }
 
 /// Data quality of a month.
@@ -69,6 +83,24 @@ pub fn assess(month: &MonthAggregates) -> DataQuality {
     let total = month.conversations.total;
     let money = &month.money_quality;
     let non_finite = money.non_finite_costs + money.non_finite_amounts;
+    let infinite = [
+        ("conversations.closed_at", q.infinite_closed_at),
+        (
+            "conversations.first_ai_reply_at",
+            q.infinite_first_ai_reply_at,
+        ),
+        (
+            "conversations.first_user_message_at",
+            q.infinite_first_user_message_at,
+        ),
+    ];
+    let nulls = [
+        ("conversations.channel", q.null_channel),
+        ("llm_usage.model", money.null_models),
+        ("llm_usage.cost", money.null_costs),
+        ("cost_ledger.category", money.null_categories),
+        ("cost_ledger.amount", money.null_amounts),
+    ];
     let counts = QualityCounts {
         unclassified: q.unclassified,
         negative_first_response: q.negative_first_response,
@@ -83,6 +115,9 @@ pub fn assess(month: &MonthAggregates) -> DataQuality {
         close_reason_while_open: q.close_reason_while_open,
         kb_nothing_retrieved: month.kb_evals.nothing_retrieved,
         non_finite_value: non_finite,
+        null_in_required_column: nulls.iter().map(|(_, n)| n).sum(),
+        duplicate_ledger_lines: money.duplicate_ledger_lines,
+        infinite_timestamp: infinite.iter().map(|(_, n)| n).sum(),
     };
     let unclassified_share = (total > 0).then(|| q.unclassified as f64 / total as f64);
     let described: [(QualityKind, i64); 13] = [
@@ -112,10 +147,29 @@ pub fn assess(month: &MonthAggregates) -> DataQuality {
         ),
         (QualityKind::NonFiniteValue, non_finite),
     ];
+    let by_column = nulls
+        .into_iter()
+        .map(|(column, count)| (QualityKind::NullInRequiredColumn, count, Some(column)))
+        .chain(
+            infinite
+                .into_iter()
+                .map(|(column, count)| (QualityKind::InfiniteTimestamp, count, Some(column))),
+        );
     let notes = described
         .into_iter()
-        .filter(|(_, count)| *count > 0)
-        .map(|(key, count)| QualityNote { key, count })
+        .map(|(key, count)| (key, count, None))
+        .chain(by_column)
+        .chain([(
+            QualityKind::DuplicateLedgerLines,
+            money.duplicate_ledger_lines,
+            None,
+        )])
+        .filter(|(_, count, _)| *count > 0)
+        .map(|(key, count, column)| QualityNote {
+            key,
+            count,
+            column: column.map(str::to_string),
+        })
         .collect();
     DataQuality {
         counts,

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::exact::{self, Exact};
-use super::metrics::MetricId;
+pub use super::metrics::SEGMENT_METRICS;
+use super::metrics::{self, MetricId};
 use super::opt_f64;
 use crate::aggregates::{IssueAggregates, MonthAggregates, SegmentAggregates, SegmentCounts};
 
@@ -55,40 +56,15 @@ pub struct SegmentMetric {
     pub previous: Option<f64>,
 }
 
-/// The metrics every segment carries (SPEC §6.2), in report order.
-pub const SEGMENT_METRICS: [MetricId; 9] = [
-    MetricId::AiTouchRate,
-    MetricId::DeflectionRate,
-    MetricId::HandoffRate,
-    MetricId::ReturnRate24h,
-    MetricId::CsatAi,
-    MetricId::CsatHuman,
-    MetricId::NegativeSentiment,
-    MetricId::AhtSeconds,
-    MetricId::FrtP90Seconds,
-];
-
-/// The exact value of a segment metric (SPEC §3's definition restricted to the segment);
-/// `None` when its denominator is 0 or the metric is not one of [`SEGMENT_METRICS`].
+/// The exact value of a segment metric: the month's formula ([`metrics::METRICS`])
+/// over the segment's counts; `None` when its denominator is 0 or the metric is not one
+/// of [`SEGMENT_METRICS`].
 pub fn value(id: MetricId, s: &SegmentCounts) -> Option<Exact> {
-    match id {
-        MetricId::AiTouchRate => exact::ratio(s.ai_participated, s.conversations),
-        MetricId::DeflectionRate => exact::ratio(s.deflected, s.conversations),
-        MetricId::HandoffRate => exact::ratio(s.handoffs, s.conversations),
-        MetricId::ReturnRate24h => exact::ratio(s.returned_24h, s.conversations),
-        MetricId::CsatAi => exact::ratio(s.csat_ai_sum, s.csat_ai_rated),
-        MetricId::CsatHuman => exact::ratio(s.csat_human_sum, s.csat_human_rated),
-        MetricId::NegativeSentiment => exact::quotient(
-            exact::big_decimal(&s.sentiment_sum),
-            exact::integer(s.sentiment_scored),
-        ),
-        MetricId::AhtSeconds => exact::quotient(
-            exact::decimal(s.handle_time_micros),
-            exact::integer(s.handle_time_measured) * exact::integer(1_000_000),
-        ),
-        MetricId::FrtP90Seconds => s.frt_p90_seconds.and_then(exact::float),
-        _ => None,
+    let def = id.def();
+    if !def.in_segments {
+        return None;
     }
+    metrics::value_of(def.formula, s)
 }
 
 /// The segment metrics of this month's counts against last month's (`None`: the

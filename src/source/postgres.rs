@@ -42,6 +42,7 @@ pub use rollup::{rollup, RollupSummary, SkipReason};
 pub use stored::StoredMonths;
 
 const CONTRACT_SQL: &str = include_str!("sql/contract.sql");
+const CONVERSATIONS_READ_SQL: &str = include_str!("sql/conversations_read.sql");
 
 /// How long [`connect`] waits for the server before giving up (an unreachable host would
 /// otherwise hang for the operating system's TCP timeout).
@@ -174,8 +175,11 @@ impl SessionSchema {
     /// write right before a contract relation or a rollup object (`/*SCHEMA*/conversations`).
     /// The marker never stands inside a string literal: the quoted identifier may hold a
     /// `'`; objects named in text (`to_regclass`) take the name as a bind parameter.
+    /// Every `/*CONVERSATIONS*/` marker becomes `conversations` as the report reads it
+    /// (sql/conversations_read.sql: infinite timestamps read as NULL and flagged).
     pub fn qualify(&self, sql: &str) -> String {
-        sql.replace("/*SCHEMA*/", &format!("{}.", self.quoted))
+        sql.replace("/*CONVERSATIONS*/", CONVERSATIONS_READ_SQL.trim_end())
+            .replace("/*SCHEMA*/", &format!("{}.", self.quoted))
     }
 }
 

@@ -179,7 +179,7 @@ fn every_section_of_the_document_is_a_heading_1_in_its_order_in_both_languages()
     let review = common::fixture_drilldown_review();
     for language in Language::ALL {
         let p = Presentation::new(language);
-        let document = Document::new(&ReportView::new(&review, &p), &p);
+        let document = Document::new(&review, &ReportView::new(&review, &p), &p);
         let bytes = docx_fixture::render_docx_in(&review, &[], language).expect("render docx");
         let found: Vec<String> = headings(&text_part(&unzip(&bytes), "word/document.xml"))
             .into_iter()

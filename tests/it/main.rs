@@ -17,6 +17,7 @@ mod common;
 mod database;
 mod docx_fixture;
 mod fonts;
+mod mapping_support;
 mod services;
 mod support;
 
@@ -47,7 +48,9 @@ mod hostile_sql;
 mod json_schema;
 mod languages;
 mod load;
+mod mapping_intercom;
 mod mapping_litellm;
+mod mapping_zendesk;
 mod markdown_cmark_gfm;
 mod not_measured;
 mod outputs_unchanged;

@@ -88,6 +88,14 @@ fn every_face_of_the_bundled_fonts_loads_the_cjk_collection_included() {
 }
 
 #[test]
+fn the_bundled_fonts_are_parsed_once_per_process() {
+    let first = Fonts::bundled().unwrap();
+    let second = Fonts::bundled().unwrap();
+    // The same faces, not a second parse of the ~5 MB CJK collection.
+    assert!(std::ptr::eq(first, second));
+}
+
+#[test]
 fn a_damaged_font_is_a_clear_error() {
     let broken = FontFile {
         name: "NotoSans-Regular.ttf",
@@ -432,6 +440,18 @@ fn report_pdf_is_listed_in_the_manifest_of_written_files() {
         .find(|l| l.ends_with(" report.pdf"))
         .unwrap_or_else(|| panic!("report.pdf not in the manifest:\n{manifest}"));
     assert!(line.contains(&format!(" {} ", pdf.len())), "{line}");
+}
+
+#[test]
+fn format_pdf_alone_writes_report_pdf_and_no_chart_files() {
+    let (dir, _pdf) = report_pdf(&["--sample", "--format", "pdf"]);
+    let mut names: Vec<String> = std::fs::read_dir(dir.path().join("report"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    // The PDF carries its charts inside; the manifest is aikpi's record of what it wrote.
+    assert_eq!(names, [".aikpi-report", "report.pdf"]);
 }
 
 #[test]

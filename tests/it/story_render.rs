@@ -61,7 +61,7 @@ fn outputs(review: &Review, language: Language) -> Vec<(String, String)> {
         .expect("email text"),
     ));
     let view = ReportView::new(review, &p);
-    let document = aikpi::presentation::document::Document::new(&view, &p);
+    let document = aikpi::presentation::document::Document::new(review, &view, &p);
     let docx = render_docx(&document, &view.generated_iso, &p, &charts).expect("docx");
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("a zip");
     let mut xml = String::new();
@@ -219,8 +219,8 @@ fn a_caveated_metric_is_read_with_care_and_never_a_biggest_move_in_any_format() 
                         "{name} ({language}): {title} is a biggest move: {moves:?}"
                     );
                 }
-                let sentence = view
-                    .story
+                let story = p.story(&review);
+                let sentence = story
                     .read_with_care
                     .iter()
                     .find(|s| s.starts_with(title))

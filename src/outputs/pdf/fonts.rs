@@ -4,6 +4,11 @@
 //! WenQuanYi Micro Hei (`assets/fonts/wqy-microhei.ttc`, Apache 2.0) — the fonts the
 //! charts draw with, so a report reads the same on paper as in its charts. A font that
 //! does not load is an error here, before any layout, rather than boxes on the page.
+//!
+//! The bundled fonts are parsed once per process ([`Fonts::bundled`]): the CJK
+//! collection alone is ~5 MB, and a run renders the PDF once per language.
+
+use std::sync::OnceLock;
 
 use typst::foundations::Bytes;
 use typst::text::{Font, FontBook};
@@ -57,20 +62,46 @@ impl std::fmt::Debug for Fonts {
     }
 }
 
+/// Why a font could not be loaded: which file or family, and what is wrong with it.
+/// Kept apart from [`PdfError`] so the bundled fonts' outcome can be kept and told again.
+#[derive(Debug, Clone)]
+struct FontProblem {
+    name: String,
+    problem: String,
+}
+
+impl From<FontProblem> for PdfError {
+    fn from(p: FontProblem) -> Self {
+        PdfError::Font {
+            name: p.name,
+            problem: p.problem,
+        }
+    }
+}
+
 impl Fonts {
-    /// The bundled fonts.
-    pub fn bundled() -> Result<Self, PdfError> {
-        Self::load(&BUNDLED, &FAMILIES)
+    /// The bundled fonts, loaded on the first call and shared by every later one (a
+    /// damaged bundle gives the same error every time).
+    pub fn bundled() -> Result<&'static Self, PdfError> {
+        static LOADED: OnceLock<Result<Fonts, FontProblem>> = OnceLock::new();
+        LOADED
+            .get_or_init(|| Self::faces(&BUNDLED, &FAMILIES))
+            .as_ref()
+            .map_err(|p| p.clone().into())
     }
 
     /// Loads every face of every file (a `.ttc` collection holds several), and checks
     /// that each of `families` is among them.
     pub fn load(files: &[FontFile], families: &[&str]) -> Result<Self, PdfError> {
+        Self::faces(files, families).map_err(PdfError::from)
+    }
+
+    fn faces(files: &[FontFile], families: &[&str]) -> Result<Self, FontProblem> {
         let mut fonts = Vec::new();
         for file in files {
             let faces: Vec<Font> = Font::iter(Bytes::new(file.bytes)).collect();
             if faces.is_empty() {
-                return Err(PdfError::Font {
+                return Err(FontProblem {
                     name: file.name.to_string(),
                     problem: "it holds no font face Typst can read".to_string(),
                 });
@@ -80,7 +111,7 @@ impl Fonts {
         let book = FontBook::from_fonts(&fonts);
         for family in families {
             if !book.contains_family(&family.to_lowercase()) {
-                return Err(PdfError::Font {
+                return Err(FontProblem {
                     name: (*family).to_string(),
                     problem: "no bundled font file holds this family".to_string(),
                 });

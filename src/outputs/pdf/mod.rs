@@ -123,6 +123,5 @@ impl From<PdfError> for FormatError {
 
 /// Typesets `template` with `files` in its world (data, images) and the bundled fonts.
 pub fn typeset(job: Job<'_>) -> Result<Vec<u8>, PdfError> {
-    let fonts = fonts::Fonts::bundled()?;
-    world::compile(job, &fonts)
+    world::compile(job, fonts::Fonts::bundled()?)
 }

@@ -21,9 +21,11 @@ fn sample_review() -> Review {
     .expect("the sample reviews")
 }
 
-fn view_and_presentation(language: Language) -> (ReportView, Presentation) {
+fn view_and_presentation(language: Language) -> (Review, ReportView, Presentation) {
     let p = Presentation::new(language);
-    (ReportView::new(&sample_review(), &p), p)
+    let review = sample_review();
+    let view = ReportView::new(&review, &p);
+    (review, view, p)
 }
 
 fn charts_in(section: &Section) -> Vec<&ChartBlock> {
@@ -40,8 +42,8 @@ fn charts_in(section: &Section) -> Vec<&ChartBlock> {
 #[test]
 fn the_outline_is_twelve_sections_in_report_order_headed_in_the_language() {
     for language in Language::ALL {
-        let (view, p) = view_and_presentation(language);
-        let doc = Document::new(&view, &p);
+        let (review, view, p) = view_and_presentation(language);
+        let doc = Document::new(&review, &view, &p);
         let ids: Vec<SectionId> = doc.sections.iter().map(|s| s.id).collect();
         assert_eq!(
             ids,
@@ -74,8 +76,8 @@ fn the_outline_is_twelve_sections_in_report_order_headed_in_the_language() {
 
 #[test]
 fn every_chart_is_placed_once_and_the_drivers_chart_with_the_drivers() {
-    let (view, p) = view_and_presentation(Language::En);
-    let doc = Document::new(&view, &p);
+    let (review, view, p) = view_and_presentation(Language::En);
+    let doc = Document::new(&review, &view, &p);
     let placed: Vec<ChartId> = doc
         .sections
         .iter()
@@ -93,9 +95,9 @@ fn every_chart_is_placed_once_and_the_drivers_chart_with_the_drivers() {
 
 #[test]
 fn the_events_get_a_heading_and_a_numbered_list_only_when_there_are_events() {
-    let (mut view, p) = view_and_presentation(Language::En);
+    let (review, mut view, p) = view_and_presentation(Language::En);
     view.events.clear();
-    let doc = Document::new(&view, &p);
+    let doc = Document::new(&review, &view, &p);
     let trends = doc.section(SectionId::Trends).expect("trends");
     assert!(trends.blocks.iter().all(|b| matches!(b, Block::Chart(_))));
 
@@ -105,7 +107,7 @@ fn the_events_get_a_heading_and_a_numbered_list_only_when_there_are_events() {
         label: "new model".into(),
         text: "14 September 2026: new model".into(),
     }];
-    let doc = Document::new(&view, &p);
+    let doc = Document::new(&review, &view, &p);
     let trends = doc.section(SectionId::Trends).expect("trends");
     let tail: Vec<&Block> = trends.blocks.iter().skip(ChartId::ALL.len() - 1).collect();
     assert!(
@@ -119,14 +121,14 @@ fn the_events_get_a_heading_and_a_numbered_list_only_when_there_are_events() {
 
 #[test]
 fn the_parts_of_a_split_segment_table_make_one_block() {
-    let (mut view, p) = view_and_presentation(Language::En);
+    let (review, mut view, p) = view_and_presentation(Language::En);
     let table = view.segments.first().cloned().expect("a segment table");
     let mut first = table.clone();
     first.last = false;
     let mut second = table;
     second.first = false;
     view.segments = vec![first, second];
-    let doc = Document::new(&view, &p);
+    let doc = Document::new(&review, &view, &p);
     let segments = doc.section(SectionId::Segments).expect("segments");
     let tables: Vec<&SegmentTableBlock> = segments
         .blocks
@@ -142,8 +144,8 @@ fn the_parts_of_a_split_segment_table_make_one_block() {
 
 #[test]
 fn blocks_serialise_with_their_kind_beside_their_fields() {
-    let (view, p) = view_and_presentation(Language::En);
-    let doc = Document::new(&view, &p);
+    let (review, view, p) = view_and_presentation(Language::En);
+    let doc = Document::new(&review, &view, &p);
     let json = serde_json::to_value(&doc).expect("serialises");
     let traps = &json["sections"][1];
     assert_eq!(traps["id"], "traps");

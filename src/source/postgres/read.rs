@@ -284,21 +284,27 @@ impl ReturnRow {
 #[derive(FromRow)]
 struct LlmUsageRow {
     bucket: i32,
-    model: String,
+    /// NULL: the calls of a NULL `model` (outside the contract).
+    model: Option<String>,
     calls: i64,
     prompt_tokens: BigDecimal,
     completion_tokens: BigDecimal,
     cost: BigDecimal,
     background_cost: BigDecimal,
     non_finite_costs: i64,
+    null_costs: i64,
 }
 
 #[derive(FromRow)]
 struct LedgerRow {
     month: NaiveDate,
-    category: String,
+    /// NULL: the lines of a NULL `category` (outside the contract).
+    category: Option<String>,
     amount: BigDecimal,
     non_finite_amounts: i64,
+    null_amounts: i64,
+    /// Every line read for the key, identical ones included.
+    lines: i64,
 }
 
 #[derive(FromRow)]
@@ -450,6 +456,7 @@ pub(super) async fn read_window(
             month.segments = segments.and(month.segments.take());
             // Always read again below: no trigger watches the small relations.
             month.ledger.clear();
+            month.money_quality.clear_ledger();
             month.kb_evals = Default::default();
             month.reply_edits = Default::default();
         }
@@ -903,10 +910,12 @@ fn merge(
                     let by_ending = row.returned_deflection_by_ending();
                     c.returned_by_ending =
                         each_ending(c.returned_by_ending, by_ending, |a, b| a + b);
+                    // A NULL channel's conversations are in no channel's segment.
                     month
                         .segments
                         .as_mut()
-                        .map(|s| s.channels.entry(channel_name(row.channel)).or_default())
+                        .zip(row.channel)
+                        .map(|(s, channel)| s.channels.entry(channel).or_default())
                 } else {
                     month
                         .segments
@@ -933,8 +942,10 @@ fn merge(
                 };
                 if row.by_channel {
                     // The channel's counts come from the facts; only its p90 from here.
-                    let channel = segments.channels.entry(channel_name(row.channel));
-                    channel.or_default().frt_p90_seconds = row.frt_p90_seconds;
+                    if let Some(channel) = row.channel {
+                        let channel = segments.channels.entry(channel);
+                        channel.or_default().frt_p90_seconds = row.frt_p90_seconds;
+                    }
                     continue;
                 }
                 let s = issues[(row.bucket - 1) as usize]
@@ -965,18 +976,24 @@ fn merge(
         Output::LlmUsage(rows) => {
             for row in rows {
                 let month = bucket_month(months, row.bucket, "LLM usage")?;
-                month.money_quality.non_finite_costs += row.non_finite_costs;
+                let quality = &mut month.money_quality;
+                quality.non_finite_costs += row.non_finite_costs;
+                quality.null_costs += row.null_costs;
                 let usage = &mut month.llm_usage;
                 usage.calls += row.calls;
                 usage.prompt_tokens += row.prompt_tokens;
                 usage.completion_tokens += row.completion_tokens;
                 usage.cost += &row.cost;
                 usage.background_cost += row.background_cost;
-                usage.by_model.push(ModelUsage {
-                    model: row.model,
-                    calls: row.calls,
-                    cost: row.cost,
-                });
+                // A call without a model is still a call and a cost; it has no model's line.
+                match row.model {
+                    Some(model) => usage.by_model.push(ModelUsage {
+                        model,
+                        calls: row.calls,
+                        cost: row.cost,
+                    }),
+                    None => month.money_quality.null_models += row.calls,
+                }
             }
         }
         // Read for the whole window and merged by `merge_small`; a rollup-only job.
@@ -994,9 +1011,17 @@ fn merge_small(
 ) -> Result<(), SourceError> {
     for row in ledger {
         if let Some(month) = months.iter_mut().find(|m| m.month.first_day() == row.month) {
-            month.money_quality.non_finite_amounts += row.non_finite_amounts;
+            let quality = &mut month.money_quality;
+            let Some(category) = row.category else {
+                // A line of no category cannot be booked anywhere.
+                quality.null_categories += row.lines;
+                continue;
+            };
+            quality.non_finite_amounts += row.non_finite_amounts;
+            quality.null_amounts += row.null_amounts;
+            quality.duplicate_ledger_lines += row.lines - 1;
             month.ledger.push(LedgerLine {
-                category: row.category,
+                category,
                 amount: row.amount,
             });
         }
@@ -1031,6 +1056,9 @@ const SENTIMENT_VALID: i64 = 1024;
 const SENTIMENT_OUT_OF_RANGE: i64 = 2048;
 const FRUSTRATED: i64 = 4096;
 const HAS_CLOSE_REASON: i64 = 8192;
+const INFINITE_CLOSED_AT: i64 = 1 << 28;
+const INFINITE_FIRST_AI_REPLY_AT: i64 = 1 << 29;
+const INFINITE_FIRST_USER_MESSAGE_AT: i64 = 1 << 30;
 
 /// The issue segments of one month while they are read, by key.
 type IssueCounts = BTreeMap<Option<String>, SegmentCounts>;
@@ -1046,11 +1074,6 @@ fn issue_list(issues: IssueCounts) -> Vec<IssueAggregates> {
         list.rotate_left(1);
     }
     list
-}
-
-/// `channel` is NOT NULL in the contract; a view may still produce NULLs.
-fn channel_name(channel: Option<String>) -> String {
-    channel.unwrap_or_else(|| "(none)".to_string())
 }
 
 /// d² from the sums of d·hi and d·lo where d = hi·10⁶ + lo (see conversations_facts.sql).
@@ -1088,7 +1111,10 @@ fn add_fact(
     let human_csat = (key >> 16) & 0xf;
     let closed = has(CLOSED);
     let initiator = key & INITIATOR_MASK;
-    let channel = channel_name(row.channel);
+    // `channel` is NOT NULL in the contract; a view may still deliver NULLs. They are
+    // counted, and in no channel: a segment named after the absence would merge with a
+    // real channel of that name.
+    let channel = row.channel;
     let rating = |class: i64| (1..=5).contains(&class).then_some(class);
     let deflection_candidate = has(AI_PARTICIPATED) && !has(HANDED_OFF) && closed;
     let handle_time_measured = closed && !has(CLOSED_BEFORE_START);
@@ -1101,7 +1127,7 @@ fn add_fact(
         sentiment_sum += BigDecimal::new(digits, scale + 12);
     }
 
-    if let Some(segments) = month.segments.as_mut() {
+    if let Some((segments, channel)) = month.segments.as_mut().zip(channel.as_ref()) {
         let s = segments.channels.entry(channel.clone()).or_default();
         s.conversations += n;
         if has(AI_PARTICIPATED) {
@@ -1232,7 +1258,19 @@ fn add_fact(
             e.ai_rating_sum += r * n;
         }
     }
-    *c.channels.entry(channel).or_insert(0) += n;
+    match channel {
+        Some(channel) => *c.channels.entry(channel).or_insert(0) += n,
+        None => c.quality.null_channel += n,
+    }
+    if has(INFINITE_CLOSED_AT) {
+        c.quality.infinite_closed_at += n;
+    }
+    if has(INFINITE_FIRST_AI_REPLY_AT) {
+        c.quality.infinite_first_ai_reply_at += n;
+    }
+    if has(INFINITE_FIRST_USER_MESSAGE_AT) {
+        c.quality.infinite_first_user_message_at += n;
+    }
     Ok(())
 }
 

@@ -14,6 +14,9 @@
 -- conversation is counted by into one int8, computed once per row:
 --
 --   bits 32..  month bucket (1..n)
+--   bits 28-30 infinite timestamps, read as NULL (as conversations_read.sql reads them
+--              for the other queries): 28 closed_at, 29 first_ai_reply_at,
+--              30 first_user_message_at
 --   bits 24-27 ending: 0 open (or a close_reason outside the contract), 1 unknown (closed,
 --              NULL close_reason), 2 resolved, 3 user_left, 4 timeout, 5 agent_closed
 --   bits 20-23 ai_csat:    0 NULL, 1-5 the rating, 6 outside 1-5
@@ -79,15 +82,24 @@ FROM (
              WHEN cardinality($1::timestamptz[]) = 2 THEN 1
              ELSE width_bucket(c.started_at, $1::timestamptz[])
          END::int8 << 32)
-        | (CASE
-               WHEN c.closed_at IS NULL THEN 0
-               WHEN c.close_reason IS NULL THEN 1
-               WHEN c.close_reason = 'resolved' THEN 2
-               WHEN c.close_reason = 'user_left' THEN 3
-               WHEN c.close_reason = 'timeout' THEN 4
-               WHEN c.close_reason = 'agent_closed' THEN 5
-               ELSE 0
-           END::int8 << 24)
+        -- An infinite closed_at ('infinity', '-infinity': a view can deliver one) is no
+        -- time: read as NULL (open), as conversations_read.sql reads it for the other
+        -- queries, and flagged (bit 28). Tested here, in the branch of closed rows only:
+        -- one isfinite() a closed row instead of one at every use of the column.
+        | CASE
+              WHEN c.closed_at IS NULL THEN 0
+              WHEN NOT isfinite(c.closed_at) THEN 1::int8 << 28
+              ELSE 2
+                   | (CASE
+                          WHEN c.close_reason IS NULL THEN 1
+                          WHEN c.close_reason = 'resolved' THEN 2
+                          WHEN c.close_reason = 'user_left' THEN 3
+                          WHEN c.close_reason = 'timeout' THEN 4
+                          WHEN c.close_reason = 'agent_closed' THEN 5
+                          ELSE 0
+                      END::int8 << 24)
+                   | CASE WHEN c.closed_at < c.started_at THEN 512 ELSE 0 END
+          END
         | (CASE
                WHEN c.ai_csat IS NULL THEN 0
                WHEN c.ai_csat BETWEEN 1 AND 5 THEN c.ai_csat
@@ -99,7 +111,6 @@ FROM (
                ELSE 6
            END::int8 << 16)
         | CASE WHEN c.ai_participated THEN 1 ELSE 0 END
-        | CASE WHEN c.closed_at IS NOT NULL THEN 2 ELSE 0 END
         | CASE WHEN c.handoff_at IS NOT NULL THEN 4 ELSE 0 END
         | CASE
               WHEN c.handoff_initiator IS NULL THEN 0
@@ -109,12 +120,26 @@ FROM (
           END
         | CASE WHEN c.rating_prompted THEN 32 ELSE 0 END
         | CASE WHEN c.issue_key IS NULL THEN 64 ELSE 0 END
+        -- An infinite FRT timestamp: read as NULL (FRT not measured) and flagged (bits 29
+        -- and 30), tested only in the branches that compare the two.
         | CASE
-              WHEN c.first_ai_reply_at >= c.first_user_message_at THEN 128
-              WHEN c.first_ai_reply_at < c.first_user_message_at THEN 256
-              ELSE 0
+              WHEN c.first_ai_reply_at >= c.first_user_message_at THEN
+                  CASE
+                      WHEN isfinite(c.first_ai_reply_at) AND isfinite(c.first_user_message_at)
+                      THEN 128
+                      ELSE (CASE WHEN NOT isfinite(c.first_ai_reply_at) THEN 1::int8 << 29 ELSE 0 END
+                            | CASE WHEN NOT isfinite(c.first_user_message_at) THEN 1::int8 << 30 ELSE 0 END)
+                  END
+              WHEN c.first_ai_reply_at < c.first_user_message_at THEN
+                  CASE
+                      WHEN isfinite(c.first_ai_reply_at) AND isfinite(c.first_user_message_at)
+                      THEN 256
+                      ELSE (CASE WHEN NOT isfinite(c.first_ai_reply_at) THEN 1::int8 << 29 ELSE 0 END
+                            | CASE WHEN NOT isfinite(c.first_user_message_at) THEN 1::int8 << 30 ELSE 0 END)
+                  END
+              ELSE (CASE WHEN NOT isfinite(c.first_ai_reply_at) THEN 1::int8 << 29 ELSE 0 END
+                            | CASE WHEN NOT isfinite(c.first_user_message_at) THEN 1::int8 << 30 ELSE 0 END)
           END
-        | CASE WHEN c.closed_at < c.started_at THEN 512 ELSE 0 END
         -- NULL stays NULL (neither valid nor out of range). NaN sorts above every number
         -- in PostgreSQL, so a NaN sentiment is out of range.
         | CASE

@@ -26,7 +26,7 @@ FROM (
             THEN date_part('epoch', c.first_ai_reply_at - c.first_user_message_at)
             ELSE extract(epoch FROM c.first_ai_reply_at - c.first_user_message_at)::float8
         END AS frt
-    FROM /*SCHEMA*/conversations c
+    FROM /*CONVERSATIONS*/ c
     WHERE c.started_at >= ($1::timestamptz[])[1]
       AND c.started_at < ($1::timestamptz[])[cardinality($1::timestamptz[])]
       AND c.first_ai_reply_at >= c.first_user_message_at

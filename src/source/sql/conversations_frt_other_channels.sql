@@ -9,7 +9,7 @@
 -- $3 text[]       the channels of the group (the report month's beyond the cap: the month
 --                  before counts only these, not channels it alone had)
 --
--- A NULL channel is the segment "(none)" of the segments query (see read.rs, channel_name).
+-- A NULL channel (outside the contract) is in no channel's segment (see read.rs, add_fact).
 -- FRT exactly as in conversations_segments.sql, and the same `percentile_cont`.
 SELECT percentile_cont(0.9::float8) WITHIN GROUP (ORDER BY f.frt) AS frt_p90_seconds
 FROM (
@@ -20,9 +20,9 @@ FROM (
             THEN date_part('epoch', c.first_ai_reply_at - c.first_user_message_at)
             ELSE extract(epoch FROM c.first_ai_reply_at - c.first_user_message_at)::float8
         END AS frt
-    FROM /*SCHEMA*/conversations c
+    FROM /*CONVERSATIONS*/ c
     WHERE c.started_at >= $1::timestamptz
       AND c.started_at < $2::timestamptz
-      AND coalesce(c.channel::text, '(none)') = ANY ($3::text[])
+      AND c.channel::text = ANY ($3::text[])
 ) f
 WHERE f.frt IS NOT NULL

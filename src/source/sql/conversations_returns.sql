@@ -69,7 +69,7 @@ FROM (
             lead(c.started_at) OVER pair AS next_start,
             lead(c.user_id) OVER pair AS next_user_id,
             lead(c.issue_key) OVER pair AS next_issue_key
-        FROM /*SCHEMA*/conversations c
+        FROM /*CONVERSATIONS*/ c
         WHERE c.started_at >= ($1::timestamptz[])[1]
           AND c.started_at < ($1::timestamptz[])[cardinality($1::timestamptz[])] + interval '24 hours'
         WINDOW pair AS (

@@ -74,7 +74,7 @@ WITH g AS MATERIALIZED (
                 THEN date_part('epoch', c.first_ai_reply_at - c.first_user_message_at)
                 ELSE extract(epoch FROM c.first_ai_reply_at - c.first_user_message_at)::float8
             END AS frt
-        FROM /*SCHEMA*/conversations c
+        FROM /*CONVERSATIONS*/ c
         WHERE c.started_at >= ($1::timestamptz[])[$2::int4]
           AND c.started_at < ($1::timestamptz[])[$2::int4 + 1]
         -- Keeps the group keys columns without statistics: the planner expects few

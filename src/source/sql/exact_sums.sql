@@ -12,7 +12,9 @@ CASE
     THEN round(date_part('epoch', c.closed_at - c.started_at) * 1000000)::int8
 END AS aht_micros,
 CASE
-    WHEN c.closed_at >= c.started_at + interval '24 hours'
+    -- An infinite closed_at (conversations_facts.sql reads the column as it is) has no
+    -- duration; tested in this rare branch only.
+    WHEN c.closed_at >= c.started_at + interval '24 hours' AND isfinite(c.closed_at)
     THEN extract(epoch FROM c.closed_at - c.started_at)
 END AS aht_seconds,
 CASE

@@ -21,7 +21,10 @@ WITH g AS (
         coalesce(sum(u.completion_tokens)::numeric, 0) AS completion_tokens,
         coalesce(sum(u.cost)::numeric, 0) AS cost,
         -- Background jobs (KB indexing, ...) are true LLM cost too; reported separately.
-        coalesce((sum(u.cost) FILTER (WHERE u.background))::numeric, 0) AS background_cost
+        coalesce((sum(u.cost) FILTER (WHERE u.background))::numeric, 0) AS background_cost,
+        -- A NULL cost (outside the contract) is in no sum: counted, as the calls of a NULL
+        -- model (a NULL group key, returned as such).
+        count(*) - count(u.cost) AS null_costs
     FROM (
         SELECT
             width_bucket(l.occurred_at, $1::timestamptz[]) AS bucket,
@@ -61,5 +64,6 @@ SELECT
         SELECT count(*) FILTER (WHERE NOT (r.cost::numeric < 'Infinity'::numeric AND r.cost::numeric > '-Infinity'::numeric))
         FROM /*SCHEMA*/llm_usage r WHERE r.occurred_at >= ($1::timestamptz[])[1] AND r.occurred_at < ($1::timestamptz[])[cardinality($1::timestamptz[])]
           AND r.occurred_at >= ($1::timestamptz[])[g.bucket] AND r.occurred_at < ($1::timestamptz[])[g.bucket + 1] AND r.model::text IS NOT DISTINCT FROM g.model)
-    END AS non_finite_costs
+    END AS non_finite_costs,
+    g.null_costs
 FROM (SELECT g.*, g.cost < 'Infinity'::numeric AND g.cost > '-Infinity'::numeric AS finite FROM g) g

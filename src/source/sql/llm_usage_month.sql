@@ -15,7 +15,10 @@ WITH g AS (
         coalesce(sum(l.completion_tokens)::numeric, 0) AS completion_tokens,
         coalesce(sum(l.cost)::numeric, 0) AS cost,
         -- Background jobs (KB indexing, ...) are true LLM cost too; reported separately.
-        coalesce((sum(l.cost) FILTER (WHERE l.conversation_id IS NULL))::numeric, 0) AS background_cost
+        coalesce((sum(l.cost) FILTER (WHERE l.conversation_id IS NULL))::numeric, 0) AS background_cost,
+        -- A NULL cost (outside the contract) is in no sum: counted, as the calls of a NULL
+        -- model (a NULL group key, returned as such).
+        count(*) - count(l.cost) AS null_costs
     FROM /*SCHEMA*/llm_usage l
     WHERE l.occurred_at >= ($1::timestamptz[])[1]
       AND l.occurred_at < ($1::timestamptz[])[2]
@@ -42,5 +45,6 @@ SELECT
     CASE WHEN g.finite THEN 0 ELSE (
         SELECT count(*) FILTER (WHERE NOT (r.cost::numeric < 'Infinity'::numeric AND r.cost::numeric > '-Infinity'::numeric))
         FROM /*SCHEMA*/llm_usage r WHERE r.occurred_at >= ($1::timestamptz[])[1] AND r.occurred_at < ($1::timestamptz[])[2] AND r.model::text IS NOT DISTINCT FROM g.model)
-    END AS non_finite_costs
+    END AS non_finite_costs,
+    g.null_costs
 FROM (SELECT g.*, g.cost < 'Infinity'::numeric AND g.cost > '-Infinity'::numeric AS finite FROM g) g

@@ -6,7 +6,7 @@
 SELECT
     width_bucket(c.started_at, $1::timestamptz[])::int4 AS bucket,
     max(GREATEST(c.closed_at, c.started_at)) AS latest
-FROM /*SCHEMA*/conversations c
+FROM /*CONVERSATIONS*/ c
 WHERE c.started_at >= ($1::timestamptz[])[1]
   AND c.started_at < ($1::timestamptz[])[cardinality($1::timestamptz[])]
 GROUP BY 1

@@ -224,7 +224,7 @@ pub fn render_docx_in(
 ) -> Result<Vec<u8>, DocxError> {
     let p = Presentation::new(language);
     let view = ReportView::new(review, &p);
-    let document = Document::new(&view, &p);
+    let document = Document::new(review, &view, &p);
     aikpi::outputs::docx::render_docx(&document, &view.generated_iso, &p, charts)
 }
 
