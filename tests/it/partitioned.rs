@@ -235,7 +235,12 @@ async fn plans_read_only_the_partitions_of_the_window(pool: PgPool) {
             include_str!("../../src/source/sql/sentiment_units.sql"),
         );
     let frt = include_str!("../../src/source/sql/conversations_frt.sql")
-        .replace("/*PERCENTILES*/", "count(f.frt)");
+        .replace("/*PERCENTILES*/", "count(f.frt)")
+        // `conversations` as the report reads it, as source/postgres.rs puts it in.
+        .replace(
+            "/*CONVERSATIONS*/",
+            include_str!("../../src/source/sql/conversations_read.sql").trim_end(),
+        );
     let llm_usage = include_str!("../../src/source/sql/llm_usage.sql");
 
     let mut plans = Vec::new();

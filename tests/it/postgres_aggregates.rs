@@ -880,7 +880,11 @@ async fn returns_are_the_same_whatever_the_pairs_hash(pool: PgPool) {
     let returns = |pair: &'static str, bounds: Vec<DateTime<Utc>>| {
         let pool = pool.clone();
         async move {
-            let sql = RETURNS_SQL.replace("/*PAIR*/", pair);
+            // `conversations` as the report reads it, as source/postgres.rs puts it in.
+            let sql = RETURNS_SQL.replace("/*PAIR*/", pair).replace(
+                "/*CONVERSATIONS*/",
+                include_str!("../../src/source/sql/conversations_read.sql").trim_end(),
+            );
             let mut rows: Vec<Row> = sqlx::query_as(&sql)
                 .bind(bounds)
                 .bind(Decimal::new(5, 1))
