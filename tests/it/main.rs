@@ -26,6 +26,7 @@ mod browser_email;
 mod browser_report;
 mod charts;
 mod check;
+mod cli_configuration;
 mod cli_database;
 mod cli_database_rights;
 mod cli_display_names;
