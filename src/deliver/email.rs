@@ -40,6 +40,7 @@ use lettre::Message;
 use crate::config::{EmailSettings, SmtpSecurity, SmtpServer, DEFAULT_SUBJECT};
 use crate::outputs::email_body::{self as body, EmailHtml, EmailText};
 use crate::outputs::{Chart, FormatError, Input, Output, RenderError, Templates};
+use crate::presentation::chart_id::ChartId;
 use crate::presentation::document::Document;
 use crate::presentation::view::ReportView;
 use crate::presentation::Presentation;
@@ -55,10 +56,14 @@ pub struct Summary<'a> {
     pub templates: &'a Templates,
 }
 
-/// Charts shown inline, by name, in order of preference: the all-metrics status view
-/// first, then deflection next to the return rate (trap 1), then cost. Matching is by
-/// substring so the chart module may refine its names; missing ones are skipped.
-pub const KEY_CHART_PATTERNS: [&str; 3] = ["status", "deflection", "cost"];
+/// Charts shown inline, in order: the all-metrics status view first, then deflection
+/// next to the return rate (trap 1), then cost per conversation over the trend. Typed, so
+/// renaming a chart cannot silently drop it from the email; one not drawn is skipped.
+pub const KEY_CHARTS: [ChartId; 3] = [
+    ChartId::StatusOverview,
+    ChartId::DeflectionVsReturn,
+    ChartId::CostPerConversation,
+];
 /// At most this many inline charts: each is a PNG the reader downloads on a phone.
 pub const MAX_INLINE_CHARTS: usize = 3;
 
@@ -278,18 +283,13 @@ pub fn check_ready(settings: &EmailSettings, dry_run: bool) -> Result<(), EmailE
     Ok(())
 }
 
-/// The charts shown inline (see [`KEY_CHART_PATTERNS`]); when none match, the first
-/// ones, so the email never goes out chartless because a name changed.
+/// The charts shown inline ([`KEY_CHARTS`] that were drawn, in that order); when none
+/// of them was drawn, the first ones, so the email never goes out chartless.
 pub fn key_charts(charts: &[Chart]) -> Vec<&Chart> {
-    let mut chosen: Vec<&Chart> = Vec::new();
-    for pattern in KEY_CHART_PATTERNS {
-        if let Some(chart) = charts
-            .iter()
-            .find(|c| c.name.contains(pattern) && !chosen.iter().any(|k| k.name == c.name))
-        {
-            chosen.push(chart);
-        }
-    }
+    let mut chosen: Vec<&Chart> = KEY_CHARTS
+        .iter()
+        .filter_map(|id| charts.iter().find(|c| c.name == id.name()))
+        .collect();
     if chosen.is_empty() {
         chosen = charts.iter().take(2).collect();
     }

@@ -6,7 +6,8 @@ use crate::support;
 
 use aikpi::config::SmtpSecurity;
 use aikpi::deliver::email::{self, EmailAttachment};
-use aikpi::outputs::Templates;
+use aikpi::outputs::{charts, Templates};
+use aikpi::presentation::Presentation;
 use mail_parser::MessageParser;
 
 #[test]
@@ -160,19 +161,50 @@ fn charts_are_optional_and_chosen_by_name() {
         "{tree}"
     );
 
-    let mut charts = support::sample_charts();
-    charts.retain(|c| c.name != "status_overview");
-    let names: Vec<&str> = email::key_charts(&charts)
+    // The charts the sample really draws: the email shows the status tiles, deflection
+    // beside the return rate and cost per conversation, in that order (not the cost
+    // breakdown, which a substring match on "cost" once picked in made-up lists).
+    let drawn = charts::draw_all(&review, &Presentation::default()).expect("charts draw");
+    let names: Vec<&str> = email::key_charts(&drawn)
         .iter()
         .map(|c| c.name.as_str())
         .collect();
-    assert_eq!(names, ["deflection_vs_return", "cost_breakdown"]);
-    let unknown = vec![support::sample_charts().remove(0)];
     assert_eq!(
-        email::key_charts(&unknown).len(),
-        1,
-        "falls back to the first charts"
+        names,
+        [
+            "status_overview",
+            "deflection_vs_return",
+            "cost_per_conversation"
+        ]
     );
+    let without_status: Vec<_> = drawn
+        .iter()
+        .filter(|c| c.name != "status_overview")
+        .cloned()
+        .collect();
+    let names: Vec<&str> = email::key_charts(&without_status)
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(names, ["deflection_vs_return", "cost_per_conversation"]);
+    // None of the key charts drawn (a template set that draws others): the first ones.
+    let others: Vec<_> = drawn
+        .iter()
+        .filter(|c| {
+            ![
+                "status_overview",
+                "deflection_vs_return",
+                "cost_per_conversation",
+            ]
+            .contains(&c.name.as_str())
+        })
+        .cloned()
+        .collect();
+    let names: Vec<&str> = email::key_charts(&others)
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(names, ["segments", "frt"], "falls back to the first charts");
 }
 
 #[test]

@@ -425,10 +425,10 @@ pub fn sample_charts() -> Vec<Chart> {
         svg: "<svg xmlns=\"http://www.w3.org/2000/svg\"/>".into(),
     };
     vec![
-        chart("trend_csat", "CSAT trend", 10),
+        chart("csat", "CSAT trend", 10),
         chart("status_overview", "All 12 metrics against target", 20),
         chart("deflection_vs_return", "Deflection vs 24h return rate", 30),
-        chart("cost_breakdown", "Cost per conversation", 40),
+        chart("cost_per_conversation", "Cost per conversation", 40),
     ]
 }
 
