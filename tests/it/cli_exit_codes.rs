@@ -312,3 +312,34 @@ fn fail_on_exits_6_with_this_message() {
         message_of(&output, 6, &[(dir_text, "[DIR]")])
     );
 }
+
+#[sqlx::test]
+async fn a_relation_the_role_may_not_read_exits_3_with_this_message(pool: PgPool) {
+    use sqlx::Executor;
+    let url = db_url(&pool, None);
+    seed(&url, 2, 50);
+    // Roles are cluster-wide: one unique to this test's database, with USAGE on `public`
+    // (PUBLIC's default) but SELECT on nothing the seed created.
+    let name = db_name(&pool);
+    let role = format!(
+        "aikpi_no_select_{}",
+        name[name.len().saturating_sub(16)..].to_lowercase()
+    );
+    pool.execute(format!("DROP ROLE IF EXISTS {role}; CREATE ROLE {role} LOGIN").as_str())
+        .await
+        .unwrap();
+    let mut as_role = url::Url::parse(&url).unwrap();
+    as_role.set_username(&role).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let output = aikpi()
+        .args(["report", "--month", "2026-10", "--out"])
+        .arg(dir.path().join("out"))
+        .args(["--database-url", as_role.as_str()])
+        .output()
+        .unwrap();
+    pool.execute(format!("DROP OWNED BY {role}; DROP ROLE {role}").as_str())
+        .await
+        .unwrap();
+    insta::assert_snapshot!("exit_3_relation_not_readable", message_of(&output, 3, &[]));
+    assert!(!dir.path().join("out").exists(), "nothing is written");
+}
