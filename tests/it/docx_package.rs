@@ -2,6 +2,7 @@
 //! per chart, callouts and banners — checked in the OOXML itself.
 
 use crate::common;
+use crate::common::{word_text as text, xml_elements as elements};
 use crate::docx_fixture;
 
 use std::collections::BTreeMap;
@@ -35,55 +36,6 @@ fn text_part(parts: &BTreeMap<String, Vec<u8>>, name: &str) -> String {
             .clone(),
     )
     .expect("utf-8 xml")
-}
-
-/// The chunks of `xml` from each `open` tag (`<w:p>` or `<w:p ...>`) to its `close`.
-fn elements<'a>(xml: &'a str, tag: &str) -> Vec<&'a str> {
-    let close = format!("</{tag}>");
-    let mut out = Vec::new();
-    let mut rest = xml;
-    while let Some(start) = find_open(rest, tag) {
-        let from = &rest[start..];
-        let tag_end = from.find('>').map_or(from.len(), |e| e + 1);
-        let end = if from[..tag_end].ends_with("/>") {
-            tag_end // self-closing: `<Relationship ... />`
-        } else {
-            from.find(&close).map_or(from.len(), |e| e + close.len())
-        };
-        out.push(&from[..end]);
-        rest = &from[end..];
-    }
-    out
-}
-
-/// Index of the next `<tag>` or `<tag ` (not `<tagPr>` and the like).
-fn find_open(xml: &str, tag: &str) -> Option<usize> {
-    let open = format!("<{tag}");
-    let mut offset = 0;
-    while let Some(i) = xml[offset..].find(&open) {
-        let at = offset + i;
-        match xml.as_bytes().get(at + open.len()) {
-            Some(b'>') | Some(b' ') | Some(b'/') => return Some(at),
-            _ => offset = at + open.len(),
-        }
-    }
-    None
-}
-
-/// The visible text of an XML chunk: the contents of its `<w:t>` elements.
-fn text(xml: &str) -> String {
-    elements(xml, "w:t")
-        .iter()
-        .map(|t| {
-            let inner = &t[t.find('>').map_or(0, |i| i + 1)..];
-            inner.trim_end_matches("</w:t>").to_string()
-        })
-        .collect::<String>()
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
 }
 
 /// (style id, text) of every paragraph styled as a heading or title, in order.

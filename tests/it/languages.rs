@@ -132,19 +132,10 @@ fn markdown_text(md: &str) -> String {
 
 /// The runs of a Word document (body and footer).
 fn docx_text(bytes: &[u8]) -> String {
-    let mut out = String::new();
-    for part in ["word/document.xml", "word/footer1.xml"] {
-        let xml = zip_entry(bytes, part);
-        for piece in xml.split("<w:t").skip(1) {
-            let Some(start) = piece.find('>') else {
-                continue;
-            };
-            let body = &piece[start + 1..];
-            out.push_str(&body[..body.find("</w:t>").unwrap_or(0)]);
-        }
-        out.push('\n');
-    }
-    crate::common::decode_entities(&out)
+    ["word/document.xml", "word/footer1.xml"]
+        .iter()
+        .map(|part| crate::common::word_text(&zip_entry(bytes, part)) + "\n")
+        .collect()
 }
 
 fn svg_text(svg: &str) -> String {

@@ -718,5 +718,52 @@ pub fn decode_entities(s: &str) -> String {
         .replace("&#x27;", "'")
         .replace("&#x2F;", "/")
         .replace("&#39;", "'")
+        .replace("&apos;", "'")
         .replace("&amp;", "&")
+}
+
+/// The chunks of `xml` from each `open` tag (`<w:p>` or `<w:p ...>`) to its `close`.
+pub fn xml_elements<'a>(xml: &'a str, tag: &str) -> Vec<&'a str> {
+    let close = format!("</{tag}>");
+    let mut out = Vec::new();
+    let mut rest = xml;
+    while let Some(start) = find_open(rest, tag) {
+        let from = &rest[start..];
+        let tag_end = from.find('>').map_or(from.len(), |e| e + 1);
+        let end = if from[..tag_end].ends_with("/>") {
+            tag_end // self-closing: `<Relationship ... />`
+        } else {
+            from.find(&close).map_or(from.len(), |e| e + close.len())
+        };
+        out.push(&from[..end]);
+        rest = &from[end..];
+    }
+    out
+}
+
+/// Index of the next `<tag>` or `<tag ` (not `<tagPr>` and the like).
+fn find_open(xml: &str, tag: &str) -> Option<usize> {
+    let open = format!("<{tag}");
+    let mut offset = 0;
+    while let Some(i) = xml[offset..].find(&open) {
+        let at = offset + i;
+        match xml.as_bytes().get(at + open.len()) {
+            Some(b'>') | Some(b' ') | Some(b'/') => return Some(at),
+            _ => offset = at + open.len(),
+        }
+    }
+    None
+}
+
+/// The visible text of a Word XML chunk: the contents of its `<w:t>` elements, entities
+/// decoded.
+pub fn word_text(xml: &str) -> String {
+    let runs: String = xml_elements(xml, "w:t")
+        .iter()
+        .map(|t| {
+            let inner = &t[t.find('>').map_or(0, |i| i + 1)..];
+            inner.trim_end_matches("</w:t>").to_string()
+        })
+        .collect();
+    decode_entities(&runs)
 }
