@@ -16,8 +16,7 @@ use std::process::Command;
 use base64::Engine;
 
 use aikpi::outputs::charts;
-use aikpi::outputs::email_body::EmailHtml;
-use aikpi::outputs::{render_text, Templates};
+use aikpi::outputs::Templates;
 use aikpi::presentation::{Language, Presentation};
 use aikpi::review::Review;
 
@@ -30,17 +29,7 @@ fn email_page(review: &Review, language: Language) -> String {
     let cids = ["chart-1@aikpi", "chart-2@aikpi", "chart-3@aikpi"];
     let inline: Vec<_> = cids.iter().copied().zip(charts.iter()).collect();
     let attached = ["report.html", "report-notion.zip", "report.docx"];
-    let mut page = render_text(
-        &EmailHtml {
-            inline: &inline,
-            attached: &attached,
-        },
-        review,
-        &p,
-        &[],
-        &templates,
-    )
-    .expect("email html");
+    let (mut page, _) = common::email_bodies(review, &p, &templates, &inline, &attached);
     for (cid, chart) in &inline {
         let png = base64::engine::general_purpose::STANDARD.encode(&chart.png);
         page = page.replace(

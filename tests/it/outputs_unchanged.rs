@@ -11,7 +11,6 @@ use std::io::Read;
 
 use aikpi::outputs::charts::{self, Chart};
 use aikpi::outputs::docx::WordDocument;
-use aikpi::outputs::email_body::{EmailHtml, EmailText};
 use aikpi::outputs::{html, markdown, render_one, render_text, Templates};
 use aikpi::presentation::{Language, Presentation};
 use aikpi::review::Review;
@@ -83,27 +82,7 @@ fn render(review: &Review, language: Language) -> Rendered {
         .replace("<w:tbl>", "\n<w:tbl>");
     let attached = ["report.html", "report-notion.zip", "report.docx"];
     let inline = [("chart-1@aikpi", &charts[0]), ("chart-2@aikpi", &charts[2])];
-    let email_html = render_text(
-        &EmailHtml {
-            inline: &inline,
-            attached: &attached,
-        },
-        review,
-        &p,
-        &[],
-        &templates,
-    )
-    .expect("email html");
-    let email_text = render_text(
-        &EmailText {
-            attached: &attached,
-        },
-        review,
-        &p,
-        &[],
-        &templates,
-    )
-    .expect("email text");
+    let (email_html, email_text) = common::email_bodies(review, &p, &templates, &inline, &attached);
     Rendered {
         md,
         html,

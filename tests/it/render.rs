@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::io::Read;
 
 use aikpi::outputs::charts::{self, Chart};
-use aikpi::outputs::email_body::{self as email, EmailHtml, EmailText};
+use aikpi::outputs::email_body as email;
 use aikpi::outputs::{html, json, markdown, notion_zip, render_text, Templates};
 use aikpi::presentation::narrative::CalloutState;
 use aikpi::presentation::view::ReportView;
@@ -400,27 +400,7 @@ fn email_bodies(review: &Review) -> (String, String) {
     let templates = Templates::new(None).expect("built-in templates load");
     let attached = ["report.html", "report-notion.zip"];
     let inline = [("chart-1@aikpi", &charts[0])];
-    let html = render_text(
-        &EmailHtml {
-            inline: &inline,
-            attached: &attached,
-        },
-        review,
-        &p,
-        &[],
-        &templates,
-    )
-    .expect("email html");
-    let text = render_text(
-        &EmailText {
-            attached: &attached,
-        },
-        review,
-        &p,
-        &[],
-        &templates,
-    )
-    .expect("email text");
+    let (html, text) = common::email_bodies(review, &p, &templates, &inline, &attached);
     (html, text)
 }
 
@@ -501,27 +481,7 @@ fn rendered_in(review: &Review, language: Language) -> (String, String, String, 
     let html = render_text(&html::Html, review, &p, &charts, &templates).expect("html");
     let attached = ["report.html"];
     let inline = [("chart-1@aikpi", &charts[0])];
-    let email_html = render_text(
-        &EmailHtml {
-            inline: &inline,
-            attached: &attached,
-        },
-        review,
-        &p,
-        &[],
-        &templates,
-    )
-    .expect("email html");
-    let email_text = render_text(
-        &EmailText {
-            attached: &attached,
-        },
-        review,
-        &p,
-        &[],
-        &templates,
-    )
-    .expect("email text");
+    let (email_html, email_text) = common::email_bodies(review, &p, &templates, &inline, &attached);
     let dir = services::artifacts(&format!("drilldown/{}", language.tag()));
     for (name, body) in [
         ("report.md", &md),

@@ -9,7 +9,6 @@ use std::io::Read;
 
 use aikpi::outputs::charts::{self, Chart};
 use aikpi::outputs::docx::render_docx;
-use aikpi::outputs::email_body::{EmailHtml, EmailText};
 use aikpi::outputs::{html, markdown, render_text, Templates};
 use aikpi::presentation::view::ReportView;
 use aikpi::presentation::{Language, Presentation};
@@ -33,33 +32,9 @@ fn outputs(review: &Review, language: Language) -> Vec<(String, String)> {
     ];
     let attached = ["report.html"];
     let inline: Vec<(&str, &Chart)> = vec![("chart-1@aikpi", &charts[0])];
-    out.push((
-        "email.html".to_string(),
-        render_text(
-            &EmailHtml {
-                inline: &inline,
-                attached: &attached,
-            },
-            review,
-            &p,
-            &[],
-            &templates,
-        )
-        .expect("email html"),
-    ));
-    out.push((
-        "email.txt".to_string(),
-        render_text(
-            &EmailText {
-                attached: &attached,
-            },
-            review,
-            &p,
-            &[],
-            &templates,
-        )
-        .expect("email text"),
-    ));
+    let (email_html, email_text) = common::email_bodies(review, &p, &templates, &inline, &attached);
+    out.push(("email.html".to_string(), email_html));
+    out.push(("email.txt".to_string(), email_text));
     let view = ReportView::new(review, &p);
     let document = aikpi::presentation::document::Document::new(review, &view, &p);
     let docx = render_docx(&document, &view.generated_iso, &p, &charts).expect("docx");

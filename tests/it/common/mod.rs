@@ -13,7 +13,10 @@ use aikpi::aggregates::{
     RatingAggregates, ReplyEditAggregates, SegmentAggregates, SegmentCounts, SentimentAggregates,
     SourceInfo, AGGREGATES_FORMAT_VERSION,
 };
+use aikpi::outputs::email_body::{EmailHtml, EmailText, InlineChart};
+use aikpi::outputs::{render_text, Templates};
 use aikpi::period::Month;
+use aikpi::presentation::Presentation;
 use aikpi::review::settings::ReviewSettings;
 use aikpi::review::{review, Review, ReviewContext};
 use bigdecimal::BigDecimal;
@@ -766,4 +769,19 @@ pub fn word_text(xml: &str) -> String {
         })
         .collect();
     decode_entities(&runs)
+}
+
+/// The email's HTML and plain-text bodies as `report --email` renders them: `inline`
+/// charts under their content ids, `attached` the file names the bodies list.
+pub fn email_bodies(
+    review: &Review,
+    p: &Presentation,
+    templates: &Templates,
+    inline: &[InlineChart<'_>],
+    attached: &[&str],
+) -> (String, String) {
+    let html = render_text(&EmailHtml { inline, attached }, review, p, &[], templates)
+        .expect("email html");
+    let text = render_text(&EmailText { attached }, review, p, &[], templates).expect("email text");
+    (html, text)
 }
